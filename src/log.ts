@@ -95,7 +95,10 @@ export function createLogger(options: LogOptions = {}): Logger {
   };
   if (options.destination) return pino(base, options.destination);
   if (options.pretty) {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } } });
+    return pino({
+      ...base,
+      transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } },
+    });
   }
   return pino(base);
 }

@@ -1,0 +1,204 @@
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * The bot's whole configuration comes from the environment (and a `.env` file when
+ * present). Every problem is reported at once, one line per variable, so an operator
+ * fixes a new install in one pass instead of one restart per missing variable.
+ */
+
+const DEFAULT_PSN_SCOPE = "psn:mobile.v2.core psn:clientapp";
+
+const url = (what: string) =>
+  z
+    .string()
+    .trim()
+    .url(`expected an absolute http(s) URL: ${what}`)
+    .refine((u) => /^https?:\/\//.test(u), `expected an absolute http(s) URL: ${what}`)
+    .transform((u) => u.replace(/\/+$/, ""));
+
+const int = (min: number, max: number, what: string) =>
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what} (a whole number)`)
+    .min(min, `expected ${what} of at least ${min}`)
+    .max(max, `expected ${what} of at most ${max}`);
+
+const encryptionKey = z
+  .string()
+  .trim()
+  .refine((v) => {
+    const bytes = Buffer.from(v, "base64");
+    return bytes.length === 32 && bytes.toString("base64") === v.replace(/\s/g, "");
+  }, "expected 32 random bytes in base64 (generate one with: openssl rand -base64 32)");
+
+const snowflake = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{17,20}$/, `expected ${what} (a 17-20 digit Discord id)`);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+    DISCORD_TOKEN: z
+      .string({ error: "required: the bot token from the Discord developer portal" })
+      .trim()
+      .min(20, "expected the bot token from the Discord developer portal"),
+    DISCORD_APPLICATION_ID: snowflake("the application id from the Discord developer portal"),
+    DISCORD_API_BASE_URL: url("the Discord API base URL").default("https://discord.com/api"),
+
+    PUBLIC_BASE_URL: url(
+      "the address where members reach the bot's sign-in page, e.g. https://psn.example.com",
+    ),
+    WEB_HOST: z.string().trim().min(1).default("0.0.0.0"),
+    WEB_PORT: int(0, 65535, "a TCP port").default(8080),
+
+    TOKEN_ENCRYPTION_KEY: encryptionKey,
+    /** The previous key while rotating: still decrypts, never encrypts. */
+    TOKEN_ENCRYPTION_KEY_OLD: encryptionKey.optional(),
+
+    DATABASE_PATH: z.string().trim().min(1).default("./data/bot.sqlite"),
+
+    POLL_INTERVAL: int(5, 3600, "the poll interval in seconds").default(30),
+    POLL_CONCURRENCY: int(1, 64, "how many members are polled at once").default(8),
+
+    PSN_AUTH_BASE_URL: url("the PSN auth base URL").default("https://ca.account.sony.com"),
+    PSN_API_BASE_URL: url("the PSN API base URL").default("https://m.np.playstation.com"),
+    PSN_WEB_BASE_URL: url("the PSN web base URL").default("https://web.np.playstation.com"),
+    PSN_DMS_BASE_URL: url("the PSN accounts base URL").default("https://dms.api.playstation.com"),
+    PSN_CLIENT_ID: z
+      .string({ error: "required: the PSN OAuth client id (see README, 'PSN client')" })
+      .trim()
+      .min(1, "required: the PSN OAuth client id (see README, 'PSN client')"),
+    PSN_CLIENT_SECRET: z
+      .string({ error: "required: the PSN OAuth client secret (see README, 'PSN client')" })
+      .trim()
+      .min(1, "required: the PSN OAuth client secret (see README, 'PSN client')"),
+    PSN_REDIRECT_URI: z
+      .string({ error: "required: the redirect URI registered for the PSN client" })
+      .trim()
+      .min(1, "required: the redirect URI registered for the PSN client"),
+    PSN_SCOPE: z.string().trim().min(1).default(DEFAULT_PSN_SCOPE),
+    /** npsso: members paste their NPSSO; oauth: a real redirect to PUBLIC_BASE_URL/oauth/callback. */
+    PSN_SIGNIN_MODE: z.enum(["npsso", "oauth"], { error: "expected npsso or oauth" }).default("npsso"),
+    PSN_TIMEOUT_MS: int(500, 120_000, "a timeout in milliseconds").default(10_000),
+    PSN_BUDGET_REQUESTS: int(1, 10_000, "a request count").default(300),
+    PSN_BUDGET_WINDOW_SECONDS: int(1, 86_400, "a window in seconds").default(900),
+  })
+  .superRefine((env, ctx) => {
+    if (env.PSN_SIGNIN_MODE === "oauth" && env.PSN_REDIRECT_URI !== `${env.PUBLIC_BASE_URL}/oauth/callback`) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PSN_REDIRECT_URI"],
+        message: `in oauth mode expected ${env.PUBLIC_BASE_URL}/oauth/callback (registered for your PSN client)`,
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  logLevel: Env["LOG_LEVEL"];
+  discord: { token: string; applicationId: string; apiBaseUrl: string };
+  web: { publicBaseUrl: string; host: string; port: number };
+  encryption: { key: Buffer; oldKey: Buffer | null };
+  databasePath: string;
+  poll: { intervalSeconds: number; concurrency: number };
+  psn: {
+    authBaseUrl: string;
+    apiBaseUrl: string;
+    webBaseUrl: string;
+    dmsBaseUrl: string;
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string;
+    scope: string;
+    signinMode: "npsso" | "oauth";
+    timeoutMs: number;
+    budget: { requests: number; windowMs: number };
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment into a Config, or throws a ConfigError listing every problem. */
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  // Empty strings in .env files mean "not set", not "set to nothing".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join(".") || "environment";
+      const message =
+        issue.code === "invalid_type" && cleaned[name] === undefined && !issue.message.startsWith("required")
+          ? "required, not set"
+          : issue.message;
+      return `${name}: ${message}`;
+    });
+    throw new ConfigError([...new Set(problems)].sort());
+  }
+  const e = result.data;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    discord: {
+      token: e.DISCORD_TOKEN,
+      applicationId: e.DISCORD_APPLICATION_ID,
+      apiBaseUrl: e.DISCORD_API_BASE_URL,
+    },
+    web: { publicBaseUrl: e.PUBLIC_BASE_URL, host: e.WEB_HOST, port: e.WEB_PORT },
+    encryption: {
+      key: Buffer.from(e.TOKEN_ENCRYPTION_KEY, "base64"),
+      oldKey: e.TOKEN_ENCRYPTION_KEY_OLD ? Buffer.from(e.TOKEN_ENCRYPTION_KEY_OLD, "base64") : null,
+    },
+    databasePath: e.DATABASE_PATH,
+    poll: { intervalSeconds: e.POLL_INTERVAL, concurrency: e.POLL_CONCURRENCY },
+    psn: {
+      authBaseUrl: e.PSN_AUTH_BASE_URL,
+      apiBaseUrl: e.PSN_API_BASE_URL,
+      webBaseUrl: e.PSN_WEB_BASE_URL,
+      dmsBaseUrl: e.PSN_DMS_BASE_URL,
+      clientId: e.PSN_CLIENT_ID,
+      clientSecret: e.PSN_CLIENT_SECRET,
+      redirectUri: e.PSN_REDIRECT_URI,
+      scope: e.PSN_SCOPE,
+      signinMode: e.PSN_SIGNIN_MODE,
+      timeoutMs: e.PSN_TIMEOUT_MS,
+      budget: { requests: e.PSN_BUDGET_REQUESTS, windowMs: e.PSN_BUDGET_WINDOW_SECONDS * 1000 },
+    },
+  };
+}
+
+/**
+ * Reads KEY=VALUE lines. Values already in the real environment win, so a
+ * container's variables override a stale .env file.
+ */
+export function readDotEnv(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const out: Record<string, string> = {};
+  for (const raw of readFileSync(path, "utf8").split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) continue;
+    let value = match[2] ?? "";
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[2] ?? "";
+    else value = value.replace(/\s+#.*$/, "");
+    out[match[1] as string] = value;
+  }
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotEnvPath = ".env"): Config {
+  return parseConfig({ ...readDotEnv(dotEnvPath), ...env });
+}

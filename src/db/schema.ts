@@ -1,0 +1,151 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
+const createdAt = () => integer("created_at", { mode: "timestamp_ms" }).notNull().default(now);
+
+/** A Discord user linked to a PSN account. One row per Discord user; deleted by /unlink. */
+export const users = sqliteTable(
+  "users",
+  {
+    discordUserId: text("discord_user_id").primaryKey(),
+    psnAccountId: text("psn_account_id").notNull(),
+    psnOnlineId: text("psn_online_id").notNull(),
+    /** Encrypted with the token vault (key id + AES-256-GCM); never plain text. */
+    accessTokenEnc: text("access_token_enc").notNull(),
+    accessTokenExpiresAt: integer("access_token_expires_at", { mode: "timestamp_ms" }).notNull(),
+    refreshTokenEnc: text("refresh_token_enc").notNull(),
+    refreshTokenExpiresAt: integer("refresh_token_expires_at", { mode: "timestamp_ms" }).notNull(),
+    linkState: text("link_state", { enum: ["active", "needs_relink"] })
+      .notNull()
+      .default("active"),
+    /** How many re-link reminders went out for the current refresh token (0, 1 = 7 days, 2 = 1 day). */
+    relinkRemindersSent: integer("relink_reminders_sent").notNull().default(0),
+    relinkNoticeSentAt: integer("relink_notice_sent_at", { mode: "timestamp_ms" }),
+    invitesMode: text("invites_mode", { enum: ["auto", "approve", "off"] })
+      .notNull()
+      .default("auto"),
+    linkedAt: integer("linked_at", { mode: "timestamp_ms" }).notNull().default(now),
+    // Watch state: the poller's scheduling memory, so a restart keeps the backoff.
+    online: integer("online", { mode: "boolean" }),
+    offlineStreak: integer("offline_streak").notNull().default(0),
+    nextPollAt: integer("next_poll_at", { mode: "timestamp_ms" }).notNull().default(now),
+    lastPresenceAt: integer("last_presence_at", { mode: "timestamp_ms" }),
+    lastPartiesAt: integer("last_parties_at", { mode: "timestamp_ms" }),
+    inParty: integer("in_party", { mode: "boolean" }).notNull().default(false),
+    /** The last presence's game, as JSON (GameTitle), shown on cards. */
+    gameJson: text("game_json"),
+    platform: text("platform"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex("users_psn_account_id").on(t.psnAccountId),
+    index("users_next_poll_at").on(t.nextPollAt),
+  ],
+);
+
+/** Per-server settings, created on first use; deleted when the bot leaves the server. */
+export const guilds = sqliteTable("guilds", {
+  guildId: text("guild_id").primaryKey(),
+  channelId: text("channel_id"),
+  mentionRoleId: text("mention_role_id"),
+  show: text("show", { enum: ["joinable", "all"] })
+    .notNull()
+    .default("joinable"),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  /** Why cards are paused (the bot lost access to the channel), null when running. */
+  pausedReason: text("paused_reason"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
+});
+
+/** Which linked members are announced in which server (their per-server opt-in). */
+export const guildMembers = sqliteTable(
+  "guild_members",
+  {
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.guildId, { onDelete: "cascade" }),
+    discordUserId: text("discord_user_id")
+      .notNull()
+      .references(() => users.discordUserId, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.discordUserId] }),
+    index("guild_members_user").on(t.discordUserId),
+  ],
+);
+
+/**
+ * One party card in one server. Written in state `posting` before the Discord call
+ * and completed after it, so a crash in between is repaired by re-posting with the
+ * same nonce (Discord's enforce_nonce turns the repeat into a no-op).
+ */
+export const announcements = sqliteTable(
+  "announcements",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.guildId, { onDelete: "cascade" }),
+    sessionId: text("session_id").notNull(),
+    channelId: text("channel_id").notNull(),
+    messageId: text("message_id"),
+    nonce: text("nonce").notNull(),
+    state: text("state", { enum: ["posting", "live", "ended"] }).notNull(),
+    hash: text("hash"),
+    /** The party as last shown (JSON), to render the ended card after the party is gone. */
+    partyJson: text("party_json").notNull(),
+    postedAt: integer("posted_at", { mode: "timestamp_ms" }),
+    endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
+  },
+  (t) => [
+    // Never two open cards for one party in one server; ended ones are history.
+    uniqueIndex("announcements_open_party").on(t.guildId, t.sessionId).where(sql`state <> 'ended'`),
+    index("announcements_session").on(t.sessionId),
+  ],
+);
+
+/** One-time sign-in links. Only the SHA-256 of the token is kept. */
+export const linkTokens = sqliteTable(
+  "link_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    discordUserId: text("discord_user_id").notNull(),
+    guildId: text("guild_id"),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index("link_tokens_user").on(t.discordUserId)],
+);
+
+/** Invitation requests: dedupe window and audit trail. */
+export const invites = sqliteTable(
+  "invites",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    guildId: text("guild_id").notNull(),
+    sessionId: text("session_id").notNull(),
+    requesterUserId: text("requester_user_id").notNull(),
+    requesterAccountId: text("requester_account_id").notNull(),
+    senderUserId: text("sender_user_id"),
+    outcome: text("outcome", {
+      enum: ["pending", "sent", "denied", "expired", "refused", "failed"],
+    }).notNull(),
+    detail: text("detail"),
+    createdAt: createdAt(),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("invites_dedupe").on(t.sessionId, t.requesterUserId, t.createdAt)],
+);
+
+/** Small key/value facts the bot keeps about itself (e.g. the registered commands' hash). */
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

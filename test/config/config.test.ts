@@ -1,0 +1,109 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, readDotEnv } from "../../src/config.js";
+
+const KEY = Buffer.alloc(32, 7).toString("base64");
+const valid = {
+  DISCORD_TOKEN: "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests",
+  DISCORD_APPLICATION_ID: "123456789012345678",
+  PUBLIC_BASE_URL: "https://psn.example.com/",
+  TOKEN_ENCRYPTION_KEY: KEY,
+  PSN_CLIENT_ID: "client",
+  PSN_CLIENT_SECRET: "secret",
+  PSN_REDIRECT_URI: "com.example://redirect",
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe("configuration", () => {
+  it("applies the documented defaults", () => {
+    const c = parseConfig(valid);
+    expect(c.databasePath).toBe("./data/bot.sqlite");
+    expect(c.poll.intervalSeconds).toBe(30);
+    expect(c.web.port).toBe(8080);
+    expect(c.web.publicBaseUrl).toBe("https://psn.example.com");
+    expect(c.psn.authBaseUrl).toBe("https://ca.account.sony.com");
+    expect(c.psn.apiBaseUrl).toBe("https://m.np.playstation.com");
+    expect(c.psn.webBaseUrl).toBe("https://web.np.playstation.com");
+    expect(c.discord.apiBaseUrl).toBe("https://discord.com/api");
+    expect(c.psn.budget).toEqual({ requests: 300, windowMs: 900_000 });
+    expect(c.encryption.key.length).toBe(32);
+  });
+
+  it("lists every missing required variable at once, one line each", () => {
+    const names = problems({}).map((p) => p.split(":")[0]);
+    expect(names).toEqual([
+      "DISCORD_APPLICATION_ID",
+      "DISCORD_TOKEN",
+      "PSN_CLIENT_ID",
+      "PSN_CLIENT_SECRET",
+      "PSN_REDIRECT_URI",
+      "PUBLIC_BASE_URL",
+      "TOKEN_ENCRYPTION_KEY",
+    ]);
+  });
+
+  it.each([
+    ["WEB_PORT", "http", "WEB_PORT: expected a TCP port"],
+    ["POLL_INTERVAL", "1", "POLL_INTERVAL: expected the poll interval in seconds of at least 5"],
+    ["TOKEN_ENCRYPTION_KEY", "c2hvcnQ=", "TOKEN_ENCRYPTION_KEY: expected 32 random bytes in base64"],
+    ["PUBLIC_BASE_URL", "psn.example.com", "PUBLIC_BASE_URL: expected an absolute http(s) URL"],
+    ["DISCORD_APPLICATION_ID", "abc", "DISCORD_APPLICATION_ID: expected the application id"],
+    ["PSN_SIGNIN_MODE", "password", "PSN_SIGNIN_MODE: expected npsso or oauth"],
+  ])("names %s when it is %j", (name, value, expected) => {
+    const found = problems({ ...valid, [name]: value });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(expected);
+  });
+
+  it("requires the callback redirect URI in oauth mode", () => {
+    expect(problems({ ...valid, PSN_SIGNIN_MODE: "oauth" })[0]).toContain(
+      "PSN_REDIRECT_URI: in oauth mode expected https://psn.example.com/oauth/callback",
+    );
+    expect(
+      problems({
+        ...valid,
+        PSN_SIGNIN_MODE: "oauth",
+        PSN_REDIRECT_URI: "https://psn.example.com/oauth/callback",
+      }),
+    ).toEqual([]);
+  });
+
+  it("reads a .env file, with quotes, comments and export", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppb-env-"));
+    const file = join(dir, ".env");
+    writeFileSync(file, `# comment\nexport A=1\nB="two words"\nC=3 # trailing\nD=\n`);
+    expect(readDotEnv(file)).toEqual({ A: "1", B: "two words", C: "3", D: "" });
+    rmSync(dir, { recursive: true });
+  });
+
+  it("npm start with an empty environment prints what is missing and exits 1 without a stack trace", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppb-start-"));
+    const run = spawnSync(
+      join(process.cwd(), "node_modules/.bin/tsx"),
+      [join(process.cwd(), "src/main.ts")],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? "" },
+        encoding: "utf8",
+        timeout: 20_000,
+      },
+    );
+    rmSync(dir, { recursive: true });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("DISCORD_TOKEN");
+    expect(run.stderr).toContain("TOKEN_ENCRYPTION_KEY");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
