@@ -1,0 +1,133 @@
+/**
+ * Per-account request budget: at most `requests` calls in any `windowMs` sliding
+ * window (PSN is said to allow about 300 per 15 minutes, and bans accounts that
+ * burst past it). A 429 pauses the account until the time PSN gave.
+ */
+
+export interface BudgetOptions {
+  requests?: number;
+  windowMs?: number;
+  now?: () => number;
+  /** Injectable so tests with a fake clock can advance it instead of waiting. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface KeyState {
+  /** Start times of the calls inside the window, oldest first. */
+  stamps: number[];
+  pausedUntil: number;
+  /** Tail of the FIFO of pending acquisitions, so waiters are served in order. */
+  tail: Promise<void> | null;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class RequestBudget {
+  readonly requests: number;
+  readonly windowMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly keys = new Map<string, KeyState>();
+  private acquisitions = 0;
+
+  constructor(options: BudgetOptions = {}) {
+    this.requests = options.requests ?? 300;
+    this.windowMs = options.windowMs ?? 15 * 60_000;
+    if (!(this.requests >= 1) || !(this.windowMs > 0))
+      throw new RangeError("budget needs requests >= 1 and windowMs > 0");
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  /** Waits until the key may make one more call, then counts it. */
+  acquire(key: string): Promise<void> {
+    const state = this.state(key);
+    const previous = state.tail ?? Promise.resolve();
+    const mine = previous.then(() => this.take(key, state));
+    state.tail = mine;
+    void mine.finally(() => {
+      if (state.tail === mine) state.tail = null;
+    });
+    if (++this.acquisitions % 256 === 0) this.sweep();
+    return mine;
+  }
+
+  /** Calls the key may still make right now. */
+  remaining(key: string): number {
+    const state = this.keys.get(key);
+    if (!state) return this.requests;
+    const now = this.now();
+    if (state.pausedUntil > now) return 0;
+    this.prune(state, now);
+    return this.requests - state.stamps.length;
+  }
+
+  /** When the key may next make a call (now, when it may already). */
+  nextFreeAt(key: string): Date {
+    const now = this.now();
+    const state = this.keys.get(key);
+    if (!state) return new Date(now);
+    this.prune(state, now);
+    const windowFree = state.stamps.length < this.requests ? now : state.stamps[0]! + this.windowMs;
+    return new Date(Math.max(now, windowFree, state.pausedUntil));
+  }
+
+  pause(key: string, until: Date): void {
+    const state = this.state(key);
+    state.pausedUntil = Math.max(state.pausedUntil, until.getTime());
+  }
+
+  /** The end of a pause in force, or null. */
+  pausedUntil(key: string): Date | null {
+    const state = this.keys.get(key);
+    if (!state || state.pausedUntil <= this.now()) return null;
+    return new Date(state.pausedUntil);
+  }
+
+  /** Number of keys holding state; for tests of the memory bound. */
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** Drops keys with nothing in their window, no pause and no waiter. */
+  sweep(): void {
+    const now = this.now();
+    for (const [key, state] of this.keys) {
+      this.prune(state, now);
+      if (state.stamps.length === 0 && state.pausedUntil <= now && state.tail === null) this.keys.delete(key);
+    }
+  }
+
+  private async take(key: string, state: KeyState): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      this.prune(state, now);
+      const wait = Math.max(
+        state.pausedUntil - now,
+        state.stamps.length < this.requests ? 0 : state.stamps[0]! + this.windowMs - now,
+      );
+      if (wait <= 0) {
+        state.stamps.push(now);
+        // A sweep may have dropped the state while we waited; put it back.
+        if (this.keys.get(key) !== state) this.keys.set(key, state);
+        return;
+      }
+      await this.sleep(wait);
+    }
+  }
+
+  private prune(state: KeyState, now: number): void {
+    let drop = 0;
+    while (drop < state.stamps.length && state.stamps[drop]! <= now - this.windowMs) drop++;
+    if (drop > 0) state.stamps.splice(0, drop);
+  }
+
+  private state(key: string): KeyState {
+    let state = this.keys.get(key);
+    if (!state) {
+      state = { stamps: [], pausedUntil: 0, tail: null };
+      this.keys.set(key, state);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The one object the rest of the bot holds for PSN: it wires the HTTP layer, the
+ * per-account budget and the endpoint functions. `auth` arguments are token
+ * providers (see TokenManager.provider); their key is the account's budget key.
+ */
+import type { Logger } from "../log.js";
+import {
+  accountIdFromJwt,
+  authorizeUrl,
+  authorizeWithNpsso,
+  exchangeCode,
+  getOwnAccountId,
+  type OAuthClientConfig,
+  refreshTokens,
+} from "./auth.js";
+import { RequestBudget } from "./budget.js";
+import { PsnHttp, type RetryOptions, staticToken, type TokenProvider } from "./http.js";
+import { sendInvitation } from "./invitations.js";
+import { getParties, getPartiesByIds } from "./parties.js";
+import { getPresence, getPresences } from "./presence.js";
+import { getProfile } from "./profile.js";
+import { getPartyInfo, getShareLink } from "./share.js";
+import { TokenManager, type TokenManagerOptions } from "./tokens.js";
+import type { PartyInfo, Presence, Profile, PsnParty, TokenSet } from "./types.js";
+
+export interface PsnClientOptions {
+  authBaseUrl?: string;
+  apiBaseUrl?: string;
+  webBaseUrl?: string;
+  dmsBaseUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  scope?: string;
+  /** Per request; default 10 s. */
+  timeoutMs?: number;
+  /** Per account; default 300 requests per 15 minutes. */
+  budget?: { requests?: number; windowMs?: number };
+  /** Longest wait for a budget slot before failing with PsnRateLimitedError (source "budget"); default 60 s. */
+  budgetMaxWaitMs?: number;
+  retry?: Partial<RetryOptions>;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface SignIn {
+  tokens: TokenSet;
+  accountId: string;
+  profile: Profile;
+}
+
+export const DEFAULT_SCOPE = "psn:mobile.v2.core psn:clientapp";
+
+export class PsnClient {
+  readonly http: PsnHttp;
+  readonly budget: RequestBudget;
+  private readonly oauth: OAuthClientConfig;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(options: PsnClientOptions) {
+    this.now = options.now ?? Date.now;
+    this.log = options.log;
+    this.oauth = {
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      redirectUri: options.redirectUri,
+      scope: options.scope ?? DEFAULT_SCOPE,
+    };
+    this.budget = new RequestBudget({ ...options.budget, now: this.now });
+    const baseUrls: Record<string, string> = {};
+    if (options.authBaseUrl) baseUrls.auth = options.authBaseUrl;
+    if (options.apiBaseUrl) baseUrls.api = options.apiBaseUrl;
+    if (options.webBaseUrl) baseUrls.web = options.webBaseUrl;
+    if (options.dmsBaseUrl) baseUrls.dms = options.dmsBaseUrl;
+    this.http = new PsnHttp({
+      baseUrls,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      budget: this.budget,
+      budgetMaxWaitMs: options.budgetMaxWaitMs,
+      log: options.log.child({ component: "psn" }),
+      now: this.now,
+    });
+  }
+
+  /** A TokenManager whose refreshes go through this client. */
+  tokenManager(options: Omit<TokenManagerOptions, "refresher" | "now" | "log">): TokenManager {
+    return new TokenManager({
+      ...options,
+      refresher: { refresh: (token, o) => this.refresh(token, o) },
+      now: this.now,
+      log: this.log.child({ component: "psn-tokens" }),
+    });
+  }
+
+  authorizeUrl(state: string): string {
+    return authorizeUrl(this.http.baseUrls.auth, this.oauth, state);
+  }
+
+  /** NPSSO → tokens (PsnAuthError "invalid_npsso" when PSN refuses it). */
+  async exchangeNpsso(npsso: string): Promise<TokenSet> {
+    const code = await authorizeWithNpsso(this.http, this.oauth, npsso);
+    return this.exchangeCode(code);
+  }
+
+  /** Authorization code → tokens (PsnAuthError "invalid_code" when refused). */
+  exchangeCode(code: string): Promise<TokenSet> {
+    return exchangeCode(this.http, this.oauth, code, this.now);
+  }
+
+  /** PsnAuthError "invalid_refresh_token" when PSN refuses it: the member must sign in again. */
+  refresh(
+    refreshToken: string,
+    options: { budgetKey?: string; previous?: Pick<TokenSet, "refreshToken" | "refreshTokenExpiresAt"> } = {},
+  ): Promise<TokenSet> {
+    return refreshTokens(this.http, this.oauth, refreshToken, this.now, options);
+  }
+
+  /** From the JWT's `account_id` claim, else asked of PSN. */
+  async accountIdOf(tokens: TokenSet): Promise<string> {
+    return (
+      accountIdFromJwt(tokens.accessToken) ??
+      getOwnAccountId(this.http, staticToken("sign-in", tokens.accessToken))
+    );
+  }
+
+  /** The whole sign-in of a member: tokens, account id and profile. */
+  async signInWithNpsso(npsso: string): Promise<SignIn> {
+    return this.identify(await this.exchangeNpsso(npsso));
+  }
+
+  async signInWithCode(code: string): Promise<SignIn> {
+    return this.identify(await this.exchangeCode(code));
+  }
+
+  private async identify(tokens: TokenSet): Promise<SignIn> {
+    const accountId = await this.accountIdOf(tokens);
+    const profile = await this.getProfile(staticToken(accountId, tokens.accessToken), accountId);
+    return { tokens, accountId, profile };
+  }
+
+  getProfile(auth: TokenProvider, accountId: string): Promise<Profile> {
+    return getProfile(this.http, auth, accountId);
+  }
+
+  getPresence(auth: TokenProvider, accountId: string | "me"): Promise<Presence> {
+    return getPresence(this.http, auth, accountId);
+  }
+
+  getPresences(auth: TokenProvider, accountIds: readonly string[]): Promise<Presence[]> {
+    return getPresences(this.http, auth, accountIds);
+  }
+
+  getParties(auth: TokenProvider): Promise<PsnParty[]> {
+    return getParties(this.http, auth);
+  }
+
+  getPartiesByIds(auth: TokenProvider, sessionIds: readonly string[]): Promise<PsnParty[]> {
+    return getPartiesByIds(this.http, auth, sessionIds);
+  }
+
+  sendInvitation(auth: TokenProvider, sessionId: string, toAccountId: string): Promise<void> {
+    return sendInvitation(this.http, auth, sessionId, toAccountId);
+  }
+
+  getShareLink(auth: TokenProvider, sessionId: string): Promise<string | null> {
+    return getShareLink(this.http, auth, sessionId);
+  }
+
+  getPartyInfo(shareId: string): Promise<PartyInfo | null> {
+    return getPartyInfo(this.http, shareId);
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

@@ -1,0 +1,367 @@
+/**
+ * The one HTTP layer under every PSN endpoint: base URLs, the undici agent,
+ * timeouts, request ids, the per-account budget, retries, 429 handling, the single
+ * refresh-and-retry on 401, zod parsing and the mapping of answers to typed errors.
+ * Endpoint modules only say which path, which schema and how to map the result.
+ */
+import { randomUUID } from "node:crypto";
+import { Agent, request } from "undici";
+import type { z } from "zod";
+import { type Logger, silentLogger } from "../log.js";
+import { RequestBudget } from "./budget.js";
+import {
+  PsnAuthError,
+  PsnBadRequestError,
+  type PsnError,
+  PsnForbiddenError,
+  PsnMalformedError,
+  PsnNotFoundError,
+  PsnRateLimitedError,
+  PsnUnavailableError,
+} from "./errors.js";
+import { apiErrorBody } from "./schemas.js";
+
+export type PsnHost = "auth" | "api" | "web" | "dms";
+export type BaseUrls = Record<PsnHost, string>;
+
+export const DEFAULT_BASE_URLS: BaseUrls = {
+  auth: "https://ca.account.sony.com",
+  api: "https://m.np.playstation.com",
+  web: "https://web.np.playstation.com",
+  dms: "https://dms.api.playstation.com",
+};
+
+/**
+ * The credentials of one account for one call. `key` names the account in the
+ * budget. When PSN answers 401, http calls `refreshAfterUnauthorized` once with the
+ * refused token and retries with what it returns.
+ */
+export interface TokenProvider {
+  readonly key: string;
+  accessToken(): Promise<string>;
+  refreshAfterUnauthorized?(rejected: string): Promise<string>;
+}
+
+/** A provider around a fixed token (no refresh): for one-off calls right after sign-in. */
+export function staticToken(key: string, accessToken: string): TokenProvider {
+  return { key, accessToken: async () => accessToken };
+}
+
+export interface RetryOptions {
+  /** Total tries for 5xx, network errors and timeouts. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface PsnHttpOptions {
+  baseUrls?: Partial<BaseUrls>;
+  /** Per request: time to the answer's headers, and between body chunks. */
+  timeoutMs?: number;
+  /** Sockets kept per origin. */
+  connections?: number;
+  retry?: Partial<RetryOptions>;
+  budget?: RequestBudget;
+  /** Longer than this waiting for a budget slot, and the call fails with PsnRateLimitedError instead. */
+  budgetMaxWaitMs?: number;
+  log?: Logger;
+  now?: () => number;
+  random?: () => number;
+  userAgent?: string;
+}
+
+export type RequestBody = { json: unknown } | { form: Record<string, string> };
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | undefined>;
+  text: string;
+  /** The parsed body, when it was JSON. */
+  json: unknown;
+  requestId: string;
+}
+
+export interface PsnRequest {
+  /** Our short name of the endpoint, for logs and error messages. */
+  endpoint: string;
+  host: PsnHost;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  /** Sends `Authorization: Bearer`, and its key is the budget key. */
+  auth?: TokenProvider;
+  /** Budget key for a call on behalf of an account without a bearer token (a refresh). */
+  budgetKey?: string;
+  /** Statuses that are an answer rather than an error; 2xx by default. */
+  accept?: (status: number) => boolean;
+  /** Turns an error answer into a typed error before the default mapping does. */
+  mapError?: (answer: RawAnswer) => PsnError | undefined;
+}
+
+const DEFAULT_RETRY: RetryOptions = { attempts: 3, baseDelayMs: 250, maxDelayMs: 5_000 };
+/** When a 429 names no time, wait this long. */
+const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
+
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
+export class PsnHttp {
+  readonly baseUrls: BaseUrls;
+  readonly budget: RequestBudget;
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryOptions;
+  private readonly budgetMaxWaitMs: number;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly userAgent: string;
+
+  constructor(options: PsnHttpOptions = {}) {
+    this.baseUrls = { ...DEFAULT_BASE_URLS, ...options.baseUrls };
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.now = options.now ?? Date.now;
+    this.budget = options.budget ?? new RequestBudget({ now: this.now });
+    this.budgetMaxWaitMs = options.budgetMaxWaitMs ?? 60_000;
+    this.log = options.log ?? silentLogger();
+    this.random = options.random ?? Math.random;
+    this.userAgent = options.userAgent ?? "psn-party-bridge";
+    this.agent = new Agent({
+      connections: options.connections ?? 16,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: { timeout: this.timeoutMs },
+    });
+  }
+
+  /** Sends and parses the JSON answer through `schema`. */
+  async json<S extends z.ZodType>(req: PsnRequest, schema: S): Promise<z.output<S>> {
+    const answer = await this.send(req);
+    return parseAnswer(req.endpoint, answer, schema);
+  }
+
+  /** Sends, with budget, retries and error mapping; the answer's body unparsed if not JSON. */
+  async send(req: PsnRequest): Promise<RawAnswer> {
+    const key = req.auth?.key ?? req.budgetKey;
+    const accept = req.accept ?? isSuccess;
+    let failures = 0;
+    let refreshed = false;
+    let token: string | undefined;
+
+    for (;;) {
+      if (key !== undefined) await this.takeBudget(key, req.endpoint);
+      if (req.auth && token === undefined) token = await req.auth.accessToken();
+
+      const requestId = randomUUID();
+      const started = this.now();
+      let answer: RawAnswer;
+      try {
+        answer = await this.roundTrip(req, requestId, token);
+      } catch (err) {
+        failures++;
+        const failure = new PsnUnavailableError(`PSN ${req.endpoint}: ${networkReason(err)}`, {
+          endpoint: req.endpoint,
+          requestId,
+          cause: err,
+        });
+        if (failures >= this.retry.attempts) throw failure;
+        this.log.warn(
+          { endpoint: req.endpoint, requestId, attempt: failures, reason: failure.message },
+          "PSN call failed; retrying",
+        );
+        await sleep(this.backoff(failures));
+        continue;
+      }
+      this.log.debug(
+        {
+          endpoint: req.endpoint,
+          method: req.method,
+          path: req.path,
+          status: answer.status,
+          ms: this.now() - started,
+          requestId,
+        },
+        "PSN call",
+      );
+
+      if (accept(answer.status)) return answer;
+
+      if (answer.status === 401 && req.auth?.refreshAfterUnauthorized && token !== undefined && !refreshed) {
+        refreshed = true;
+        token = await req.auth.refreshAfterUnauthorized(token);
+        continue;
+      }
+      if (answer.status >= 500) {
+        failures++;
+        if (failures < this.retry.attempts) {
+          this.log.warn(
+            { endpoint: req.endpoint, requestId, attempt: failures, status: answer.status },
+            "PSN answered 5xx; retrying",
+          );
+          await sleep(this.backoff(failures));
+          continue;
+        }
+      }
+      if (answer.status === 429) {
+        const retryAt = retryAtFrom(answer.headers, this.now());
+        if (key !== undefined) this.budget.pause(key, retryAt);
+        this.log.warn({ endpoint: req.endpoint, requestId, retryAt }, "PSN rate limit: pausing the account");
+      }
+      throw req.mapError?.(answer) ?? mapErrorAnswer(req.endpoint, answer, this.now());
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async takeBudget(key: string, endpoint: string): Promise<void> {
+    const paused = this.budget.pausedUntil(key);
+    if (paused) {
+      throw new PsnRateLimitedError(`PSN ${endpoint}: account paused after a rate limit`, paused, "server", {
+        endpoint,
+      });
+    }
+    const freeAt = this.budget.nextFreeAt(key);
+    if (freeAt.getTime() - this.now() > this.budgetMaxWaitMs) {
+      throw new PsnRateLimitedError(
+        `PSN ${endpoint}: the account's request budget is used up`,
+        freeAt,
+        "budget",
+        {
+          endpoint,
+        },
+      );
+    }
+    await this.budget.acquire(key);
+  }
+
+  private async roundTrip(req: PsnRequest, requestId: string, token: string | undefined): Promise<RawAnswer> {
+    const url = new URL(req.path, this.baseUrls[req.host]);
+    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+    const headers: Record<string, string> = {
+      "user-agent": this.userAgent,
+      accept: "application/json",
+      "x-psn-request-id": requestId,
+      ...req.headers,
+    };
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (req.body && "json" in req.body) {
+      body = JSON.stringify(req.body.json);
+      headers["content-type"] = "application/json";
+    } else if (req.body) {
+      body = new URLSearchParams(req.body.form).toString();
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    }
+    const res = await request(url, {
+      method: req.method,
+      headers,
+      body,
+      dispatcher: this.agent,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    const text = await res.body.text();
+    const flat: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(res.headers))
+      flat[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+    return { status: res.statusCode, headers: flat, text, json: tryJson(text), requestId };
+  }
+
+  /** Exponential with "equal jitter": half fixed, half random, so retries of many calls spread out. */
+  private backoff(failures: number): number {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (failures - 1));
+    return ceiling / 2 + (this.random() * ceiling) / 2;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function tryJson(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function networkReason(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT" ||
+    code === "UND_ERR_CONNECT_TIMEOUT"
+  ) {
+    return "timed out";
+  }
+  return typeof code === "string" ? `network error (${code})` : "network error";
+}
+
+export function parseAnswer<S extends z.ZodType>(
+  endpoint: string,
+  answer: RawAnswer,
+  schema: S,
+): z.output<S> {
+  if (answer.json === undefined) {
+    throw new PsnMalformedError(`PSN ${endpoint}: the answer is not JSON`, {
+      endpoint,
+      status: answer.status,
+      requestId: answer.requestId,
+    });
+  }
+  const parsed = schema.safeParse(answer.json);
+  if (!parsed.success) {
+    // Paths and messages only: zod can quote received values, which may be tokens.
+    const where = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => i.path.join(".") || "(root)")
+      .join(", ");
+    throw new PsnMalformedError(`PSN ${endpoint}: unexpected answer shape at ${where}`, {
+      endpoint,
+      status: answer.status,
+      requestId: answer.requestId,
+    });
+  }
+  return parsed.data;
+}
+
+/** When PSN says the account may call again: the later of Retry-After and X-RateLimit-Next-Available. */
+export function retryAtFrom(headers: Record<string, string | undefined>, now: number): Date {
+  const candidates: number[] = [];
+  const retryAfter = headers["retry-after"]?.trim();
+  if (retryAfter) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) candidates.push(now + Number(retryAfter) * 1000);
+    else {
+      const at = Date.parse(retryAfter);
+      if (!Number.isNaN(at)) candidates.push(at);
+    }
+  }
+  const next = headers["x-ratelimit-next-available"]?.trim();
+  if (next && /^\d+(\.\d+)?$/.test(next)) candidates.push(Number(next) * 1000);
+  return new Date(candidates.length > 0 ? Math.max(...candidates) : now + DEFAULT_RATE_LIMIT_PAUSE_MS);
+}
+
+/** Status → typed error, quoting PSN's own message (never our request). */
+export function mapErrorAnswer(endpoint: string, answer: RawAnswer, now: number): PsnError {
+  const psn = apiErrorBody.safeParse(answer.json);
+  const psnCode = psn.success ? psn.data.error.code : undefined;
+  const said = psn.success && psn.data.error.message ? ` (${psn.data.error.message})` : "";
+  const details = { endpoint, status: answer.status, psnCode, requestId: answer.requestId };
+  const text = `PSN ${endpoint}: HTTP ${answer.status}${said}`;
+  const s = answer.status;
+  if (s === 401) {
+    const expired = /expire/i.test(said);
+    return new PsnAuthError(expired ? "expired_token" : "invalid_token", details);
+  }
+  if (s === 403) return new PsnForbiddenError(text, details);
+  if (s === 404) return new PsnNotFoundError(text, details);
+  if (s === 429) return new PsnRateLimitedError(text, retryAtFrom(answer.headers, now), "server", details);
+  if (s >= 500) return new PsnUnavailableError(text, details);
+  if (s >= 400) return new PsnBadRequestError(text, details);
+  return new PsnMalformedError(`PSN ${endpoint}: unexpected HTTP ${s}`, details);
+}

@@ -1,0 +1,145 @@
+/**
+ * Valid access tokens per account: refreshed ahead of expiry, one refresh at a
+ * time per account however many callers ask, and a single relink signal when PSN
+ * refuses the refresh token (the 60-day hard expiry, or a revoked sign-in).
+ */
+import { type Logger, silentLogger } from "../log.js";
+import { PsnAuthError } from "./errors.js";
+import type { TokenProvider } from "./http.js";
+import type { TokenSet } from "./types.js";
+
+export interface TokenStore {
+  load(key: string): TokenSet | null | Promise<TokenSet | null>;
+  save(key: string, tokens: TokenSet): void | Promise<void>;
+}
+
+export interface TokenRefresher {
+  refresh(
+    refreshToken: string,
+    options: { budgetKey: string; previous: Pick<TokenSet, "refreshToken" | "refreshTokenExpiresAt"> },
+  ): Promise<TokenSet>;
+}
+
+export interface TokenManagerOptions {
+  store: TokenStore;
+  refresher: TokenRefresher;
+  /** Called once per refused refresh token; the member must sign in again. */
+  onRelinkRequired?: (key: string) => void | Promise<void>;
+  /** Refresh when the access token has less than this left. */
+  marginMs?: number;
+  now?: () => number;
+  log?: Logger;
+}
+
+export class TokenManager {
+  private readonly store: TokenStore;
+  private readonly refresher: TokenRefresher;
+  private readonly onRelinkRequired: (key: string) => void | Promise<void>;
+  private readonly marginMs: number;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly inflight = new Map<string, Promise<string>>();
+  /**
+   * The last refresh per key, for a caller that loaded the old tokens just before
+   * the refresh was saved: it must not refresh a second time.
+   */
+  private readonly recent = new Map<string, TokenSet>();
+  /** Refresh tokens PSN refused, so a dead link is reported once, not on every call. */
+  private readonly dead = new Map<string, string>();
+
+  constructor(options: TokenManagerOptions) {
+    this.store = options.store;
+    this.refresher = options.refresher;
+    this.onRelinkRequired = options.onRelinkRequired ?? (() => {});
+    this.marginMs = options.marginMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? silentLogger();
+  }
+
+  /** The token provider http uses for one account; `key` is also its budget key. */
+  provider(key: string): TokenProvider {
+    return {
+      key,
+      accessToken: () => this.accessToken(key),
+      refreshAfterUnauthorized: (rejected) => this.refreshAfterUnauthorized(key, rejected),
+    };
+  }
+
+  async accessToken(key: string): Promise<string> {
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const tokens = await this.load(key);
+    if (this.isFresh(tokens)) return tokens.accessToken;
+    return this.refreshOnce(key, tokens);
+  }
+
+  /** After PSN refused `rejected` with 401: a newer token if someone already refreshed, else a refresh. */
+  async refreshAfterUnauthorized(key: string, rejected: string): Promise<string> {
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const tokens = await this.load(key);
+    if (tokens.accessToken !== rejected && this.isFresh(tokens)) return tokens.accessToken;
+    return this.refreshOnce(key, tokens);
+  }
+
+  private isFresh(tokens: TokenSet): boolean {
+    return tokens.accessTokenExpiresAt.getTime() - this.marginMs > this.now();
+  }
+
+  private async load(key: string): Promise<TokenSet> {
+    const stored = await this.store.load(key);
+    const recent = this.recent.get(key);
+    if (!stored) {
+      this.recent.delete(key);
+      throw new PsnAuthError("invalid_refresh_token", {}, "PSN sign-in problem: this account is not linked");
+    }
+    if (
+      recent &&
+      recent.refreshToken === stored.refreshToken &&
+      recent.accessTokenExpiresAt > stored.accessTokenExpiresAt
+    ) {
+      return recent;
+    }
+    if (recent) this.recent.delete(key);
+    return stored;
+  }
+
+  private refreshOnce(key: string, tokens: TokenSet): Promise<string> {
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const run = this.refresh(key, tokens).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, run);
+    return run;
+  }
+
+  private async refresh(key: string, tokens: TokenSet): Promise<string> {
+    if (this.dead.get(key) === tokens.refreshToken) throw new PsnAuthError("invalid_refresh_token");
+    if (tokens.refreshTokenExpiresAt.getTime() <= this.now())
+      return this.relink(key, tokens, new PsnAuthError("invalid_refresh_token"));
+    let fresh: TokenSet;
+    try {
+      fresh = await this.refresher.refresh(tokens.refreshToken, { budgetKey: key, previous: tokens });
+    } catch (err) {
+      if (err instanceof PsnAuthError && err.reason === "invalid_refresh_token")
+        return this.relink(key, tokens, err);
+      throw err;
+    }
+    await this.store.save(key, fresh);
+    this.recent.set(key, fresh);
+    this.dead.delete(key);
+    this.log.debug({ account: key }, "PSN tokens refreshed");
+    return fresh.accessToken;
+  }
+
+  private async relink(key: string, tokens: TokenSet, err: PsnAuthError): Promise<never> {
+    this.dead.set(key, tokens.refreshToken);
+    this.recent.delete(key);
+    this.log.info({ account: key }, "PSN refresh token refused: the member must link again");
+    try {
+      await this.onRelinkRequired(key);
+    } catch (hookErr) {
+      this.log.error({ err: hookErr, account: key }, "onRelinkRequired failed");
+    }
+    throw err;
+  }
+}
