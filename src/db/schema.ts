@@ -29,6 +29,10 @@ export const users = sqliteTable(
     // Watch state: the poller's scheduling memory, so a restart keeps the backoff.
     online: integer("online", { mode: "boolean" }),
     offlineStreak: integer("offline_streak").notNull().default(0),
+    /** Consecutive "unavailable" failures, for the poller's error backoff. */
+    errorStreak: integer("error_streak").notNull().default(0),
+    /** The last parties read came back empty after a party: read presence next. */
+    recheckPresence: integer("recheck_presence", { mode: "boolean" }).notNull().default(false),
     nextPollAt: integer("next_poll_at", { mode: "timestamp_ms" }).notNull().default(now),
     lastPresenceAt: integer("last_presence_at", { mode: "timestamp_ms" }),
     lastPartiesAt: integer("last_parties_at", { mode: "timestamp_ms" }),
