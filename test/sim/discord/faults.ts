@@ -1,0 +1,100 @@
+export interface FaultMatcher {
+  /** Upper-case HTTP method; any method when omitted. */
+  method?: string;
+  /** Tested against the route path after `/api/v10`, e.g. `/channels/123/messages`. */
+  path: RegExp | string;
+}
+
+export interface FaultSpec {
+  status: number;
+  /** Discord JSON error code (ignored for 429). */
+  code?: number;
+  message?: string;
+  /** Seconds, for 429 (default 1). */
+  retryAfter?: number;
+  /** How many matching requests fail before the fault disarms itself (default: until cleared). */
+  times?: number;
+}
+
+interface ArmedFault {
+  matcher: FaultMatcher;
+  spec: FaultSpec;
+  remaining: number;
+}
+
+export interface FaultResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+const DEFAULT_MESSAGES: Record<number, string> = {
+  10003: "Unknown Channel",
+  10008: "Unknown Message",
+  10062: "Unknown interaction",
+  50001: "Missing Access",
+  50007: "Cannot send messages to this user",
+  50013: "Missing Permissions",
+};
+
+export class Faults {
+  private armed: ArmedFault[] = [];
+
+  add(matcher: FaultMatcher, spec: FaultSpec): void {
+    this.armed.push({ matcher, spec, remaining: spec.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+
+  /** The first armed fault matching this request, consumed once. */
+  take(method: string, path: string): FaultResponse | undefined {
+    const fault = this.armed.find((f) => f.remaining > 0 && matches(f.matcher, method, path));
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    return faultResponse(fault.spec);
+  }
+}
+
+function matches(m: FaultMatcher, method: string, path: string): boolean {
+  if (m.method && m.method.toUpperCase() !== method) return false;
+  return typeof m.path === "string" ? m.path === path : m.path.test(path);
+}
+
+export function faultResponse(spec: FaultSpec): FaultResponse {
+  if (spec.status === 429) {
+    const retryAfter = spec.retryAfter ?? 1;
+    const resetAt = Date.now() / 1000 + retryAfter;
+    return {
+      status: 429,
+      headers: {
+        "retry-after": String(retryAfter),
+        "x-ratelimit-limit": "5",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": resetAt.toFixed(3),
+        "x-ratelimit-reset-after": retryAfter.toFixed(3),
+        "x-ratelimit-bucket": "simfaultbucket",
+        "x-ratelimit-scope": "user",
+      },
+      body: {
+        message: spec.message ?? "You are being rate limited.",
+        retry_after: retryAfter,
+        global: false,
+      },
+    };
+  }
+  if (spec.status >= 500) {
+    return {
+      status: spec.status,
+      headers: {},
+      body: { code: spec.code ?? 0, message: spec.message ?? "Server Error" },
+    };
+  }
+  const code = spec.code ?? 0;
+  return {
+    status: spec.status,
+    headers: {},
+    body: { code, message: spec.message ?? DEFAULT_MESSAGES[code] ?? `${spec.status}: Error` },
+  };
+}

@@ -1,0 +1,191 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { type RawData, type WebSocket, WebSocketServer } from "ws";
+import { z } from "zod";
+import { guildCreatePayload, type Json, userPayload } from "./payloads.js";
+import { newSnowflake } from "./snowflake.js";
+import type { SimState } from "./state.js";
+
+/** Gateway intent bits the sim filters dispatches by. */
+export const Intent = {
+  Guilds: 1 << 0,
+  GuildMembers: 1 << 1,
+  GuildMessages: 1 << 9,
+  DirectMessages: 1 << 12,
+} as const;
+
+const Op = {
+  Dispatch: 0,
+  Heartbeat: 1,
+  Identify: 2,
+  Resume: 6,
+  InvalidSession: 9,
+  Hello: 10,
+  HeartbeatAck: 11,
+} as const;
+
+const frameSchema = z.looseObject({ op: z.number(), d: z.unknown() });
+const identifySchema = z.looseObject({ token: z.string(), intents: z.number() });
+const resumeSchema = z.looseObject({ token: z.string(), session_id: z.string(), seq: z.number().nullable() });
+
+interface Session {
+  ws: WebSocket;
+  sessionId: string | null;
+  intents: number;
+  seq: number;
+}
+
+export interface GatewayEvent {
+  t: string;
+  d: Json;
+  /** Sent only to sessions that asked for this intent (undefined: always sent). */
+  intent?: number;
+}
+
+export class Gateway {
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly sessions = new Set<Session>();
+  /** Intents by session id handed out, so a RESUME with a known id succeeds and keeps its intents. */
+  private readonly knownSessions = new Map<string, number>();
+  /** Every dispatch sent, in order, for tests that check what the client was told. */
+  readonly dispatched: { t: string; d: Json }[] = [];
+
+  constructor(
+    private readonly state: SimState,
+    private readonly token: string,
+    private readonly gatewayUrl: () => string,
+  ) {
+    this.wss.on("connection", (ws) => this.onConnection(ws));
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
+  }
+
+  get connectedSessions(): number {
+    return [...this.sessions].filter((s) => s.sessionId !== null).length;
+  }
+
+  broadcast(event: GatewayEvent): void {
+    this.dispatched.push({ t: event.t, d: event.d });
+    for (const s of this.sessions) {
+      if (s.sessionId === null) continue;
+      if (event.intent !== undefined && (s.intents & event.intent) === 0) continue;
+      this.dispatch(s, event.t, event.d);
+    }
+    this.state.touch();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sessions) s.ws.terminate();
+    this.sessions.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private onConnection(ws: WebSocket): void {
+    const session: Session = { ws, sessionId: null, intents: 0, seq: 0 };
+    this.sessions.add(session);
+    const drop = (): void => {
+      this.sessions.delete(session);
+      this.state.touch();
+    };
+    ws.on("close", drop);
+    ws.on("error", drop);
+    ws.on("message", (data) => this.onFrame(session, data));
+    this.send(session, { op: Op.Hello, d: { heartbeat_interval: 45_000 }, s: null, t: null });
+  }
+
+  private onFrame(session: Session, data: RawData): void {
+    let frame: z.infer<typeof frameSchema>;
+    try {
+      frame = frameSchema.parse(JSON.parse(rawToString(data)));
+    } catch {
+      session.ws.close(4002, "Error while decoding payload.");
+      return;
+    }
+    switch (frame.op) {
+      case Op.Heartbeat:
+        this.send(session, { op: Op.HeartbeatAck, d: null, s: null, t: null });
+        return;
+      case Op.Identify:
+        this.identify(session, frame.d);
+        return;
+      case Op.Resume:
+        this.resume(session, frame.d);
+        return;
+      default:
+        // Presence and voice updates are accepted and ignored.
+        return;
+    }
+  }
+
+  private identify(session: Session, d: unknown): void {
+    const parsed = identifySchema.safeParse(d);
+    if (!parsed.success || stripBot(parsed.data.token) !== this.token) {
+      session.ws.close(4004, "Authentication failed.");
+      return;
+    }
+    if (session.sessionId !== null) {
+      session.ws.close(4005, "Already authenticated.");
+      return;
+    }
+    session.intents = parsed.data.intents;
+    session.sessionId = newSnowflake();
+    this.knownSessions.set(session.sessionId, session.intents);
+    const bot = this.state.user(this.state.botUserId);
+    const guilds = [...this.state.guilds.values()].filter((g) => g.members.has(this.state.botUserId));
+    this.dispatch(session, "READY", {
+      v: 10,
+      user: bot ? { ...userPayload(bot), verified: true, mfa_enabled: false } : {},
+      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+      session_id: session.sessionId,
+      resume_gateway_url: this.gatewayUrl(),
+      shard: [0, 1],
+      application: { id: this.state.applicationId, flags: 0 },
+      private_channels: [],
+      presences: [],
+      relationships: [],
+      guild_join_requests: [],
+    });
+    for (const g of guilds) this.dispatch(session, "GUILD_CREATE", guildCreatePayload(this.state, g));
+    this.state.touch();
+  }
+
+  private resume(session: Session, d: unknown): void {
+    const parsed = resumeSchema.safeParse(d);
+    if (!parsed.success || stripBot(parsed.data.token) !== this.token) {
+      session.ws.close(4004, "Authentication failed.");
+      return;
+    }
+    const intents = this.knownSessions.get(parsed.data.session_id);
+    if (intents === undefined) {
+      this.send(session, { op: Op.InvalidSession, d: false, s: null, t: null });
+      return;
+    }
+    // Nothing is replayed: the sim does not buffer events for disconnected sessions.
+    session.sessionId = parsed.data.session_id;
+    session.seq = parsed.data.seq ?? 0;
+    session.intents = intents;
+    this.dispatch(session, "RESUMED", {});
+    this.state.touch();
+  }
+
+  private dispatch(session: Session, t: string, d: Json): void {
+    session.seq += 1;
+    this.send(session, { op: Op.Dispatch, t, s: session.seq, d });
+  }
+
+  private send(session: Session, frame: Json): void {
+    if (session.ws.readyState === session.ws.OPEN) session.ws.send(JSON.stringify(frame));
+  }
+}
+
+function stripBot(token: string): string {
+  return token.startsWith("Bot ") ? token.slice(4) : token;
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
+  return data.toString("utf8");
+}

@@ -1,0 +1,27 @@
+import { startDiscordSim } from "./server.js";
+
+/** `npm run sim:discord`: a standalone sim with a demo guild, for poking at the bot by hand. */
+const botToken = process.env.DISCORD_SIM_TOKEN ?? "sim-bot-token";
+const sim = await startDiscordSim({ botToken });
+const alice = sim.createUser({ username: "alice" });
+const guild = sim.createGuild({ name: "Demo Server", ownerId: alice.id });
+const parties = sim.createChannel(guild.id, { name: "parties" });
+
+const lines = [
+  "Discord simulator running",
+  `  API URL        ${sim.apiUrl}   (rest: { api: <this>, version: "10" })`,
+  `  Gateway        ${sim.gatewayUrl}`,
+  `  Bot token      ${botToken}   (override with DISCORD_SIM_TOKEN)`,
+  `  Application id ${sim.applicationId}`,
+  `  Guild          ${guild.name} ${guild.id}`,
+  `  Channels       #general ${guild.defaultChannelId}, #parties ${parties.id}`,
+  `  Owner          alice ${alice.id}`,
+  "Ctrl-C to stop.",
+];
+process.stdout.write(`${lines.join("\n")}\n`);
+
+const shutdown = (): void => {
+  void sim.stop().then(() => process.exit(0));
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
