@@ -1,0 +1,16 @@
+/**
+ * How account code talks to a member: direct messages only. The app wires a
+ * Discord implementation (src/accounts/discordNotifier.ts); tests may pass their own.
+ */
+export interface DmMessage {
+  content: string;
+  /** A link button (e.g. the sign-in page). */
+  link?: { label: string; url: string };
+  /** Adds a "Get a new sign-in link" button (custom_id `relink:new`). */
+  relinkButton?: boolean;
+}
+
+export interface MemberNotifier {
+  /** Rejects when the DM could not be delivered (closed DMs, unknown user). */
+  dm(discordUserId: string, message: DmMessage): Promise<void>;
+}

@@ -1,0 +1,32 @@
+/** /unlink: everything the bot keeps about a member goes, in one transaction. */
+import { eq, or } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { deleteOptInsOfMember, guildsOfMember } from "../db/guildMembers.js";
+import { deleteLinkTokensOfUser } from "../db/linkTokens.js";
+import { invites } from "../db/schema.js";
+import { deleteUser, findUser } from "../db/users.js";
+
+export interface UnlinkSummary {
+  /** The online id that was linked, or null when there was no link. */
+  onlineId: string | null;
+  /** Servers the member was announced in. */
+  guildIds: string[];
+  linkTokens: number;
+  invites: number;
+}
+
+export function unlinkMember(db: Db, discordUserId: string): UnlinkSummary {
+  return db.transaction((tx) => {
+    const user = findUser(tx, discordUserId);
+    const guildIds = guildsOfMember(tx, discordUserId);
+    deleteOptInsOfMember(tx, discordUserId);
+    const linkTokens = deleteLinkTokensOfUser(tx, discordUserId);
+    // The invitation audit names the member as asker or sender; it goes with them.
+    const removedInvites = tx
+      .delete(invites)
+      .where(or(eq(invites.requesterUserId, discordUserId), eq(invites.senderUserId, discordUserId)))
+      .run().changes;
+    deleteUser(tx, discordUserId);
+    return { onlineId: user?.psnOnlineId ?? null, guildIds, linkTokens, invites: removedInvites };
+  });
+}

@@ -1,0 +1,110 @@
+import { and, eq, isNull, lt, lte } from "drizzle-orm";
+import type { Db } from "./client.js";
+import { users } from "./schema.js";
+
+export type UserRow = typeof users.$inferSelect;
+
+/** What a sign-in writes: the account, its (already encrypted) tokens and their expiries. */
+export interface LinkedAccount {
+  discordUserId: string;
+  psnAccountId: string;
+  psnOnlineId: string;
+  accessTokenEnc: string;
+  accessTokenExpiresAt: Date;
+  refreshTokenEnc: string;
+  refreshTokenExpiresAt: Date;
+}
+
+export interface EncryptedTokens {
+  accessTokenEnc: string;
+  accessTokenExpiresAt: Date;
+  refreshTokenEnc: string;
+  refreshTokenExpiresAt: Date;
+}
+
+export function findUser(db: Db, discordUserId: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.discordUserId, discordUserId)).get();
+}
+
+export function findUserByAccountId(db: Db, psnAccountId: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.psnAccountId, psnAccountId)).get();
+}
+
+/**
+ * Creates the link or replaces the member's previous one. A fresh sign-in starts
+ * healthy: active, no reminders sent, no relink notice. Settings and schedule stay.
+ */
+export function upsertLinkedUser(db: Db, account: LinkedAccount, now: Date): UserRow {
+  const fresh = {
+    psnAccountId: account.psnAccountId,
+    psnOnlineId: account.psnOnlineId,
+    accessTokenEnc: account.accessTokenEnc,
+    accessTokenExpiresAt: account.accessTokenExpiresAt,
+    refreshTokenEnc: account.refreshTokenEnc,
+    refreshTokenExpiresAt: account.refreshTokenExpiresAt,
+    linkState: "active" as const,
+    relinkRemindersSent: 0,
+    relinkNoticeSentAt: null,
+    linkedAt: now,
+    nextPollAt: now,
+    updatedAt: now,
+  };
+  return db
+    .insert(users)
+    .values({ discordUserId: account.discordUserId, ...fresh })
+    .onConflictDoUpdate({ target: users.discordUserId, set: fresh })
+    .returning()
+    .get();
+}
+
+/** Stores refreshed tokens; a no-op when the member unlinked meanwhile. */
+export function saveUserTokens(db: Db, psnAccountId: string, tokens: EncryptedTokens, now: Date): boolean {
+  const result = db
+    .update(users)
+    .set({ ...tokens, updatedAt: now })
+    .where(eq(users.psnAccountId, psnAccountId))
+    .run();
+  return result.changes > 0;
+}
+
+export function markNeedsRelink(db: Db, psnAccountId: string, now: Date): UserRow | undefined {
+  return db
+    .update(users)
+    .set({ linkState: "needs_relink", updatedAt: now })
+    .where(eq(users.psnAccountId, psnAccountId))
+    .returning()
+    .get();
+}
+
+/** Claims the one relink notice of the current link: true for exactly one caller. */
+export function claimRelinkNotice(db: Db, psnAccountId: string, now: Date): boolean {
+  const result = db
+    .update(users)
+    .set({ relinkNoticeSentAt: now, updatedAt: now })
+    .where(and(eq(users.psnAccountId, psnAccountId), isNull(users.relinkNoticeSentAt)))
+    .run();
+  return result.changes > 0;
+}
+
+/** Active links whose refresh token expires before `before`: candidates for a reminder. */
+export function listExpiringLinks(db: Db, before: Date): UserRow[] {
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.linkState, "active"), lte(users.refreshTokenExpiresAt, before)))
+    .all();
+}
+
+/** Records a reminder stage, unless another run already recorded it (or a later one). */
+export function claimReminderStage(db: Db, discordUserId: string, stage: number, now: Date): boolean {
+  const result = db
+    .update(users)
+    .set({ relinkRemindersSent: stage, updatedAt: now })
+    .where(and(eq(users.discordUserId, discordUserId), lt(users.relinkRemindersSent, stage)))
+    .run();
+  return result.changes > 0;
+}
+
+export function deleteUser(db: Db, discordUserId: string): boolean {
+  return db.delete(users).where(eq(users.discordUserId, discordUserId)).run().changes > 0;
+}
