@@ -117,9 +117,12 @@ export class RestApi {
       send(fault.status, fault.body, fault.headers);
       return;
     }
-    const params = route.regex.exec(path)?.groups ?? {};
+    // discord.js percent-encodes path segments ("@original" arrives as "%40original").
+    const params = Object.fromEntries(
+      Object.entries(route.regex.exec(path)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
+    );
     try {
-      const reply = await route.handle({ params: { ...params }, query: url.searchParams, json, files });
+      const reply = await route.handle({ params, query: url.searchParams, json, files });
       send(reply.status, reply.body);
     } catch (error) {
       if (error instanceof DiscordApiError) {

@@ -1,0 +1,195 @@
+import {
+  DiscordAPIError,
+  EmbedBuilder,
+  PermissionFlagsBits,
+  RESTEvents,
+  type SendableChannels,
+} from "discord.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "./helpers.js";
+
+async function sendable(h: Harness, channelId: string): Promise<SendableChannels> {
+  const channel = await h.client.channels.fetch(channelId);
+  if (!channel?.isSendable()) throw new Error("channel not sendable");
+  return channel;
+}
+
+async function apiError(p: Promise<unknown>): Promise<DiscordAPIError> {
+  try {
+    await p;
+  } catch (error) {
+    if (error instanceof DiscordAPIError) return error;
+    throw error;
+  }
+  throw new Error("expected a DiscordAPIError");
+}
+
+describe("Discord sim messages, DMs and faults with a real discord.js client", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it("creates, edits, fetches, lists and deletes channel messages", async () => {
+    const channel = await sendable(h, h.channelId);
+    const sent = await channel.send({
+      content: "hello",
+      embeds: [new EmbedBuilder().setTitle("Card")],
+      allowedMentions: { parse: [] },
+    });
+    expect(sent.id).toMatch(/^\d{17,19}$/);
+    const stored = h.sim.message(h.channelId, sent.id);
+    expect(stored).toMatchObject({
+      content: "hello",
+      authorId: h.sim.botUser.id,
+      allowedMentions: { parse: [] },
+    });
+    expect(stored?.embeds).toEqual([expect.objectContaining({ title: "Card" })]);
+
+    const editSeen = h.sim.waitForMessageEdit(h.channelId, sent.id, (m) => m.content === "edited");
+    const edited = await sent.edit({ content: "edited" });
+    expect(edited.editedTimestamp).not.toBeNull();
+    expect((await editSeen).content).toBe("edited");
+
+    const fetched = await channel.messages.fetch({ message: sent.id, force: true });
+    expect(fetched.content).toBe("edited");
+    await channel.send("second");
+    const listed = await channel.messages.fetch({ limit: 10 });
+    expect([...listed.values()].map((m) => m.content)).toEqual(["second", "edited"]);
+
+    await sent.delete();
+    expect(h.sim.channelMessages(h.channelId).map((m) => m.content)).toEqual(["second"]);
+    const gone = await apiError(channel.messages.fetch({ message: sent.id, force: true }));
+    expect(gone.code).toBe(10008);
+  });
+
+  it("a repeated nonce with enforce_nonce returns the first message", async () => {
+    const channel = await sendable(h, h.channelId);
+    const first = await channel.send({ content: "card", nonce: "party-42", enforceNonce: true });
+    const again = await channel.send({ content: "card", nonce: "party-42", enforceNonce: true });
+    expect(again.id).toBe(first.id);
+    expect(h.sim.channelMessages(h.channelId)).toHaveLength(1);
+    const loose = await channel.send({ content: "card", nonce: "party-42" });
+    expect(loose.id).not.toBe(first.id);
+  });
+
+  it("sends DMs, and a closed inbox answers 50007", async () => {
+    const alice = h.sim.createUser({ username: "alice" });
+    const user = await h.client.users.fetch(alice.id);
+    await user.send("hi alice");
+    expect((await h.sim.waitForDm(alice.id)).content).toBe("hi alice");
+    h.sim.setDmsClosed(alice.id, true);
+    const refused = await apiError(user.send("again"));
+    expect(refused.code).toBe(50007);
+    expect(refused.status).toBe(403);
+    expect(h.sim.dmMessages(alice.id)).toHaveLength(1);
+  });
+
+  it("a button on a DM can be clicked", async () => {
+    const alice = h.sim.createUser({ username: "alice" });
+    const user = await h.client.users.fetch(alice.id);
+    const seen: string[] = [];
+    h.client.on("interactionCreate", (i) => {
+      if (i.isButton()) {
+        seen.push(i.channel?.isDMBased() ? "dm" : "guild");
+        void i.update({ content: "confirmed", components: [] });
+      }
+    });
+    const dm = await user.send({
+      content: "confirm?",
+      components: [{ type: 1, components: [{ type: 2, style: 1, custom_id: "confirm:1", label: "Yes" }] }],
+    });
+    const click = h.sim.clickButton({
+      channelId: dm.channelId,
+      messageId: dm.id,
+      customId: "confirm:1",
+      userId: alice.id,
+    });
+    expect(await click.response()).toMatchObject({ kind: "update", content: "confirmed" });
+    expect(seen).toEqual(["dm"]);
+  });
+
+  it("50013 when an overwrite denies Send Messages or Embed Links; 50001 without View Channel", async () => {
+    const channel = await sendable(h, h.channelId);
+    h.sim.setChannelOverwrite(h.channelId, {
+      id: h.sim.botUser.id,
+      type: "member",
+      deny: PermissionFlagsBits.EmbedLinks,
+    });
+    expect((await apiError(channel.send({ embeds: [{ title: "x" }] }))).code).toBe(50013);
+    await channel.send("plain text still fine");
+
+    const guild = h.client.guilds.cache.get(h.guildId);
+    const botRole = guild?.members.me?.roles.cache.find((r) => r.managed);
+    expect(botRole).toBeTruthy();
+    h.sim.setChannelOverwrite(h.channelId, {
+      id: botRole?.id ?? "",
+      type: "role",
+      deny: PermissionFlagsBits.SendMessages,
+    });
+    expect((await apiError(channel.send("nope"))).code).toBe(50013);
+
+    h.sim.setChannelOverwrite(h.channelId, {
+      id: h.guildId,
+      type: "role",
+      deny: PermissionFlagsBits.ViewChannel,
+    });
+    // A member overwrite allowing View Channel would win; there is none for it, so access is gone.
+    expect((await apiError(channel.send("hidden"))).code).toBe(50001);
+  });
+
+  it("retries a 429 after Retry-After and then succeeds", async () => {
+    const channel = await sendable(h, h.channelId);
+    h.sim.fault(
+      { method: "POST", path: /^\/channels\/\d+\/messages$/ },
+      { status: 429, retryAfter: 0.2, times: 1 },
+    );
+    const limited: number[] = [];
+    h.client.rest.on(RESTEvents.RateLimited, (info) => limited.push(info.retryAfter));
+    const started = Date.now();
+    const sent = await channel.send("after the limit");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(sent.content).toBe("after the limit");
+    const posts = h.sim.requests().filter((r) => r.method === "POST" && r.path.endsWith("/messages"));
+    expect(posts.map((r) => r.status)).toEqual([429, 200]);
+    expect(limited).toHaveLength(1);
+  });
+
+  it.each([
+    [404, 10008],
+    [403, 50001],
+    [403, 50013],
+    [403, 50007],
+    [500, undefined],
+  ])("faults answer %i with code %s", async (status, code) => {
+    const channel = await sendable(h, h.channelId);
+    h.sim.fault({ method: "POST", path: /\/messages$/ }, { status, ...(code ? { code } : {}), times: 1 });
+    const error = await channel.send("x").then(
+      () => undefined,
+      (e: unknown) => e as { status?: number; code?: number },
+    );
+    expect(error?.status).toBe(status);
+    if (code) expect(error?.code).toBe(code);
+    h.sim.clearFaults();
+    await channel.send("works again");
+  });
+
+  it("logs unknown routes as 404s a test can notice", async () => {
+    await h.client.rest.get("/channels/1/pins/whatever" as `/${string}`).catch(() => undefined);
+    expect(h.sim.unknownRequests()).toEqual([
+      expect.objectContaining({ status: 404, path: "/channels/1/pins/whatever" }),
+    ]);
+  });
+
+  it("a person deleting a message is recorded (MESSAGE_DELETE needs the GuildMessages intent)", async () => {
+    const channel = await sendable(h, h.channelId);
+    const sent = await channel.send("delete me");
+    h.sim.deleteMessageByHand(h.channelId, sent.id);
+    await h.sim.waitForMessageDelete(h.channelId, sent.id);
+    expect(h.sim.channelMessages(h.channelId)).toHaveLength(0);
+    expect(h.sim.dispatched().some((e) => e.t === "MESSAGE_DELETE")).toBe(true);
+  });
+});
