@@ -1,17 +1,69 @@
-import { ConfigError, loadConfig } from "./config.js";
+import { type App, startApp } from "./app.js";
+import { explainStartupError } from "./bot/errors.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { createLogger, type Logger, scrubSecrets } from "./log.js";
 
-function main(): void {
-  let config: ReturnType<typeof loadConfig>;
+/** Lets pending log lines flush, but never hangs on a handle someone forgot to close. */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 3000).unref();
+}
+
+function readConfig(): Config | null {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`${err.message}\n\nSee .env.example and the README's "Configuration" section.`);
-      process.exit(1);
+      process.exitCode = 1;
+      return null;
     }
     throw err;
   }
-  void config;
 }
 
-main();
+function handleSignals(app: App, log: Logger): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, "second signal, exiting at once");
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    app.stop().then(
+      () => exitSoon(0),
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        exitSoon(1);
+      },
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  if (!config) return;
+  const log = createLogger({ level: config.logLevel, pretty: config.env === "development" });
+  process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled promise rejection"));
+
+  let app: App;
+  try {
+    app = await startApp(config, { log });
+  } catch (err) {
+    const explained = explainStartupError(err);
+    if (explained) log.fatal(explained);
+    else log.fatal({ err }, "could not start");
+    exitSoon(1);
+    return;
+  }
+  handleSignals(app, log);
+  log.info("psn-party-bridge is running");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Fatal: ${scrubSecrets(err instanceof Error ? err.message : String(err))}\n`);
+  exitSoon(1);
+});

@@ -1,0 +1,61 @@
+import { Client, Events, GatewayIntentBits, type Guild, Partials, type RESTOptions } from "discord.js";
+import type { Config } from "../config.js";
+import type { Db } from "../db/client.js";
+import { deleteGuild, ensureGuild } from "../db/guilds.js";
+import type { Logger } from "../log.js";
+
+export interface ClientOptions {
+  /** Extra REST settings (tests shorten timeouts); the base URL always comes from config. */
+  rest?: Partial<RESTOptions>;
+}
+
+/**
+ * The fewest intents that work: Guilds brings servers, channels, roles and the
+ * bot's own member (enough for permission checks and slash commands);
+ * DirectMessages lets buttons in DMs reach us. The Channel partial lets a DM
+ * arrive in a channel the cache has never seen.
+ */
+export function createDiscordClient(config: Config, options: ClientOptions = {}): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
+    partials: [Partials.Channel],
+    rest: { ...options.rest, api: config.discord.apiBaseUrl, version: "10" },
+    // Cards and replies never ping anyone unless a call opts in explicitly.
+    allowedMentions: { parse: [] },
+  });
+}
+
+/** Keeps the guilds table in step with the servers the bot is in. */
+export function attachGuildLifecycle(client: Client, deps: { db: Db; log: Logger }): () => void {
+  // A listener that throws would take the process down with it; a failed write is logged instead.
+  const guarded =
+    <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        deps.log.error({ err }, `could not record ${what}`);
+      }
+    };
+  const onReady = guarded("the servers at start-up", (ready: Client<true>) => {
+    for (const guild of ready.guilds.cache.values()) ensureGuild(deps.db, guild.id);
+  });
+  const onCreate = guarded("a new server", (guild: Guild) => {
+    ensureGuild(deps.db, guild.id);
+    deps.log.info({ guildId: guild.id }, "joined a server");
+  });
+  // discord.js reports an outage as guildUnavailable, so guildDelete means the bot
+  // was removed (kicked, or the server deleted): its data goes with it.
+  const onDelete = guarded("a removed server", (guild: Guild) => {
+    deleteGuild(deps.db, guild.id);
+    deps.log.info({ guildId: guild.id }, "left a server, its settings and cards are deleted");
+  });
+  client.on(Events.ClientReady, onReady);
+  client.on(Events.GuildCreate, onCreate);
+  client.on(Events.GuildDelete, onDelete);
+  return () => {
+    client.off(Events.ClientReady, onReady);
+    client.off(Events.GuildCreate, onCreate);
+    client.off(Events.GuildDelete, onDelete);
+  };
+}

@@ -1,0 +1,28 @@
+import type { Client } from "discord.js";
+import type { Config } from "../config.js";
+import type { Db } from "../db/client.js";
+import type { Logger } from "../log.js";
+
+/**
+ * Everything a handler may use, passed explicitly so a test builds its own.
+ *
+ * Services that arrive later (the PSN client, the link service, the announcer...)
+ * are added here as optional fields, so the bot runs before they exist and each
+ * handler checks for what it needs with `requireService`.
+ */
+export interface BotContext {
+  db: Db;
+  log: Logger;
+  config: Config;
+  /** The clock; handlers never read the system time directly. */
+  now: () => Date;
+  client: Client;
+}
+
+/** Fails loudly (as a bug, not a UserError) when a handler runs without a service it needs. */
+export function requireService<T>(service: T | undefined | null, name: string): T {
+  if (service === undefined || service === null) {
+    throw new Error(`BotContext has no ${name}; startApp must wire it before this handler runs`);
+  }
+  return service;
+}

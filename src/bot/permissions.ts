@@ -1,0 +1,101 @@
+import { PermissionFlagsBits } from "discord.js";
+
+/**
+ * Permission decisions, free of discord.js objects so they are tested as tables.
+ * Callers pass bitfields Discord (or discord.js's cache) already resolved,
+ * overwrites included.
+ */
+
+export function hasPermission(granted: bigint, flag: bigint): boolean {
+  if ((granted & PermissionFlagsBits.Administrator) !== 0n) return true;
+  return (granted & flag) === flag;
+}
+
+/** May this member change the server's party card settings? */
+export function canManageGuild(granted: bigint | null | undefined): boolean {
+  return granted !== null && granted !== undefined && hasPermission(granted, PermissionFlagsBits.ManageGuild);
+}
+
+export interface RequiredPermission {
+  flag: bigint;
+  /** As Discord's settings screens spell it, so an admin can find the toggle. */
+  name: string;
+}
+
+/** What the bot needs in the party channel to post, show and later edit its cards. */
+export const PARTY_CHANNEL_PERMISSIONS: readonly RequiredPermission[] = [
+  { flag: PermissionFlagsBits.ViewChannel, name: "View Channel" },
+  { flag: PermissionFlagsBits.SendMessages, name: "Send Messages" },
+  { flag: PermissionFlagsBits.EmbedLinks, name: "Embed Links" },
+  { flag: PermissionFlagsBits.ReadMessageHistory, name: "Read Message History" },
+];
+
+export function missingPermissions(
+  granted: bigint,
+  required: readonly RequiredPermission[] = PARTY_CHANNEL_PERMISSIONS,
+): RequiredPermission[] {
+  return required.filter((p) => !hasPermission(granted, p.flag));
+}
+
+export interface CheckInput {
+  enabled: boolean;
+  pausedReason: string | null;
+  channelId: string | null;
+  /** False when the configured channel is gone or invisible to the bot. */
+  channelFound: boolean;
+  /** The bot's permissions in the channel; null when they cannot be computed. */
+  botPermissions: bigint | null;
+}
+
+export interface CheckReport {
+  problems: string[];
+  notes: string[];
+  /** The channel is usable: a pause for lost access can be lifted. */
+  channelReady: boolean;
+  clearPause: boolean;
+}
+
+export function fixPermissionText(permission: RequiredPermission, channelId: string): string {
+  return (
+    `Give the bot's role **${permission.name}** in <#${channelId}>: ` +
+    `Channel settings → Permissions → the bot's role → allow ${permission.name}.`
+  );
+}
+
+/** What `/config check` reports for a server, given what the cache says. */
+export function evaluateCheck(input: CheckInput): CheckReport {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  let channelReady = false;
+
+  if (input.channelId === null) {
+    problems.push("No party channel is set. Choose one with `/config channel`.");
+  } else if (!input.channelFound) {
+    problems.push(
+      "The party channel no longer exists, or the bot cannot see it. Choose one with `/config channel`.",
+    );
+  } else if (input.botPermissions === null) {
+    problems.push(
+      `The bot could not work out its permissions in <#${input.channelId}>. Try again in a minute.`,
+    );
+  } else {
+    const missing = missingPermissions(input.botPermissions);
+    for (const permission of missing) problems.push(fixPermissionText(permission, input.channelId));
+    channelReady = missing.length === 0;
+  }
+
+  if (!input.enabled) problems.push("Party cards are turned off. Turn them on with `/config enable`.");
+
+  const clearPause = input.pausedReason !== null && channelReady;
+  if (clearPause) {
+    notes.push(
+      `Cards were paused (${input.pausedReason}). The channel looks right now, so they are resumed.`,
+    );
+  } else if (input.pausedReason !== null) {
+    problems.push(
+      `Cards are paused: ${input.pausedReason}. Fix the problems above, then run \`/config check\` again to resume.`,
+    );
+  }
+
+  return { problems, notes, channelReady, clearPause };
+}

@@ -1,0 +1,156 @@
+import {
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  type EmbedBuilder,
+  Events,
+  type Interaction,
+  MessageFlags,
+  type RepliableInteraction,
+} from "discord.js";
+import type { BotContext } from "./context.js";
+import { GENERIC_FAILURE, isUserError } from "./errors.js";
+import { type ButtonFamily, commandName, parseCustomId, type SlashCommand } from "./handlers.js";
+
+export const UNKNOWN_COMMAND =
+  "This command is not available any more. Discord may still be updating its command list; try again in a minute.";
+export const UNKNOWN_BUTTON = "This button no longer works. It may belong to an older version of the bot.";
+export const UNSUPPORTED_INTERACTION = "The bot does not handle this kind of action.";
+
+export interface RouterOptions {
+  ctx: BotContext;
+  commands: readonly SlashCommand[];
+  components: readonly ButtonFamily[];
+}
+
+export interface Router {
+  readonly commands: readonly SlashCommand[];
+  readonly components: readonly ButtonFamily[];
+  /** Handles one interaction; never rejects. */
+  route(interaction: Interaction): Promise<void>;
+  /** Listens for interactions on the client; returns the function that stops listening. */
+  attach(client: Client): () => void;
+}
+
+export interface EphemeralAnswer {
+  content?: string;
+  embeds?: EmbedBuilder[];
+}
+
+/**
+ * Answers privately whatever state the interaction is in: a first reply, the
+ * deferred reply of a command, or a follow-up (a button's deferUpdate must not
+ * have its message overwritten by the error).
+ */
+export async function answerEphemeral(
+  interaction: RepliableInteraction,
+  answer: EphemeralAnswer,
+): Promise<void> {
+  if (interaction.deferred && !interaction.replied && interaction.isChatInputCommand()) {
+    await interaction.editReply(answer);
+  } else if (interaction.deferred || interaction.replied) {
+    await interaction.followUp({ ...answer, flags: MessageFlags.Ephemeral });
+  } else {
+    await interaction.reply({ ...answer, flags: MessageFlags.Ephemeral });
+  }
+}
+
+export function createRouter(options: RouterOptions): Router {
+  const { ctx } = options;
+  const commands = indexBy(options.commands, commandName, "command");
+  const families = indexBy(options.components, (f) => f.prefix, "button family");
+
+  async function fail(interaction: RepliableInteraction, err: unknown, what: Record<string, unknown>) {
+    if (isUserError(err)) {
+      await answerEphemeral(interaction, { content: err.message });
+      return;
+    }
+    ctx.log.error(
+      { err, guildId: interaction.guildId, userId: interaction.user.id, ...what },
+      "interaction handler failed",
+    );
+    await answerEphemeral(interaction, { content: GENERIC_FAILURE });
+  }
+
+  async function runCommand(interaction: ChatInputCommandInteraction) {
+    const command = commands.get(interaction.commandName);
+    if (!command) {
+      await answerEphemeral(interaction, { content: UNKNOWN_COMMAND });
+      return;
+    }
+    try {
+      await command.execute(interaction, ctx);
+    } catch (err) {
+      await fail(interaction, err, { command: interaction.commandName });
+    }
+  }
+
+  async function runButton(interaction: ButtonInteraction) {
+    const parsed = parseCustomId(interaction.customId);
+    const family = parsed ? families.get(parsed.prefix) : undefined;
+    if (!parsed || !family) {
+      await answerEphemeral(interaction, { content: UNKNOWN_BUTTON });
+      return;
+    }
+    try {
+      await family.execute(interaction, parsed.id, ctx);
+    } catch (err) {
+      await fail(interaction, err, { customId: interaction.customId });
+    }
+  }
+
+  async function runAutocomplete(interaction: AutocompleteInteraction) {
+    const command = commands.get(interaction.commandName);
+    try {
+      if (!command?.autocomplete) {
+        await interaction.respond([]);
+        return;
+      }
+      await command.autocomplete(interaction, ctx);
+    } catch (err) {
+      ctx.log.error(
+        { err, guildId: interaction.guildId, userId: interaction.user.id, command: interaction.commandName },
+        "autocomplete failed",
+      );
+      if (!interaction.responded) await interaction.respond([]);
+    }
+  }
+
+  async function route(interaction: Interaction): Promise<void> {
+    try {
+      if (interaction.isChatInputCommand()) await runCommand(interaction);
+      else if (interaction.isButton()) await runButton(interaction);
+      else if (interaction.isAutocomplete()) await runAutocomplete(interaction);
+      else if (interaction.isRepliable())
+        await answerEphemeral(interaction, { content: UNSUPPORTED_INTERACTION });
+    } catch (err) {
+      // Answering itself failed (expired token, network): nothing left to tell the user.
+      ctx.log.warn(
+        { err, interactionId: interaction.id, guildId: interaction.guildId },
+        "could not answer interaction",
+      );
+    }
+  }
+
+  return {
+    commands: options.commands,
+    components: options.components,
+    route,
+    attach(client) {
+      const listener = (interaction: Interaction) => void route(interaction);
+      client.on(Events.InteractionCreate, listener);
+      return () => client.off(Events.InteractionCreate, listener);
+    },
+  };
+}
+
+function indexBy<T>(items: readonly T[], key: (item: T) => string, what: string): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    if (map.has(k)) throw new Error(`two handlers for the ${what} "${k}"`);
+    map.set(k, item);
+  }
+  return map;
+}

@@ -1,0 +1,163 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PermissionFlagsBits } from "discord.js";
+import { type App, type StartAppOptions, startApp } from "../../src/app.js";
+import { type Config, parseConfig } from "../../src/config.js";
+import { type Logger, silentLogger } from "../../src/log.js";
+import {
+  type CreatedGuild,
+  type DiscordSim,
+  type InteractionHandle,
+  type SimChannel,
+  type SimUser,
+  startDiscordSim,
+} from "../sim/discord/server.js";
+
+/**
+ * One world for every end-to-end test: the Discord simulator, a fresh SQLite file
+ * in a temporary directory, and the real app (startApp) connected to the simulator.
+ * New pieces (the PSN simulator, the web server) join here: an option in
+ * WorldOptions, a field in World, a line in start and in stop.
+ */
+
+export const BOT_TOKEN = "e2e-bot-token.0123456789.abcdefghijklmnop";
+
+export interface WorldOptions {
+  /** Extra or replaced environment variables, as an operator would set them. */
+  env?: Record<string, string>;
+  /** Passed to startApp (extra commands or buttons, registerCommands...). */
+  app?: Omit<StartAppOptions, "log">;
+  /** The app's logger; silent unless a test reads the logs. */
+  log?: Logger;
+}
+
+export interface SlashInput {
+  subcommand?: string;
+  options?: Record<string, string | number | boolean>;
+  /** Defaults to the guild's first channel ("general"). */
+  channelId?: string;
+}
+
+export interface World {
+  discord: DiscordSim;
+  app: App;
+  config: Config;
+  /** The server the bot is in, with the bot's managed role. */
+  guild: CreatedGuild;
+  /** Has Manage Server through the "Admins" role. */
+  admin: SimUser;
+  adminRoleId: string;
+  /** A plain member without any role. */
+  member: SimUser;
+  /** An empty text channel named "parties". */
+  partyChannel: SimChannel;
+  /** The temporary directory holding the database file. */
+  dir: string;
+  /** Runs a slash command as `user` in the world's server. */
+  slash(user: SimUser, name: string, input?: SlashInput): InteractionHandle;
+  /** Stops the app and starts it again on the same database and simulator. */
+  restartApp(app?: Omit<StartAppOptions, "log">): Promise<App>;
+  stop(): Promise<void>;
+}
+
+export function testEnv(
+  discordApiUrl: string,
+  applicationId: string,
+  databasePath: string,
+): Record<string, string> {
+  return {
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DISCORD_TOKEN: BOT_TOKEN,
+    DISCORD_APPLICATION_ID: applicationId,
+    DISCORD_API_BASE_URL: discordApiUrl,
+    PUBLIC_BASE_URL: "http://127.0.0.1:1",
+    WEB_HOST: "127.0.0.1",
+    WEB_PORT: "0",
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    DATABASE_PATH: databasePath,
+    // Nothing listens here yet; the PSN simulator replaces these when it joins the world.
+    PSN_AUTH_BASE_URL: "http://127.0.0.1:1",
+    PSN_API_BASE_URL: "http://127.0.0.1:1",
+    PSN_WEB_BASE_URL: "http://127.0.0.1:1",
+    PSN_DMS_BASE_URL: "http://127.0.0.1:1",
+    PSN_CLIENT_ID: "e2e-client",
+    PSN_CLIENT_SECRET: "e2e-client-secret",
+    PSN_REDIRECT_URI: "com.example.e2e://redirect",
+  };
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const cleanup: Array<() => unknown> = [];
+  const runCleanup = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+
+  try {
+    const dir = mkdtempSync(join(tmpdir(), "ppb-e2e-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+
+    const discord = await startDiscordSim({ botToken: BOT_TOKEN });
+    cleanup.push(() => discord.stop());
+
+    // The server exists before the bot logs in, so it arrives with READY.
+    const owner = discord.createUser({ username: "owner" });
+    const admin = discord.createUser({ username: "admin" });
+    const member = discord.createUser({ username: "member" });
+    const guild = discord.createGuild({ name: "PlayStation Friends", ownerId: owner.id });
+    const adminRole = discord.createRole(guild.id, {
+      name: "Admins",
+      permissions: PermissionFlagsBits.ManageGuild,
+    });
+    discord.addMember(guild.id, admin.id, { roleIds: [adminRole.id] });
+    discord.addMember(guild.id, member.id);
+    const partyChannel = discord.createChannel(guild.id, { name: "parties" });
+
+    const config = parseConfig({
+      ...testEnv(discord.apiUrl, discord.applicationId, join(dir, "bot.sqlite")),
+      ...options.env,
+    });
+    const log = options.log ?? silentLogger();
+    const start = (app: Omit<StartAppOptions, "log"> = {}) =>
+      startApp(config, { rest: { retries: 0, offset: 0 }, ...app, log });
+
+    let app = await start(options.app);
+    cleanup.push(() => app.stop());
+
+    const world: World = {
+      discord,
+      get app() {
+        return app;
+      },
+      config,
+      guild,
+      admin,
+      adminRoleId: adminRole.id,
+      member,
+      partyChannel,
+      dir,
+      slash(user, name, input = {}) {
+        return discord.runSlashCommand({
+          guildId: guild.id,
+          userId: user.id,
+          name,
+          ...(input.channelId ? { channelId: input.channelId } : {}),
+          ...(input.subcommand ? { subcommand: input.subcommand } : {}),
+          ...(input.options ? { options: input.options } : {}),
+        });
+      },
+      async restartApp(next = options.app) {
+        await app.stop();
+        app = await start(next);
+        return app;
+      },
+      stop: runCleanup,
+    };
+    return world;
+  } catch (err) {
+    await runCleanup();
+    throw err;
+  }
+}
