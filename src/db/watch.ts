@@ -1,0 +1,198 @@
+/**
+ * The poller's memory per linked member, kept on the users row so a restart keeps
+ * each member's backoff and phase. Only the watch-state columns are written here;
+ * link state and tokens belong to the linking code.
+ */
+import { and, eq, exists, inArray, lte, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { WatchState } from "../jobs/schedule.js";
+import type { GameTitle } from "../psn/types.js";
+import type { Db } from "./client.js";
+import { guildMembers, users } from "./schema.js";
+
+export interface WatchedMember {
+  discordUserId: string;
+  accountId: string;
+  onlineId: string;
+  state: WatchState;
+  /** The game of the last presence read, shown on the cards of parties this member hosts. */
+  game: GameTitle | null;
+  platform: string | null;
+}
+
+const gameTitle = z.object({
+  titleId: z.string().nullable(),
+  name: z.string(),
+  iconUrl: z.string().nullable(),
+  status: z.string().nullable(),
+});
+
+function parseGame(json: string | null): GameTitle | null {
+  if (!json) return null;
+  try {
+    const parsed = gameTitle.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const announced = (db: Db) =>
+  exists(
+    db.select({ one: sql`1` }).from(guildMembers).where(eq(guildMembers.discordUserId, users.discordUserId)),
+  );
+
+const selection = (db: Db) => ({
+  discordUserId: users.discordUserId,
+  accountId: users.psnAccountId,
+  onlineId: users.psnOnlineId,
+  linkState: users.linkState,
+  online: users.online,
+  offlineStreak: users.offlineStreak,
+  errorStreak: users.errorStreak,
+  nextPollAt: users.nextPollAt,
+  lastPresenceAt: users.lastPresenceAt,
+  lastPartiesAt: users.lastPartiesAt,
+  inParty: users.inParty,
+  recheckPresence: users.recheckPresence,
+  gameJson: users.gameJson,
+  platform: users.platform,
+  announcedSomewhere: announced(db).mapWith(Boolean),
+});
+
+type Selected = {
+  discordUserId: string;
+  accountId: string;
+  onlineId: string;
+  linkState: "active" | "needs_relink";
+  online: boolean | null;
+  offlineStreak: number;
+  errorStreak: number;
+  nextPollAt: Date;
+  lastPresenceAt: Date | null;
+  lastPartiesAt: Date | null;
+  inParty: boolean;
+  recheckPresence: boolean;
+  gameJson: string | null;
+  platform: string | null;
+  announcedSomewhere: boolean;
+};
+
+function toMember(r: Selected): WatchedMember {
+  return {
+    discordUserId: r.discordUserId,
+    accountId: r.accountId,
+    onlineId: r.onlineId,
+    game: parseGame(r.gameJson),
+    platform: r.platform,
+    state: {
+      accountId: r.accountId,
+      online: r.online,
+      offlineStreak: r.offlineStreak,
+      errorStreak: r.errorStreak,
+      nextPollAt: r.nextPollAt,
+      lastPresenceAt: r.lastPresenceAt,
+      lastPartiesAt: r.lastPartiesAt,
+      inParty: r.inParty,
+      recheckPresence: r.recheckPresence,
+      needsRelink: r.linkState === "needs_relink",
+      announcedSomewhere: Boolean(r.announcedSomewhere),
+    },
+  };
+}
+
+/**
+ * Members the poller may have to poll at `until`: linked, active, announced in some
+ * server and due by then. The schedule's planPoll makes the final call; this only
+ * keeps the other thousands of rows out of memory.
+ */
+export function findDueMembers(db: Db, until: Date): WatchedMember[] {
+  return db
+    .select(selection(db))
+    .from(users)
+    .where(and(eq(users.linkState, "active"), lte(users.nextPollAt, until), announced(db)))
+    .all()
+    .map((r) => toMember(r as Selected));
+}
+
+export function findWatchedMember(db: Db, discordUserId: string): WatchedMember | undefined {
+  const row = db.select(selection(db)).from(users).where(eq(users.discordUserId, discordUserId)).get();
+  return row ? toMember(row as Selected) : undefined;
+}
+
+/** Every linked member whose account is among `accountIds`, with their watch state. */
+export function findMembersByAccount(db: Db, accountIds: readonly string[]): WatchedMember[] {
+  if (accountIds.length === 0) return [];
+  return db
+    .select(selection(db))
+    .from(users)
+    .where(inArray(users.psnAccountId, [...accountIds]))
+    .all()
+    .map((r) => toMember(r as Selected));
+}
+
+export interface PresenceFacts {
+  game: GameTitle | null;
+  platform: string | null;
+}
+
+/** Stores what the schedule decided (and, after a presence read, the game shown on cards). */
+export function saveWatchState(
+  db: Db,
+  discordUserId: string,
+  state: WatchState,
+  now: Date,
+  presence?: PresenceFacts,
+): void {
+  db.update(users)
+    .set({
+      online: state.online,
+      offlineStreak: state.offlineStreak,
+      errorStreak: state.errorStreak,
+      nextPollAt: state.nextPollAt,
+      lastPresenceAt: state.lastPresenceAt,
+      lastPartiesAt: state.lastPartiesAt,
+      inParty: state.inParty,
+      recheckPresence: state.recheckPresence,
+      ...(presence
+        ? { gameJson: presence.game ? JSON.stringify(presence.game) : null, platform: presence.platform }
+        : {}),
+      ...(state.needsRelink ? { linkState: "needs_relink" as const } : {}),
+      updatedAt: now,
+    })
+    .where(eq(users.discordUserId, discordUserId))
+    .run();
+}
+
+/** Puts a member at the front of the queue (just linked, just opted in). */
+export function pollSoon(db: Db, discordUserId: string, at: Date): void {
+  db.update(users).set({ nextPollAt: at }).where(eq(users.discordUserId, discordUserId)).run();
+}
+
+/** PSN account id → Discord user id, for every linked member. */
+export function linkedAccountsOf(db: Db, accountIds: readonly string[]): Map<string, string> {
+  if (accountIds.length === 0) return new Map();
+  const rows = db
+    .select({ accountId: users.psnAccountId, discordUserId: users.discordUserId })
+    .from(users)
+    .where(inArray(users.psnAccountId, [...accountIds]))
+    .all();
+  return new Map(rows.map((r) => [r.accountId, r.discordUserId]));
+}
+
+/** Discord user id → the servers that announce them. */
+export function announcingGuildsOf(db: Db, discordUserIds: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (discordUserIds.length === 0) return out;
+  const rows = db
+    .select({ guildId: guildMembers.guildId, discordUserId: guildMembers.discordUserId })
+    .from(guildMembers)
+    .where(inArray(guildMembers.discordUserId, [...discordUserIds]))
+    .all();
+  for (const r of rows) {
+    const list = out.get(r.discordUserId) ?? [];
+    list.push(r.guildId);
+    out.set(r.discordUserId, list);
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * One member's PSN reads for one tick, as the schedule planned them, and the
+ * mapping of whatever went wrong onto the schedule's vocabulary. A failure is
+ * reported as a failure, never as a partial observation: a party must not end
+ * because a parties read timed out.
+ */
+import type { Logger } from "../log.js";
+import { isPsnError, PsnAuthError, PsnRateLimitedError } from "../psn/errors.js";
+import type { TokenProvider } from "../psn/http.js";
+import type { GameTitle, Presence, PsnParty } from "../psn/types.js";
+import type { MemberObservation } from "./partyTracker.js";
+import type { Observation, PollPlan } from "./schedule.js";
+
+export interface PsnReads {
+  getPresence(auth: TokenProvider, accountId: "me"): Promise<Presence>;
+  getParties(auth: TokenProvider): Promise<PsnParty[]>;
+}
+
+export interface MemberReadResult {
+  /** For the schedule. */
+  observation: Observation;
+  /** For the party tracker; null when nothing was learnt. */
+  seen: MemberObservation | null;
+  /** Set when presence was read: the game and platform to remember for cards. */
+  presence: { game: GameTitle | null; platform: string | null } | null;
+  requests: number;
+}
+
+/** Pure: what a failed read means for the member's schedule. */
+export function observationOfError(err: unknown): Observation {
+  if (err instanceof PsnRateLimitedError) return { kind: "rateLimited", until: err.retryAt };
+  // Only a refused refresh token ends the link; a refused access token after a refresh is PSN having a moment.
+  if (err instanceof PsnAuthError && err.reason === "invalid_refresh_token") return { kind: "needsRelink" };
+  return { kind: "unavailable" };
+}
+
+export async function readMember(
+  psn: PsnReads,
+  auth: TokenProvider,
+  plan: Extract<PollPlan, { due: true }>,
+  at: Date,
+  log: Logger,
+): Promise<MemberReadResult> {
+  let requests = 0;
+  let presence: Presence | null = null;
+  try {
+    if (plan.presence) {
+      requests++;
+      presence = await psn.getPresence(auth, "me");
+    }
+    const readParties = plan.parties || (plan.partiesIfOnline && presence?.online === true);
+    let parties: PsnParty[] | null = null;
+    if (readParties) {
+      requests++;
+      parties = await psn.getParties(auth);
+    }
+    return {
+      observation: {
+        kind: "observed",
+        online: presence ? presence.online : null,
+        partyCount: parties?.length ?? null,
+      },
+      seen: {
+        accountId: auth.key,
+        online: presence ? presence.online : null,
+        parties,
+        game: presence?.game ?? null,
+        at,
+      },
+      presence: presence
+        ? { game: presence.online ? presence.game : null, platform: presence.platform }
+        : null,
+      requests,
+    };
+  } catch (err) {
+    const observation = observationOfError(err);
+    const detail = isPsnError(err) ? { kind: err.kind, endpoint: err.endpoint, status: err.status } : {};
+    if (observation.kind === "unavailable")
+      log.warn({ account: auth.key, ...detail, reason: errorMessage(err) }, "PSN poll failed; backing off");
+    else log.info({ account: auth.key, ...detail, outcome: observation.kind }, "PSN poll deferred");
+    // A presence read that succeeded before the parties read failed still counts for the tracker.
+    const seen: MemberObservation | null = presence
+      ? { accountId: auth.key, online: presence.online, parties: null, game: presence.game, at }
+      : null;
+    return { observation, seen, presence: null, requests };
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,321 @@
+/**
+ * The watcher: on every tick, the members the schedule says are due are polled
+ * (bounded concurrency, every call through the PSN client's per-account budget),
+ * what they are in goes through the party tracker, and the live and ended parties
+ * go to the sink (the announcer). Ticks never overlap: a slow tick delays the next.
+ */
+import cron, { type ScheduledTask } from "node-cron";
+import { findAllOpenCards } from "../db/announcements.js";
+import type { Db } from "../db/client.js";
+import { findDueMembers, linkedAccountsOf, saveWatchState, type WatchedMember } from "../db/watch.js";
+import type { Party } from "../domain/party.js";
+import type { Logger } from "../log.js";
+import type { TokenProvider } from "../psn/http.js";
+import { type MemberReadResult, type PsnReads, readMember } from "./observe.js";
+import { PartyDetailsCache, type ShareReads } from "./partyDetails.js";
+import {
+  defaultTrackerOptions,
+  type EndedParty,
+  emptyTrackerState,
+  type MemberObservation,
+  seedTracker,
+  type TrackerOptions,
+  type TrackerState,
+  trackParties,
+} from "./partyTracker.js";
+import {
+  afterObservation,
+  defaultScheduleOptions,
+  type PollPlan,
+  planPoll,
+  respread,
+  type ScheduleOptions,
+} from "./schedule.js";
+
+export interface PartyUpdate {
+  /** Every live party, whoever saw it and whenever. */
+  live: Party[];
+  /** Parties that ended recently (reported until forgotten, so a paused server catches up). */
+  ended: EndedParty[];
+  now: Date;
+}
+
+/** Where the parties go: the announcer, or a no-op in the benchmark. */
+export interface PartySink {
+  apply(update: PartyUpdate): Promise<void>;
+}
+
+export interface TokenSource {
+  /** The provider for one PSN account id (TokenManager.provider). */
+  provider(accountId: string): TokenProvider;
+}
+
+/** "scheduled": the schedule's plan. "naive": everyone, presence and parties, every tick (benchmark baseline). */
+export type PollStrategy = "scheduled" | "naive";
+
+export interface PollerOptions {
+  db: Db;
+  psn: PsnReads & ShareReads;
+  tokens: TokenSource;
+  sink: PartySink;
+  log: Logger;
+  intervalSeconds: number;
+  concurrency: number;
+  now?: () => Date;
+  schedule?: Partial<ScheduleOptions>;
+  tracker?: Partial<TrackerOptions>;
+  strategy?: PollStrategy;
+  /** How long stop() waits for a running tick; default 10 s. */
+  stopTimeoutMs?: number;
+}
+
+export interface TickStats {
+  startedAt: Date;
+  due: number;
+  requests: number;
+  failures: number;
+  live: number;
+  justEnded: number;
+  durationMs: number;
+}
+
+/** How node-cron fires: a pattern, and the minimum gap to enforce when the pattern fires more often. */
+export function cronPlanFor(intervalSeconds: number): { pattern: string; gateMs: number } {
+  if (intervalSeconds < 60 && 60 % intervalSeconds === 0)
+    return { pattern: `*/${intervalSeconds} * * * * *`, gateMs: 0 };
+  const minutes = intervalSeconds / 60;
+  if (Number.isInteger(minutes) && minutes < 60 && 60 % minutes === 0)
+    return { pattern: `0 */${minutes} * * * *`, gateMs: 0 };
+  // Intervals that do not divide a minute or an hour: fire every second, tick once enough time passed.
+  return { pattern: "* * * * * *", gateMs: intervalSeconds * 1000 };
+}
+
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+export class Poller {
+  private readonly db: Db;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly schedule: ScheduleOptions;
+  private readonly trackerOptions: TrackerOptions;
+  private readonly strategy: PollStrategy;
+  private readonly details: PartyDetailsCache;
+  private tracker: TrackerState = emptyTrackerState();
+  private seeded = false;
+  private running: Promise<TickStats> | null = null;
+  private task: ScheduledTask | null = null;
+  private lastCronTickAt = 0;
+  private stopped = false;
+
+  constructor(private readonly options: PollerOptions) {
+    this.db = options.db;
+    this.log = options.log.child({ component: "poller" });
+    this.now = options.now ?? (() => new Date());
+    this.schedule = {
+      ...defaultScheduleOptions,
+      tickMs: options.intervalSeconds * 1000,
+      ...options.schedule,
+    };
+    this.trackerOptions = { ...defaultTrackerOptions, ...options.tracker };
+    this.strategy = options.strategy ?? "scheduled";
+    this.details = new PartyDetailsCache(options.psn, this.log);
+  }
+
+  /** Runs one tick now, after the running one if any. Tests drive time with this. */
+  async tick(): Promise<TickStats> {
+    while (this.running) await this.running.catch(() => undefined);
+    const run = this.runTick();
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      if (this.running === run) this.running = null;
+    }
+  }
+
+  start(): void {
+    if (this.task) return;
+    this.stopped = false;
+    const { pattern, gateMs } = cronPlanFor(this.options.intervalSeconds);
+    this.task = cron.schedule(pattern, () => this.onCron(gateMs), { name: "psn-poll" });
+    this.log.info({ pattern, intervalSeconds: this.options.intervalSeconds }, "poller started");
+  }
+
+  /** Stops the schedule and waits (bounded) for the running tick. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.task) {
+      await this.task.destroy();
+      this.task = null;
+    }
+    const running = this.running;
+    if (!running) return;
+    const timeoutMs = this.options.stopTimeoutMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      running.then(
+        () => false,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) this.log.warn({ timeoutMs }, "stopping with a poll tick still running");
+  }
+
+  private onCron(gateMs: number): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.log.debug("previous poll tick still running; this one is skipped");
+      return;
+    }
+    const t = Date.now();
+    if (gateMs > 0 && t - this.lastCronTickAt < gateMs - 500) return;
+    this.lastCronTickAt = t;
+    this.tick().catch((err: unknown) => this.log.error({ err }, "poll tick failed"));
+  }
+
+  private async runTick(): Promise<TickStats> {
+    const startedAt = this.now();
+    const started = performance.now();
+    if (!this.seeded) this.seed(startedAt);
+
+    const due = this.dueMembers(startedAt);
+    const results: { member: WatchedMember; result: MemberReadResult }[] = [];
+    await eachLimited(due, this.options.concurrency, async ({ member, plan }) => {
+      const auth = this.options.tokens.provider(member.accountId);
+      const result = await readMember(this.options.psn, auth, plan, startedAt, this.log);
+      results.push({ member, result });
+      try {
+        const next = afterObservation(member.state, result.observation, startedAt, this.schedule);
+        saveWatchState(this.db, member.discordUserId, next, startedAt, result.presence ?? undefined);
+      } catch (err) {
+        this.log.error({ err, user: member.discordUserId }, "could not save the watch state");
+      }
+    });
+
+    const observations: MemberObservation[] = [];
+    const observerOf = new Map<string, WatchedMember>();
+    for (const { member, result } of results) {
+      if (!result.seen) continue;
+      const parties = result.seen.parties;
+      // A parties read that finds a party proves the member online; the stored game stands in for an unread presence.
+      const online = result.seen.online ?? (parties && parties.length > 0 ? true : null);
+      const game = result.presence ? result.seen.game : member.game;
+      observations.push({ ...result.seen, online, game });
+      for (const p of parties ?? []) if (!observerOf.has(p.sessionId)) observerOf.set(p.sessionId, member);
+    }
+
+    await this.fetchDetails(observerOf, startedAt);
+
+    const accountIds = new Set<string>();
+    for (const o of observations)
+      for (const p of o.parties ?? []) for (const m of partyAccounts(p)) accountIds.add(m);
+    for (const t of this.tracker.parties.values())
+      if (t.snapshot) for (const m of partyAccounts(t.snapshot)) accountIds.add(m);
+    const linked = linkedAccountsOf(this.db, [...accountIds]);
+    const sessionIds = new Set([...this.tracker.parties.keys(), ...observerOf.keys()]);
+    const tracked = trackParties(
+      this.tracker,
+      { observations, linked, details: this.details.known(sessionIds, startedAt.getTime()), now: startedAt },
+      this.trackerOptions,
+    );
+    this.tracker = tracked.state;
+    this.details.sweep(startedAt.getTime());
+
+    try {
+      await this.options.sink.apply({ live: tracked.live, ended: tracked.ended, now: startedAt });
+    } catch (err) {
+      this.log.error({ err }, "announcing parties failed");
+    }
+
+    const stats: TickStats = {
+      startedAt,
+      due: due.length,
+      requests: results.reduce((n, r) => n + r.result.requests, 0),
+      failures: results.filter((r) => r.result.observation.kind !== "observed").length,
+      live: tracked.live.length,
+      justEnded: tracked.justEnded.length,
+      durationMs: performance.now() - started,
+    };
+    this.log.debug({ ...stats, startedAt: undefined }, "poll tick");
+    return stats;
+  }
+
+  private dueMembers(now: Date): { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[] {
+    const horizon =
+      this.strategy === "naive"
+        ? new Date(8_640_000_000_000_000)
+        : new Date(now.getTime() + this.schedule.dueSlackMs);
+    const out: { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[] = [];
+    for (const member of findDueMembers(this.db, horizon)) {
+      if (this.strategy === "naive") {
+        out.push({ member, plan: { due: true, presence: true, parties: true, partiesIfOnline: false } });
+        continue;
+      }
+      const plan = planPoll(member.state, now, this.schedule);
+      if (plan.due) out.push({ member, plan });
+    }
+    return out;
+  }
+
+  /** First tick: cards left open by the previous run keep their parties tracked; overdue members go back on phase. */
+  private seed(now: Date): void {
+    this.seeded = true;
+    const sessions = new Map<string, Date>();
+    for (const card of findAllOpenCards(this.db)) {
+      const since = firstSeenOf(card.partyJson) ?? card.postedAt ?? card.createdAt;
+      const known = sessions.get(card.sessionId);
+      if (!known || since < known) sessions.set(card.sessionId, since);
+    }
+    this.tracker = seedTracker(
+      this.tracker,
+      [...sessions].map(([sessionId, since]) => ({ sessionId, since })),
+      now,
+    );
+    if (this.strategy === "naive") return;
+    for (const member of findDueMembers(this.db, now)) {
+      const spread = respread(member.state, now, this.schedule);
+      if (spread !== member.state) saveWatchState(this.db, member.discordUserId, spread, now);
+    }
+  }
+
+  private async fetchDetails(observerOf: Map<string, WatchedMember>, now: Date): Promise<void> {
+    const wanted = [...observerOf].filter(([sessionId]) => this.details.wants(sessionId, now.getTime()));
+    await eachLimited(wanted, this.options.concurrency, async ([sessionId, member]) => {
+      await this.details.fetch(sessionId, this.options.tokens.provider(member.accountId), now.getTime());
+    });
+  }
+}
+
+function partyAccounts(p: { owner: { accountId: string }; members: { accountId: string }[] }): string[] {
+  return [p.owner.accountId, ...p.members.map((m) => m.accountId)];
+}
+
+function firstSeenOf(partyJson: string): Date | null {
+  try {
+    const parsed: unknown = JSON.parse(partyJson);
+    if (typeof parsed === "object" && parsed !== null && "firstSeenAt" in parsed) {
+      const d = new Date(String((parsed as { firstSeenAt: unknown }).firstSeenAt));
+      return Number.isNaN(d.getTime()) ? null : d;
+    }
+  } catch {
+    // An unreadable snapshot only loses the first-seen time.
+  }
+  return null;
+}
