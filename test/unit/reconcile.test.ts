@@ -1,0 +1,268 @@
+import { describe, expect, it } from "vitest";
+import { renderPartyCard } from "../../src/bot/embeds/partyCard.js";
+import type { GuildSettings } from "../../src/domain/guild.js";
+import type { Party, PartyMember } from "../../src/domain/party.js";
+import type { EndedParty } from "../../src/jobs/partyTracker.js";
+import { type Action, type Card, reconcile } from "../../src/jobs/reconcile.js";
+
+const NOW = new Date("2026-03-01T21:00:00Z");
+const STARTED = new Date("2026-03-01T20:00:00Z");
+
+const m = (onlineId: string, discordUserId: string | null): PartyMember => ({
+  accountId: `acc-${onlineId}`,
+  onlineId,
+  platform: "PS5",
+  discordUserId,
+});
+const alice = m("alice", "d-alice");
+const bob = m("bob", "d-bob");
+const stranger = m("stranger", null);
+
+function party(sessionId: string, over: Partial<Party> = {}): Party {
+  return {
+    sessionId,
+    name: null,
+    host: alice,
+    members: [alice, stranger],
+    maxMembers: 16,
+    joinability: "open",
+    game: null,
+    platform: "PS5",
+    firstSeenAt: STARTED,
+    shareUrl: "https://party.playstation.com/js_1",
+    joinableFrom: null,
+    startedAt: null,
+    imageUrl: null,
+    ...over,
+  };
+}
+
+const settings = (over: Partial<GuildSettings> = {}): GuildSettings => ({
+  guildId: "g1",
+  channelId: "c1",
+  mentionRoleId: "r1",
+  show: "joinable",
+  enabled: true,
+  pausedReason: null,
+  ...over,
+});
+
+const announced = new Set(["d-alice", "d-bob"]);
+
+let nextId = 1;
+function card(sessionId: string, over: Partial<Card> = {}): Card {
+  return {
+    id: nextId++,
+    guildId: "g1",
+    sessionId,
+    channelId: "c1",
+    messageId: "m1",
+    state: "live",
+    hash: null,
+    postedAt: STARTED,
+    ...over,
+  };
+}
+
+/** A live card showing exactly what `p` renders to now. */
+const upToDate = (p: Party, over: Partial<Card> = {}) =>
+  card(p.sessionId, {
+    hash: renderPartyCard(p, { announced, mentionRoleId: "r1", firstPost: false }).hash,
+    ...over,
+  });
+
+const summary = (actions: Action[]) =>
+  actions.map((a) =>
+    a.kind === "post" ? `post:${a.party.sessionId}:${a.cardId ?? "new"}` : `${a.kind}:${a.cardId}`,
+  );
+
+describe("reconcile", () => {
+  const p1 = party("s1");
+
+  it("posts a new card with the role mention", () => {
+    const actions = reconcile([], [p1], [], settings(), announced, NOW);
+    expect(actions).toHaveLength(1);
+    const [a] = actions;
+    expect(a).toMatchObject({ kind: "post", cardId: null, channelId: "c1", party: p1 });
+    if (a?.kind !== "post") throw new Error("expected a post");
+    expect(a.card.content).toBe("<@&r1>");
+    expect(a.card.allowedMentions).toEqual({ parse: [], roles: ["r1"], users: [] });
+  });
+
+  it("does nothing when the card shows the same thing", () => {
+    expect(reconcile([upToDate(p1)], [p1], [], settings(), announced, NOW)).toEqual([]);
+  });
+
+  it.each([
+    ["a new member", party("s1", { members: [alice, stranger, bob] })],
+    ["a new game", party("s1", { game: { titleId: null, name: "Astro Bot", iconUrl: null, status: null } })],
+    ["request to join", party("s1", { joinability: "request" })],
+  ])("edits, without a role mention, when it changed: %s", (_name, changed) => {
+    const c = upToDate(p1);
+    const actions = reconcile([c], [changed], [], settings(), announced, NOW);
+    expect(actions).toHaveLength(1);
+    const [a] = actions;
+    if (a?.kind !== "edit") throw new Error("expected an edit");
+    expect(a.cardId).toBe(c.id);
+    expect(a.card.content).toBeNull();
+    expect(a.card.allowedMentions.roles).toEqual([]);
+    expect(a.card.hash).not.toBe(c.hash);
+  });
+
+  it("edits a card that has no hash yet", () => {
+    expect(summary(reconcile([card("s1")], [p1], [], settings(), announced, NOW))).toEqual([
+      expect.stringMatching(/^edit:/),
+    ]);
+  });
+
+  it("ends a card whose party ended, with the ended rendering", () => {
+    const c = upToDate(p1);
+    const end: EndedParty = {
+      sessionId: "s1",
+      endedAt: new Date(STARTED.getTime() + 72 * 60_000),
+      party: p1,
+    };
+    const actions = reconcile([c], [], [end], settings(), announced, NOW);
+    expect(actions).toHaveLength(1);
+    const [a] = actions;
+    if (a?.kind !== "end") throw new Error("expected an end");
+    expect(a.cardId).toBe(c.id);
+    expect(a.party).toBe(p1);
+    expect(a.card.embeds[0]!.description).toContain("Ended · lasted 1 h 12 min");
+  });
+
+  it("ends a card of a party that ended unseen, with a generic rendering", () => {
+    const c = upToDate(p1);
+    const actions = reconcile(
+      [c],
+      [],
+      [{ sessionId: "s1", endedAt: NOW, party: null }],
+      settings(),
+      announced,
+      NOW,
+    );
+    expect(actions).toMatchObject([{ kind: "end", cardId: c.id, party: null }]);
+  });
+
+  it.each([
+    ["already ended", { state: "ended" as const }],
+    ["of another server", { guildId: "g2" }],
+  ])("leaves a card alone when %s", (_name, over) => {
+    const end: EndedParty = { sessionId: "s1", endedAt: NOW, party: p1 };
+    expect(reconcile([upToDate(p1, over)], [], [end], settings(), announced, NOW)).toEqual([]);
+  });
+
+  it("leaves a card alone while the tracker has not decided (neither live nor ended)", () => {
+    expect(reconcile([upToDate(p1)], [], [], settings(), announced, NOW)).toEqual([]);
+  });
+
+  it("re-posts a card stuck in posting, in its own channel, with the role mention", () => {
+    const c = card("s1", { state: "posting", messageId: null, channelId: "c-old" });
+    const actions = reconcile([c], [p1], [], settings(), announced, NOW);
+    expect(actions).toMatchObject([
+      { kind: "post", cardId: c.id, channelId: "c-old", card: { content: "<@&r1>" } },
+    ]);
+  });
+
+  it("revives an ended card when its party comes back", () => {
+    const c = upToDate(p1, { state: "ended" });
+    expect(summary(reconcile([c], [p1], [], settings(), announced, NOW))).toEqual([`edit:${c.id}`]);
+  });
+
+  it("re-posts an ended card that never got a message", () => {
+    const c = card("s1", { state: "ended", messageId: null });
+    expect(summary(reconcile([c], [p1], [], settings(), announced, NOW))).toEqual([`post:s1:${c.id}`]);
+  });
+
+  const invite = party("s2", { joinability: "invite" });
+  const request = party("s3", { joinability: "request" });
+  const noAnnounced = party("s4", { host: stranger, members: [stranger, m("linked-elsewhere", "d-zed")] });
+
+  it.each([
+    ["joinable only", settings(), ["s1", "s3"]],
+    ["all", settings({ show: "all" }), ["s1", "s2", "s3"]],
+    ["disabled", settings({ enabled: false }), []],
+    ["no channel", settings({ channelId: null }), []],
+    ["paused", settings({ pausedReason: "50013" }), []],
+  ])("posts which parties: %s", (_name, s, sessions) => {
+    const actions = reconcile([], [p1, invite, request, noAnnounced], [], s, announced, NOW);
+    expect(actions.map((a) => a.party?.sessionId)).toEqual(sessions);
+    expect(actions.every((a) => a.kind === "post")).toBe(true);
+  });
+
+  it("posts one card for a party with two announced members", () => {
+    const both = party("s5", { members: [alice, bob] });
+    expect(summary(reconcile([], [both, both], [], settings(), announced, NOW))).toEqual(["post:s5:new"]);
+  });
+
+  it.each([
+    ["turned invite-only", party("s1", { joinability: "invite" }), announced],
+    ["its only announced member left", party("s1", { members: [stranger], host: stranger }), announced],
+    ["its member is no longer announced here", p1, new Set(["d-bob"])],
+  ])("ends the card of a party that %s", (_name, changed, who) => {
+    const c = upToDate(p1);
+    const actions = reconcile([c], [changed], [], settings(), who, NOW);
+    expect(summary(actions)).toEqual([`end:${c.id}`]);
+    expect(actions[0]!.card.embeds[0]!.description).toContain("Ended · lasted 1 h");
+  });
+
+  it.each([
+    ["disabled", settings({ enabled: false })],
+    ["no channel", settings({ channelId: null })],
+  ])("%s: ends every open card, live or ended or unknown", (_name, s) => {
+    const live = upToDate(p1);
+    const gone = upToDate(party("s6"));
+    const unknown = upToDate(party("s7"));
+    const already = upToDate(party("s8"), { state: "ended" });
+    const actions = reconcile(
+      [live, gone, unknown, already],
+      [p1],
+      [{ sessionId: "s6", endedAt: NOW, party: party("s6") }],
+      s,
+      announced,
+      NOW,
+    );
+    expect(summary(actions).sort()).toEqual([`end:${live.id}`, `end:${gone.id}`, `end:${unknown.id}`].sort());
+  });
+
+  it("paused: no actions at all, ends included", () => {
+    const actions = reconcile(
+      [upToDate(p1), upToDate(party("s6"))],
+      [party("s1", { joinability: "invite" })],
+      [{ sessionId: "s6", endedAt: NOW, party: party("s6") }],
+      settings({ pausedReason: "Missing Access" }),
+      announced,
+      NOW,
+    );
+    expect(actions).toEqual([]);
+  });
+
+  it("ends a duplicate open card and keeps the oldest", () => {
+    const first = upToDate(p1);
+    const dup = upToDate(p1);
+    expect(summary(reconcile([dup, first], [p1], [], settings(), announced, NOW))).toEqual([`end:${dup.id}`]);
+  });
+
+  it("never gives a card two actions", () => {
+    const cards = [
+      upToDate(p1),
+      card("s2"),
+      card("s3", { state: "posting" }),
+      upToDate(party("s6")),
+      card("s6"),
+    ];
+    const actions = reconcile(
+      cards,
+      [party("s1", { members: [alice] }), invite, request],
+      [{ sessionId: "s6", endedAt: NOW, party: null }],
+      settings(),
+      announced,
+      NOW,
+    );
+    const ids = actions.flatMap((a) =>
+      a.kind === "post" ? (a.cardId === null ? [] : [a.cardId]) : [a.cardId],
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(actions.length).toBe(5);
+  });
+});
