@@ -1,7 +1,11 @@
 import type { Client } from "discord.js";
+import type { LinkingDeps } from "../accounts/linking.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../log.js";
+import type { PsnClient } from "../psn/client.js";
+import type { TokenManager } from "../psn/tokens.js";
+import type { TokenProvider } from "../psn/http.js";
 
 /**
  * Everything a handler may use, passed explicitly so a test builds its own.
@@ -17,6 +21,21 @@ export interface BotContext {
   /** The clock; handlers never read the system time directly. */
   now: () => Date;
   client: Client;
+  /** Party cards: the /unlink hook ends the cards that showed the member (src/jobs/announcer.ts). */
+  cards?: CardsHook;
+  /** The party mirror's services, for the invite buttons (wired by startApp once PSN is configured). */
+  mirror?: MirrorServices;
+}
+
+export interface CardsHook {
+  endCardsOfUser(discordUserId: string): Promise<void>;
+}
+
+export interface MirrorServices {
+  /** Sends PSN invitations on behalf of a linked member. */
+  psn: { sendInvitation(auth: TokenProvider, sessionId: string, toAccountId: string): Promise<void> };
+  /** Token providers by PSN account id (the TokenManager). */
+  tokens: { provider(accountId: string): TokenProvider };
 }
 
 /** Fails loudly (as a bug, not a UserError) when a handler runs without a service it needs. */
