@@ -5,7 +5,7 @@
  * Endpoint modules only say which path, which schema and how to map the result.
  */
 import { randomUUID } from "node:crypto";
-import { Agent, request } from "undici";
+import { Agent, type Dispatcher, request } from "undici";
 import type { z } from "zod";
 import { type Logger, silentLogger } from "../log.js";
 import { RequestBudget } from "./budget.js";
@@ -205,12 +205,13 @@ export class PsnHttp {
           continue;
         }
       }
+      const now = this.now();
       if (answer.status === 429) {
-        const retryAt = retryAtFrom(answer.headers, this.now());
+        const retryAt = retryAtFrom(answer.headers, now);
         if (key !== undefined) this.budget.pause(key, retryAt);
         this.log.warn({ endpoint: req.endpoint, requestId, retryAt }, "PSN rate limit: pausing the account");
       }
-      throw req.mapError?.(answer) ?? mapErrorAnswer(req.endpoint, answer, this.now());
+      throw req.mapError?.(answer) ?? mapErrorAnswer(req.endpoint, answer, now);
     }
   }
 
@@ -257,15 +258,27 @@ export class PsnHttp {
       body = new URLSearchParams(req.body.form).toString();
       headers["content-type"] = "application/x-www-form-urlencoded";
     }
-    const res = await request(url, {
-      method: req.method,
-      headers,
-      body,
-      dispatcher: this.agent,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    });
-    const text = await res.body.text();
+    // undici's own timeouts tick at about one second; this deadline is exact.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new RequestTimeout()), this.timeoutMs);
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      res = await request(url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: this.agent,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        signal: deadline.signal,
+      });
+      text = await res.body.text();
+    } catch (err) {
+      throw deadline.signal.aborted ? new RequestTimeout() : err;
+    } finally {
+      clearTimeout(timer);
+    }
     const flat: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(res.headers))
       flat[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
@@ -290,7 +303,12 @@ function tryJson(text: string): unknown {
   }
 }
 
+class RequestTimeout extends Error {
+  readonly code = "PSN_REQUEST_TIMEOUT";
+}
+
 function networkReason(err: unknown): string {
+  if (err instanceof RequestTimeout) return "timed out";
   const code = (err as { code?: unknown } | null)?.code;
   if (
     code === "UND_ERR_HEADERS_TIMEOUT" ||

@@ -1,0 +1,129 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RequestBudget } from "../../src/psn/budget.js";
+import { PsnRateLimitedError } from "../../src/psn/errors.js";
+import { clientFor, type Harness, startHarness } from "./harness.js";
+
+/** A clock that only moves when the budget sleeps. */
+function fakeClock(start = 1_000_000) {
+  const clock = { now: start, sleeps: 0 };
+  return {
+    clock,
+    now: () => clock.now,
+    sleep: async (ms: number) => {
+      clock.sleeps++;
+      clock.now += ms;
+    },
+  };
+}
+
+/** The largest number of stamps inside any half-open window (t - windowMs, t]. */
+function maxInAnyWindow(stamps: number[], windowMs: number): number {
+  const sorted = [...stamps].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    let n = 0;
+    for (let j = i; j < sorted.length && sorted[j]! < sorted[i]! + windowMs; j++) n++;
+    best = Math.max(best, n);
+  }
+  return best;
+}
+
+describe("RequestBudget", () => {
+  it("spreads a burst so that no window holds more than the limit", async () => {
+    const { clock, now, sleep } = fakeClock();
+    const budget = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep });
+    const granted: number[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, () => budget.acquire("a").then(() => granted.push(clock.now))),
+    );
+    expect(granted).toHaveLength(10);
+    expect(maxInAnyWindow(granted, 1_000)).toBe(3);
+    expect(Math.max(...granted) - Math.min(...granted)).toBe(3_000);
+  });
+
+  it("keeps accounts apart", async () => {
+    const { now, sleep, clock } = fakeClock();
+    const budget = new RequestBudget({ requests: 2, windowMs: 1_000, now, sleep });
+    await budget.acquire("a");
+    await budget.acquire("a");
+    await budget.acquire("b");
+    expect(clock.sleeps).toBe(0);
+    expect(budget.remaining("a")).toBe(0);
+    expect(budget.remaining("b")).toBe(1);
+    expect(budget.nextFreeAt("a").getTime()).toBe(clock.now + 1_000);
+    expect(budget.nextFreeAt("b").getTime()).toBe(clock.now);
+  });
+
+  it("holds a paused account until the pause ends", async () => {
+    const { now, sleep, clock } = fakeClock();
+    const budget = new RequestBudget({ requests: 5, windowMs: 1_000, now, sleep });
+    const until = new Date(clock.now + 30_000);
+    budget.pause("a", until);
+    expect(budget.pausedUntil("a")).toEqual(until);
+    expect(budget.remaining("a")).toBe(0);
+    await budget.acquire("a");
+    expect(clock.now).toBe(until.getTime());
+    expect(budget.pausedUntil("a")).toBeNull();
+  });
+
+  it("forgets idle accounts, so memory stays bounded", async () => {
+    const { now, sleep, clock } = fakeClock();
+    const budget = new RequestBudget({ requests: 5, windowMs: 1_000, now, sleep });
+    for (let i = 0; i < 1_000; i++) await budget.acquire(`k${i}`);
+    expect(budget.size).toBeLessThanOrEqual(1_000);
+    clock.now += 1_001;
+    budget.sweep();
+    expect(budget.size).toBe(0);
+  });
+
+  it.each([
+    [0, 1_000],
+    [1, 0],
+  ])("rejects requests=%i windowMs=%i", (requests, windowMs) => {
+    expect(() => new RequestBudget({ requests, windowMs })).toThrow(RangeError);
+  });
+});
+
+describe("the client's budget over real HTTP", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it("spreads a burst of calls for one account over time", async () => {
+    const windowMs = 400;
+    const client = clientFor(h.sim, { budget: { requests: 3, windowMs } });
+    try {
+      const auth = h.tokens.provider(h.alice.accountId);
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 9 }, () => client.getPresence(auth, "me")));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2 * windowMs - 5);
+      const stamps = h.sim
+        .requests()
+        .filter((r) => r.endpoint === "presence")
+        .map((r) => r.at.getTime());
+      expect(stamps).toHaveLength(9);
+      // Arrival times jitter a little on a busy machine; the grants themselves are exact (unit test above).
+      expect(maxInAnyWindow(stamps, windowMs - 100)).toBeLessThanOrEqual(3);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("fails with a budget PsnRateLimitedError rather than wait longer than allowed", async () => {
+    const client = clientFor(h.sim, { budget: { requests: 1, windowMs: 60_000 }, budgetMaxWaitMs: 1_000 });
+    try {
+      const auth = h.tokens.provider(h.alice.accountId);
+      await client.getPresence(auth, "me");
+      const err = await client.getPresence(auth, "me").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PsnRateLimitedError);
+      expect((err as PsnRateLimitedError).source).toBe("budget");
+      expect(h.sim.requests().filter((r) => r.endpoint === "presence")).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
