@@ -161,3 +161,36 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     throw err;
   }
 }
+
+/** Polls a condition that has no event to await (e.g. a database row), up to `timeoutMs`. */
+export async function eventually<T>(
+  check: () => T | undefined | null | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export interface EmbedJson {
+  title?: string;
+  description?: string;
+  fields?: { name: string; value: string }[];
+}
+
+/** The first embed of an answer, typed loosely as Discord's JSON. */
+export function firstEmbed(answer: { embeds: unknown[] }): EmbedJson {
+  const embed = answer.embeds[0];
+  if (!embed || typeof embed !== "object") throw new Error("the answer has no embed");
+  return embed as EmbedJson;
+}
+
+/** An embed's field values by field name. */
+export function embedFields(answer: { embeds: unknown[] }): Record<string, string> {
+  return Object.fromEntries((firstEmbed(answer).fields ?? []).map((f) => [f.name, f.value]));
+}

@@ -1,0 +1,89 @@
+import { PermissionFlagsBits as P } from "discord.js";
+import { describe, expect, it } from "vitest";
+import {
+  type CheckInput,
+  canManageGuild,
+  evaluateCheck,
+  missingPermissions,
+} from "../../src/bot/permissions.js";
+
+const ALL_NEEDED = P.ViewChannel | P.SendMessages | P.EmbedLinks | P.ReadMessageHistory;
+
+describe("canManageGuild", () => {
+  it.each([
+    ["Manage Server", P.ManageGuild, true],
+    ["Administrator", P.Administrator, true],
+    ["Manage Server among others", P.ManageGuild | P.SendMessages, true],
+    ["Manage Channels only", P.ManageChannels, false],
+    ["nothing", 0n, false],
+    ["unknown (null)", null, false],
+    ["unknown (undefined)", undefined, false],
+  ])("%s → %s", (_name, granted, expected) => {
+    expect(canManageGuild(granted)).toBe(expected);
+  });
+});
+
+describe("missingPermissions", () => {
+  it.each([
+    ["everything", ALL_NEEDED, []],
+    ["Administrator covers all", P.Administrator, []],
+    ["no Embed Links", ALL_NEEDED & ~P.EmbedLinks, ["Embed Links"]],
+    [
+      "no Embed Links nor history",
+      ALL_NEEDED & ~P.EmbedLinks & ~P.ReadMessageHistory,
+      ["Embed Links", "Read Message History"],
+    ],
+    ["nothing", 0n, ["View Channel", "Send Messages", "Embed Links", "Read Message History"]],
+  ])("%s", (_name, granted, expected) => {
+    expect(missingPermissions(granted).map((p) => p.name)).toEqual(expected);
+  });
+});
+
+describe("evaluateCheck", () => {
+  const base: CheckInput = {
+    enabled: true,
+    pausedReason: null,
+    channelId: "123456789012345678",
+    channelFound: true,
+    botPermissions: ALL_NEEDED,
+  };
+
+  it.each<[string, Partial<CheckInput>, { problems: RegExp[]; notes?: RegExp[]; clearPause?: boolean }]>([
+    ["all good", {}, { problems: [] }],
+    ["no channel", { channelId: null, channelFound: false }, { problems: [/No party channel is set/] }],
+    ["channel gone", { channelFound: false, botPermissions: null }, { problems: [/no longer exists/] }],
+    ["permissions unknown", { botPermissions: null }, { problems: [/could not work out/] }],
+    ["turned off", { enabled: false }, { problems: [/turned off/] }],
+    [
+      "missing Send Messages",
+      { botPermissions: ALL_NEEDED & ~P.SendMessages },
+      { problems: [/\*\*Send Messages\*\* in <#123456789012345678>/] },
+    ],
+    [
+      "paused but fixed",
+      { pausedReason: "lost access" },
+      { problems: [], notes: [/paused \(lost access\).*resumed/], clearPause: true },
+    ],
+    [
+      "paused and still broken",
+      { pausedReason: "lost access", botPermissions: ALL_NEEDED & ~P.ViewChannel },
+      { problems: [/View Channel/, /Cards are paused: lost access/], clearPause: false },
+    ],
+    [
+      "paused without a channel",
+      { pausedReason: "lost access", channelId: null, channelFound: false },
+      { problems: [/No party channel/, /Cards are paused/], clearPause: false },
+    ],
+  ])("%s", (_name, patch, expected) => {
+    const report = evaluateCheck({ ...base, ...patch });
+    expect(report.problems).toHaveLength(expected.problems.length);
+    expected.problems.forEach((re, i) => {
+      expect(report.problems[i]).toMatch(re);
+    });
+    expect(report.notes).toHaveLength(expected.notes?.length ?? 0);
+    expected.notes?.forEach((re, i) => {
+      expect(report.notes[i]).toMatch(re);
+    });
+    expect(report.clearPause).toBe(expected.clearPause ?? false);
+  });
+});
