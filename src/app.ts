@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { type Client, Events, type RESTOptions } from "discord.js";
+import { wireLinking } from "./accounts/wiring.js";
 import { attachGuildLifecycle, createDiscordClient } from "./bot/client.js";
 import { commands as defaultCommands } from "./bot/commands/index.js";
 import { components as defaultComponents } from "./bot/components/index.js";
@@ -9,7 +10,10 @@ import { commandDefinitions, syncCommands } from "./bot/registration.js";
 import { createRouter, type Router } from "./bot/router.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
+import type { Poller } from "./jobs/poller.js";
+import { wireMirror } from "./jobs/wiring.js";
 import { createLogger, type Logger } from "./log.js";
+import type { WebServer } from "./web/server.js";
 
 export interface StartAppOptions {
   log?: Logger;
@@ -21,12 +25,18 @@ export interface StartAppOptions {
   now?: () => Date;
   /** Extra discord.js REST settings (tests shorten retries); the base URL comes from config. */
   rest?: Partial<RESTOptions>;
+  /** false: the poller does not run on its schedule; tests drive `app.poller.tick()`. Default true. */
+  schedulePolls?: boolean;
 }
 
 export interface App {
   ctx: BotContext;
   client: Client;
   router: Router;
+  /** The sign-in pages and health check. */
+  web: WebServer;
+  /** The PSN watcher; `tick()` runs one poll now. */
+  poller: Poller;
   /** Stops everything started here, in reverse order. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -60,6 +70,11 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     logClientTrouble(client, log);
     const ctx: BotContext = { db: database.db, log, config, now: options.now ?? (() => new Date()), client };
 
+    // 2b. PSN client, token manager over the encrypted users table, linking, the web server.
+    const linking = await wireLinking({ config, ctx, sqlite: database.sqlite, undo });
+    // 2c. The party mirror: announcer, poller, invite services (the poller starts after login).
+    const mirror = wireMirror({ config, ctx, undo, schedule: options.schedulePolls ?? true });
+
     // 3. What the bot listens to: interactions, servers joined and left.
     const router = createRouter({
       ctx,
@@ -72,6 +87,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     // 4. Gateway connection, until every server has arrived.
     await logIn(client, config.discord.token);
     log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
+    linking.afterLogin();
+    mirror.afterLogin();
 
     // 5. Slash commands, only when their definitions changed. A failure here leaves
     // the previous registration in place, so it is logged rather than fatal.
@@ -92,6 +109,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       ctx,
       client,
       router,
+      web: linking.web,
+      poller: mirror.poller,
       stop: () => {
         stopping ??= stopAll();
         return stopping;

@@ -4,8 +4,8 @@ import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../log.js";
 import type { PsnClient } from "../psn/client.js";
-import type { TokenManager } from "../psn/tokens.js";
 import type { TokenProvider } from "../psn/http.js";
+import type { TokenManager } from "../psn/tokens.js";
 
 /**
  * Everything a handler may use, passed explicitly so a test builds its own.
@@ -25,6 +25,12 @@ export interface BotContext {
   cards?: CardsHook;
   /** The party mirror's services, for the invite buttons (wired by startApp once PSN is configured). */
   mirror?: MirrorServices;
+  /** The PSN client (sign-in, presence); wired by startApp. */
+  psn?: PsnClient;
+  /** Valid PSN access tokens per linked account; keys are PSN account ids. */
+  tokens?: TokenManager;
+  /** What /link and the sign-in pages share: db, vault, PSN sign-in, notifier, public URL. */
+  linking?: LinkingDeps;
 }
 
 export interface CardsHook {
