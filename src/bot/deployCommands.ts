@@ -41,7 +41,7 @@ export async function runDeployCommands(argv: string[], log: Logger): Promise<nu
     guildId = values.guild === undefined ? undefined : guildIdSchema.parse(values.guild);
   } catch (err) {
     const message = err instanceof z.ZodError ? (err.issues[0]?.message ?? "invalid --guild") : String(err);
-    log.error(`${message}\nUsage: npm run deploy-commands [-- --guild <server id>]`);
+    console.error(`${message}\nUsage: npm run deploy-commands [-- --guild <server id>]`);
     return 2;
   }
   let config: Config;
@@ -49,7 +49,7 @@ export async function runDeployCommands(argv: string[], log: Logger): Promise<nu
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      log.error(err.message);
+      console.error(`${err.message}\n\nSee .env.example and the README's "Configuration" section.`);
       return 1;
     }
     throw err;

@@ -37,6 +37,19 @@ const slowBoom: SlashCommand = {
   },
 };
 
+const suggest: SlashCommand = {
+  definition: new SlashCommandBuilder()
+    .setName("suggest")
+    .setDescription("Autocompletes, sometimes badly")
+    .addStringOption((o) => o.setName("query").setDescription("what to look for").setAutocomplete(true)),
+  async execute() {},
+  async autocomplete(interaction) {
+    const query = interaction.options.getFocused();
+    if (query === "fail") throw new Error("autocomplete failed");
+    await interaction.respond([{ name: `${query}!`, value: query }]);
+  },
+};
+
 const ping: ButtonFamily = {
   prefix: "ping",
   async execute(interaction, id) {
@@ -64,7 +77,7 @@ beforeEach(async () => {
     },
   });
   world = await startWorld({
-    app: { commands: [...commands, boom, refuse, slowBoom], components: [ping, explode] },
+    app: { commands: [...commands, boom, refuse, slowBoom, suggest], components: [ping, explode] },
     log: createLogger({ level: "warn", destination }),
   });
 });
@@ -115,6 +128,22 @@ describe("the interaction router", () => {
     const handle = world.slash(world.member, "slow-boom");
     const answer = await handle.response();
     expect(answer).toMatchObject({ kind: "editReply", ephemeral: true, content: GENERIC_FAILURE });
+  });
+
+  it("routes autocomplete, and answers no choices when it fails", async () => {
+    const autocomplete = (query: string) =>
+      world.discord
+        .runAutocomplete({
+          guildId: world.guild.id,
+          userId: world.member.id,
+          name: "suggest",
+          options: { query },
+          focused: "query",
+        })
+        .autocompleteChoices();
+    expect(await autocomplete("hel")).toEqual([{ name: "hel!", value: "hel" }]);
+    expect(await autocomplete("fail")).toEqual([]);
+    expect(logged.find((l) => l.msg === "autocomplete failed")).toMatchObject({ command: "suggest" });
   });
 
   it("routes a button by its custom_id prefix and passes the id", async () => {
