@@ -16,6 +16,8 @@ interface KeyState {
   /** Start times of the calls inside the window, oldest first. */
   stamps: number[];
   pausedUntil: number;
+  /** Acquisitions queued and not yet granted. */
+  pending: number;
   /** Tail of the FIFO of pending acquisitions, so waiters are served in order. */
   tail: Promise<void> | null;
 }
@@ -43,7 +45,8 @@ export class RequestBudget {
   acquire(key: string): Promise<void> {
     const state = this.state(key);
     const previous = state.tail ?? Promise.resolve();
-    const mine = previous.then(() => this.take(key, state));
+    state.pending++;
+    const mine = previous.then(() => this.take(key, state)).finally(() => state.pending--);
     state.tail = mine;
     void mine.finally(() => {
       if (state.tail === mine) state.tail = null;
@@ -62,14 +65,23 @@ export class RequestBudget {
     return this.requests - state.stamps.length;
   }
 
-  /** When the key may next make a call (now, when it may already). */
+  /** When a new call for the key would be granted, counting the calls already queued. */
   nextFreeAt(key: string): Date {
     const now = this.now();
     const state = this.keys.get(key);
     if (!state) return new Date(now);
     this.prune(state, now);
-    const windowFree = state.stamps.length < this.requests ? now : state.stamps[0]! + this.windowMs;
-    return new Date(Math.max(now, windowFree, state.pausedUntil));
+    const start = Math.max(now, state.pausedUntil);
+    const times = [...state.stamps];
+    let next = start;
+    for (let i = 0; i <= state.pending; i++) {
+      next =
+        times.length < this.requests
+          ? start
+          : Math.max(start, times[times.length - this.requests]! + this.windowMs);
+      times.push(next);
+    }
+    return new Date(next);
   }
 
   pause(key: string, until: Date): void {
@@ -94,7 +106,8 @@ export class RequestBudget {
     const now = this.now();
     for (const [key, state] of this.keys) {
       this.prune(state, now);
-      if (state.stamps.length === 0 && state.pausedUntil <= now && state.tail === null) this.keys.delete(key);
+      if (state.stamps.length === 0 && state.pausedUntil <= now && state.pending === 0 && state.tail === null)
+        this.keys.delete(key);
     }
   }
 
@@ -125,7 +138,7 @@ export class RequestBudget {
   private state(key: string): KeyState {
     let state = this.keys.get(key);
     if (!state) {
-      state = { stamps: [], pausedUntil: 0, tail: null };
+      state = { stamps: [], pausedUntil: 0, pending: 0, tail: null };
       this.keys.set(key, state);
     }
     return state;

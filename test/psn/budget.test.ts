@@ -54,6 +54,28 @@ describe("RequestBudget", () => {
     expect(budget.nextFreeAt("b").getTime()).toBe(clock.now);
   });
 
+  it("counts queued calls when telling when a new one would go", async () => {
+    const { now, clock } = fakeClock();
+    let wake: () => void = () => {};
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        wake = () => {
+          clock.now += ms;
+          resolve();
+        };
+      });
+    const budget = new RequestBudget({ requests: 2, windowMs: 1_000, now, sleep });
+    await budget.acquire("a");
+    await budget.acquire("a");
+    const queued = [budget.acquire("a"), budget.acquire("a")];
+    await Promise.resolve();
+    expect(budget.nextFreeAt("a").getTime()).toBe(clock.now + 2_000);
+    wake();
+    // The window frees two slots at once, so the fourth call goes with the third.
+    await Promise.all(queued);
+    expect(clock.now).toBe(1_001_000);
+  });
+
   it("holds a paused account until the pause ends", async () => {
     const { now, sleep, clock } = fakeClock();
     const budget = new RequestBudget({ requests: 5, windowMs: 1_000, now, sleep });
@@ -94,7 +116,7 @@ describe("the client's budget over real HTTP", () => {
   });
 
   it("spreads a burst of calls for one account over time", async () => {
-    const windowMs = 400;
+    const windowMs = 600;
     const client = clientFor(h.sim, { budget: { requests: 3, windowMs } });
     try {
       const auth = h.tokens.provider(h.alice.accountId);
@@ -107,7 +129,7 @@ describe("the client's budget over real HTTP", () => {
         .map((r) => r.at.getTime());
       expect(stamps).toHaveLength(9);
       // Arrival times jitter a little on a busy machine; the grants themselves are exact (unit test above).
-      expect(maxInAnyWindow(stamps, windowMs - 100)).toBeLessThanOrEqual(3);
+      expect(maxInAnyWindow(stamps, windowMs - 200)).toBeLessThanOrEqual(3);
     } finally {
       await client.close();
     }
