@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PermissionFlagsBits } from "discord.js";
@@ -14,6 +15,7 @@ import {
   type SimUser,
   startDiscordSim,
 } from "../sim/discord/server.js";
+import { type PsnSim, type PsnSimOptions, startPsnSim } from "../sim/psn/server.js";
 
 /**
  * One world for every end-to-end test: the Discord simulator, a fresh SQLite file
@@ -31,6 +33,18 @@ export interface WorldOptions {
   app?: Omit<StartAppOptions, "log">;
   /** The app's logger; silent unless a test reads the logs. */
   log?: Logger;
+  /** PSN simulator settings (e.g. short token lifetimes). */
+  psn?: Omit<PsnSimOptions, "redirectUri" | "port">;
+  /** How members sign in to PSN (default npsso). */
+  signinMode?: "npsso" | "oauth";
+}
+
+/** A PSN account of the simulator, linked to a Discord user of the world. */
+export interface LinkedMember {
+  user: SimUser;
+  accountId: string;
+  onlineId: string;
+  npsso: string;
 }
 
 export interface SlashInput {
@@ -55,6 +69,14 @@ export interface World {
   partyChannel: SimChannel;
   /** The temporary directory holding the database file. */
   dir: string;
+  psn: PsnSim;
+  /** The bot's web server (sign-in pages), also PUBLIC_BASE_URL. */
+  webUrl: string;
+  /**
+   * Links `user` to a new PSN account through the real flow: /link in the server,
+   * the DM's button, the sign-in page, the NPSSO form (npsso mode only).
+   */
+  linkMember(user: SimUser, onlineId?: string): Promise<LinkedMember>;
   /** Runs a slash command as `user` in the world's server. */
   slash(user: SimUser, name: string, input?: SlashInput): InteractionHandle;
   /** Stops the app and starts it again on the same database and simulator. */
@@ -115,8 +137,29 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     discord.addMember(guild.id, member.id);
     const partyChannel = discord.createChannel(guild.id, { name: "parties" });
 
+    // The public URL must be known before the app starts (it goes into links and the
+    // OAuth redirect URI), so the web server's port is chosen here.
+    const webPort = await freePort();
+    const webUrl = `http://127.0.0.1:${webPort}`;
+    const signinMode = options.signinMode ?? "npsso";
+    const psn = await startPsnSim({
+      ...options.psn,
+      ...(signinMode === "oauth" ? { redirectUri: `${webUrl}/oauth/callback` } : {}),
+    });
+    cleanup.push(() => psn.close());
+
     const config = parseConfig({
       ...testEnv(discord.apiUrl, discord.applicationId, join(dir, "bot.sqlite")),
+      PUBLIC_BASE_URL: webUrl,
+      WEB_PORT: String(webPort),
+      PSN_AUTH_BASE_URL: psn.url,
+      PSN_API_BASE_URL: psn.url,
+      PSN_WEB_BASE_URL: psn.url,
+      PSN_DMS_BASE_URL: psn.url,
+      PSN_CLIENT_ID: psn.clientId,
+      PSN_CLIENT_SECRET: psn.clientSecret,
+      PSN_REDIRECT_URI: psn.redirectUri,
+      PSN_SIGNIN_MODE: signinMode,
       ...options.env,
     });
     const log = options.log ?? silentLogger();
@@ -138,6 +181,23 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       member,
       partyChannel,
       dir,
+      psn,
+      webUrl,
+      async linkMember(user, onlineId = `${user.username}_psn`) {
+        const account = psn.createAccount({ onlineId });
+        const seen = new Set(discord.dmMessages(user.id).map((m) => m.id));
+        await world.slash(user, "link").response();
+        const dm = await discord.waitForDm(user.id, (m) => !seen.has(m.id));
+        const url = linkButtonUrl(dm.components);
+        const answer = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ npsso: account.npsso }),
+        });
+        const page = await answer.text();
+        if (!page.includes(`Linked as ${onlineId}`)) throw new Error(`linking failed: ${answer.status}`);
+        return { user, ...account };
+      },
       slash(user, name, input = {}) {
         return discord.runSlashCommand({
           guildId: guild.id,
@@ -193,4 +253,27 @@ export function firstEmbed(answer: { embeds: unknown[] }): EmbedJson {
 /** An embed's field values by field name. */
 export function embedFields(answer: { embeds: unknown[] }): Record<string, string> {
   return Object.fromEntries((firstEmbed(answer).fields ?? []).map((f) => [f.name, f.value]));
+}
+
+/** A TCP port free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** The URL of the first link button in a message's components (Discord's JSON). */
+export function linkButtonUrl(components: unknown): string {
+  const rows = Array.isArray(components)
+    ? (components as Array<{ components?: Array<{ url?: string }> }>)
+    : [];
+  const url = rows.flatMap((row) => row.components ?? []).find((c) => typeof c.url === "string")?.url;
+  if (!url) throw new Error("the message has no link button");
+  return url;
 }
