@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, gte, ne } from "drizzle-orm";
 import type { Db } from "./client.js";
-import { invites } from "./schema.js";
+import { invites, users } from "./schema.js";
 
 export type InviteRow = typeof invites.$inferSelect;
 export type InviteOutcome = InviteRow["outcome"];
@@ -83,4 +83,17 @@ export function decideInvite(
 
 export function invitesOfSession(db: Db, sessionId: string): InviteRow[] {
   return db.select().from(invites).where(eq(invites.sessionId, sessionId)).all();
+}
+
+export type InvitesMode = "auto" | "approve" | "off";
+
+/** A member's answer to "may others ask me for invitations?"; false when not linked. */
+export function setInvitesMode(db: Db, discordUserId: string, mode: InvitesMode, now: Date): boolean {
+  return (
+    db
+      .update(users)
+      .set({ invitesMode: mode, updatedAt: now })
+      .where(eq(users.discordUserId, discordUserId))
+      .run().changes > 0
+  );
 }

@@ -1,0 +1,50 @@
+/**
+ * startApp's mirror step: the announcer (cards through the bot's REST), the poller
+ * and the services the invite buttons use. The poller starts after login and, its
+ * undo step being registered last, stops first on shutdown.
+ */
+import { type BotContext, requireService } from "../bot/context.js";
+import type { Config } from "../config.js";
+import { Announcer } from "./announcer.js";
+import { Poller } from "./poller.js";
+
+export interface WireMirrorInput {
+  config: Config;
+  ctx: BotContext;
+  undo: Array<{ what: string; run: () => unknown }>;
+  /** false: no cron; the caller drives `poller.tick()` (tests). Default true. */
+  schedule?: boolean;
+}
+
+export interface WiredMirror {
+  poller: Poller;
+  announcer: Announcer;
+  /** Starts the schedule; call once the gateway is ready. */
+  afterLogin(): void;
+}
+
+export function wireMirror({ config, ctx, undo, schedule = true }: WireMirrorInput): WiredMirror {
+  const psn = requireService(ctx.psn, "psn");
+  const tokens = requireService(ctx.tokens, "tokens");
+  const announcer = new Announcer({ db: ctx.db, rest: ctx.client.rest, log: ctx.log, now: ctx.now });
+  const poller = new Poller({
+    db: ctx.db,
+    psn,
+    tokens,
+    sink: announcer,
+    log: ctx.log,
+    now: ctx.now,
+    intervalSeconds: config.poll.intervalSeconds,
+    concurrency: config.poll.concurrency,
+  });
+  ctx.cards = announcer;
+  ctx.mirror = { psn, tokens };
+  return {
+    poller,
+    announcer,
+    afterLogin: () => {
+      if (schedule) poller.start();
+      undo.push({ what: "the poller", run: () => poller.stop() });
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { Routes } from "discord.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beginPost, findAllOpenCards } from "../../src/db/announcements.js";
+import { findGuild } from "../../src/db/guilds.js";
+import { newNonce } from "../../src/jobs/announcer.js";
+import { firstEmbed } from "../e2e/world.js";
+import { type MirrorWorld, startMirrorWorld } from "./harness.js";
+
+describe("party cards, end to end", () => {
+  let m: MirrorWorld;
+  beforeEach(async () => {
+    m = await startMirrorWorld();
+  });
+  afterEach(async () => {
+    await m.stop();
+  });
+
+  const cardsIn = (channelId: string) =>
+    m.world.discord.channelMessages(channelId).filter((x) => x.embeds.length > 0);
+
+  it("posts one card with the role mentioned, edits it when a member joins, ends it after the debounce", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const session = m.psn.startParty(alice.accountId, { joinability: "open", name: "Bug hunt" });
+
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+    expect(card.content).toBe(`<@&${m.roleId}>`);
+    expect(firstEmbed(card).title).toBe("Bug hunt");
+    expect(JSON.stringify(card.components)).toContain(`invite:${session}`);
+    expect(JSON.stringify(card.components)).toContain("party.playstation.com");
+
+    m.psn.joinParty(session, bob.accountId);
+    await m.tick();
+    const edited = m.world.discord.message(m.world.partyChannel.id, card.id);
+    expect(JSON.stringify(edited?.embeds)).toContain(bob.user.id);
+    expect(edited?.editedTimestamp).not.toBeNull();
+    // Two linked members in one party: still one card.
+    await m.tick();
+    expect(cardsIn(m.world.partyChannel.id)).toHaveLength(1);
+
+    m.psn.endParty(session);
+    await m.tick();
+    await m.tick();
+    const ended = m.world.discord.message(m.world.partyChannel.id, card.id);
+    expect(JSON.stringify(ended?.embeds)).toContain("Ended");
+    expect(JSON.stringify(ended?.components)).toContain('"disabled":true');
+    expect(cardsIn(m.world.partyChannel.id)).toHaveLength(1);
+    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+  });
+
+  it("keeps one card across a restart, and across a crash between the row write and the Discord call", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const first = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    await m.world.discord.waitForMessage(m.world.partyChannel.id);
+
+    await m.world.restartApp();
+    await m.tick();
+    await m.tick();
+    expect(cardsIn(m.world.partyChannel.id)).toHaveLength(1);
+
+    // A crash after the row was written and the message created, before completion was recorded.
+    const db = m.world.app.ctx.db;
+    const guildId = m.world.guild.id;
+    const second = m.psn.startParty(alice.accountId, { joinability: "open", name: "Second" });
+    const nonce = newNonce();
+    beginPost(
+      db,
+      { guildId, sessionId: second, channelId: m.world.partyChannel.id, nonce, partyJson: "{}" },
+      m.now(),
+    );
+    await m.world.app.client.rest.post(Routes.channelMessages(m.world.partyChannel.id), {
+      body: { embeds: [{ title: "Second" }], nonce, enforce_nonce: true },
+    });
+    await m.world.restartApp();
+    await m.tick();
+    const open = findAllOpenCards(m.world.app.ctx.db);
+    expect(open.map((c) => c.state).sort()).toEqual(["live", "live"]);
+    expect(open.map((c) => c.sessionId).sort()).toEqual([first, second].sort());
+    expect(cardsIn(m.world.partyChannel.id)).toHaveLength(2);
+  });
+
+  it("reposts a card deleted by hand while the party lives", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+    m.world.discord.deleteMessageByHand(m.world.partyChannel.id, card.id);
+    // Something visible must change for the card to be edited (and the deletion noticed).
+    m.psn.setJoinability(findAllOpenCards(m.world.app.ctx.db)[0]!.sessionId, "request");
+    await m.tick();
+    const again = await m.world.discord.waitForMessage(m.world.partyChannel.id, (x) => x.id !== card.id);
+    expect(firstEmbed(again).title).toContain("party");
+    expect(cardsIn(m.world.partyChannel.id)).toHaveLength(1);
+  });
+
+  it("pauses the server on 50013 and /config check reports it", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    m.world.discord.fault(
+      { method: "POST", path: new RegExp(`^/channels/${m.world.partyChannel.id}/messages$`) },
+      { status: 403, code: 50013, message: "Missing Permissions" },
+    );
+    m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    await m.tick();
+    const guild = findGuild(m.world.app.ctx.db, m.world.guild.id);
+    expect(guild?.pausedReason).toContain("50013");
+    const posts = m.world.discord
+      .requests()
+      .filter((r) => r.method === "POST" && r.path === `/channels/${m.world.partyChannel.id}/messages`);
+    // The second tick does not try again: the server is paused.
+    expect(posts).toHaveLength(1);
+
+    const check = await m.world.slash(m.world.admin, "config", { subcommand: "check" }).response();
+    expect(JSON.stringify(check)).toMatch(/paused|50013|Missing Permissions/i);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * The party-mirror world: the shared e2e world (Discord simulator, real app, temp
+ * SQLite) plus the PSN simulator, a configured party channel and mention role, and
+ * members linked through the real linking service against the PSN simulator.
+ * Polls run only when a test calls `tick()`.
+ */
+import { PermissionFlagsBits } from "discord.js";
+import { issueLink, signInWithNpsso } from "../../src/accounts/linking.js";
+import { requireService } from "../../src/bot/context.js";
+import { optIn } from "../../src/db/guildMembers.js";
+import { updateGuild } from "../../src/db/guilds.js";
+import type { TickStats } from "../../src/jobs/poller.js";
+import { startWorld, type World } from "../e2e/world.js";
+import type { SimUser } from "../sim/discord/server.js";
+import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
+
+export interface LinkedMember {
+  user: SimUser;
+  accountId: string;
+  onlineId: string;
+}
+
+export interface MirrorWorld {
+  world: World;
+  psn: PsnSim;
+  roleId: string;
+  /** A Discord user with a PSN account, linked and announced in the world's server, online. */
+  linkedMember(username: string, onlineId: string): Promise<LinkedMember>;
+  /** A Discord user in the server, not linked. */
+  plainUser(username: string): SimUser;
+  /** Moves the app's clock one poll interval (30 s) forward, then runs one poll. */
+  tick(): Promise<TickStats>;
+  /** The app's clock. */
+  now(): Date;
+  stop(): Promise<void>;
+}
+
+export async function startMirrorWorld(): Promise<MirrorWorld> {
+  const psn = await startPsnSim();
+  let clock = Date.now();
+  const now = () => new Date(clock);
+  let world: World;
+  try {
+    world = await startWorld({
+      env: {
+        PSN_AUTH_BASE_URL: psn.url,
+        PSN_API_BASE_URL: psn.url,
+        PSN_WEB_BASE_URL: psn.url,
+        PSN_DMS_BASE_URL: psn.url,
+        PSN_CLIENT_ID: psn.clientId,
+        PSN_CLIENT_SECRET: psn.clientSecret,
+        PSN_REDIRECT_URI: psn.redirectUri,
+      },
+      app: { schedulePolls: false, registerCommands: true, now },
+    });
+  } catch (err) {
+    await psn.close();
+    throw err;
+  }
+  const role = world.discord.createRole(world.guild.id, { name: "Party people", permissions: 0n });
+  updateGuild(world.app.ctx.db, world.guild.id, { channelId: world.partyChannel.id, mentionRoleId: role.id });
+
+  return {
+    world,
+    psn,
+    roleId: role.id,
+    async linkedMember(username, onlineId) {
+      const user = world.discord.createUser({ username });
+      world.discord.addMember(world.guild.id, user.id);
+      const account = psn.createAccount({ onlineId });
+      const linking = requireService(world.app.ctx.linking, "linking");
+      const { url } = issueLink(linking, user.id, world.guild.id);
+      const token = url.split("/").pop() ?? "";
+      const outcome = await signInWithNpsso(linking, token, account.npsso);
+      if (!outcome.ok) throw new Error(`linking ${username} failed: ${JSON.stringify(outcome)}`);
+      optIn(world.app.ctx.db, world.guild.id, user.id);
+      psn.setPresence(account.accountId, { online: true, platform: "PS5", game: { name: "Helldivers 2" } });
+      return { user, accountId: account.accountId, onlineId };
+    },
+    plainUser(username) {
+      const user = world.discord.createUser({ username });
+      world.discord.addMember(world.guild.id, user.id);
+      return user;
+    },
+    now,
+    tick: () => {
+      clock += 30_000;
+      return world.app.poller.tick();
+    },
+    async stop() {
+      await world.stop();
+      await psn.close();
+    },
+  };
+}
+
+export const VIEW_AND_SEND = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages;

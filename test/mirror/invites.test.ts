@@ -1,0 +1,132 @@
+import { ButtonStyle, ComponentType, Routes } from "discord.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beginPost } from "../../src/db/announcements.js";
+import { ensureGuild } from "../../src/db/guilds.js";
+import { invitesOfSession, setInvitesMode } from "../../src/db/invites.js";
+import { newNonce } from "../../src/jobs/announcer.js";
+import type { SimUser } from "../sim/discord/server.js";
+import { type LinkedMember, type MirrorWorld, startMirrorWorld } from "./harness.js";
+
+describe("Request invite, end to end", () => {
+  let m: MirrorWorld;
+  let alice: LinkedMember;
+  let session: string;
+  let cardId: string;
+
+  beforeEach(async () => {
+    m = await startMirrorWorld();
+    alice = await m.linkedMember("alice", "alice_ps");
+    session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    cardId = (await m.world.discord.waitForMessage(m.world.partyChannel.id)).id;
+  });
+  afterEach(async () => {
+    await m.stop();
+  });
+
+  const click = (user: SimUser, customId = `invite:${session}`, messageId = cardId) =>
+    m.world.discord.clickButton({
+      channelId: m.world.partyChannel.id,
+      messageId,
+      customId,
+      userId: user.id,
+      guildId: m.world.guild.id,
+    });
+
+  it("has a linked member's PSN send the invitation, once per five minutes", async () => {
+    const carol = await m.linkedMember("carol", "carol_ps");
+    const answer = await click(carol.user).response();
+    expect(answer.ephemeral).toBe(true);
+    expect(answer.content).toContain("Invitation sent by **alice_ps**");
+    expect(m.psn.invitations(carol.accountId)).toEqual([
+      expect.objectContaining({ sessionId: session, from: alice.accountId, to: carol.accountId }),
+    ]);
+
+    const again = await click(carol.user).response();
+    expect(again.content).toContain("already asked");
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
+  });
+
+  it("tells an unlinked member to run /link", async () => {
+    const dave = m.plainUser("dave");
+    const answer = await click(dave).response();
+    expect(answer.ephemeral).toBe(true);
+    expect(answer.content).toContain("/link");
+  });
+
+  it("tells a member already in the party so", async () => {
+    const answer = await click(alice.user).response();
+    expect(answer.content).toContain("already in this party");
+  });
+
+  it("asks the member by DM in approve mode, and sends on Approve", async () => {
+    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    const carol = await m.linkedMember("carol", "carol_ps");
+    const answer = await click(carol.user).response();
+    expect(answer.content).toContain("asked them");
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
+
+    const dm = await m.world.discord.waitForDm(alice.user.id, (x) => x.components.length > 0);
+    const approveId = JSON.stringify(dm.components).match(/invite-approval:\d+:approve/)?.[0];
+    expect(approveId).toBeDefined();
+    const channelId = m.world.discord.dmChannelId(alice.user.id) ?? "";
+    await m.world.discord
+      .clickButton({ channelId, messageId: dm.id, customId: approveId as string, userId: alice.user.id })
+      .response();
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
+    const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("approved"));
+    expect(told.content).toContain("alice_ps");
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
+  });
+
+  it("says so when nobody in the party accepts requests (off)", async () => {
+    setInvitesMode(m.world.app.ctx.db, alice.user.id, "off", m.now());
+    const carol = await m.linkedMember("carol", "carol_ps");
+    const answer = await click(carol.user).response();
+    expect(answer.content).toContain("Nobody in this party accepts invite requests");
+    expect(m.psn.invitations()).toHaveLength(0);
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["refused"]);
+  });
+
+  it.each([
+    ["an unknown session", () => "not-a-real-session"],
+    ["another server's party", () => "other-server-session"],
+  ])("refuses a tampered custom_id: %s", async (_what, sessionOf) => {
+    const db = m.world.app.ctx.db;
+    ensureGuild(db, "111111111111111111");
+    beginPost(
+      db,
+      {
+        guildId: "111111111111111111",
+        sessionId: "other-server-session",
+        channelId: "222222222222222222",
+        nonce: newNonce(),
+        partyJson: "{}",
+      },
+      m.now(),
+    );
+    const carol = await m.linkedMember("carol", "carol_ps");
+    const forged = (await m.world.app.client.rest.post(Routes.channelMessages(m.world.partyChannel.id), {
+      body: {
+        content: "forged",
+        components: [
+          {
+            type: ComponentType.ActionRow,
+            components: [
+              {
+                type: ComponentType.Button,
+                style: ButtonStyle.Primary,
+                label: "x",
+                custom_id: `invite:${sessionOf()}`,
+              },
+            ],
+          },
+        ],
+      },
+    })) as { id: string };
+    const answer = await click(carol.user, `invite:${sessionOf()}`, forged.id).response();
+    expect(answer.content).toBe("This party card is no longer valid.");
+    expect(m.psn.invitations()).toHaveLength(0);
+  });
+});
