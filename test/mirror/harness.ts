@@ -4,15 +4,12 @@
  * members linked through the real linking service against the PSN simulator.
  * Polls run only when a test calls `tick()`.
  */
-import { PermissionFlagsBits } from "discord.js";
-import { issueLink, signInWithNpsso } from "../../src/accounts/linking.js";
-import { requireService } from "../../src/bot/context.js";
 import { optIn } from "../../src/db/guildMembers.js";
 import { updateGuild } from "../../src/db/guilds.js";
 import type { TickStats } from "../../src/jobs/poller.js";
 import { startWorld, type World } from "../e2e/world.js";
 import type { SimUser } from "../sim/discord/server.js";
-import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
+import type { PsnSim } from "../sim/psn/server.js";
 
 export interface LinkedMember {
   user: SimUser;
@@ -36,27 +33,10 @@ export interface MirrorWorld {
 }
 
 export async function startMirrorWorld(): Promise<MirrorWorld> {
-  const psn = await startPsnSim();
   let clock = Date.now();
   const now = () => new Date(clock);
-  let world: World;
-  try {
-    world = await startWorld({
-      env: {
-        PSN_AUTH_BASE_URL: psn.url,
-        PSN_API_BASE_URL: psn.url,
-        PSN_WEB_BASE_URL: psn.url,
-        PSN_DMS_BASE_URL: psn.url,
-        PSN_CLIENT_ID: psn.clientId,
-        PSN_CLIENT_SECRET: psn.clientSecret,
-        PSN_REDIRECT_URI: psn.redirectUri,
-      },
-      app: { schedulePolls: false, registerCommands: true, now },
-    });
-  } catch (err) {
-    await psn.close();
-    throw err;
-  }
+  const world = await startWorld({ app: { schedulePolls: false, now } });
+  const psn = world.psn;
   const role = world.discord.createRole(world.guild.id, { name: "Party people", permissions: 0n });
   updateGuild(world.app.ctx.db, world.guild.id, { channelId: world.partyChannel.id, mentionRoleId: role.id });
 
@@ -67,12 +47,9 @@ export async function startMirrorWorld(): Promise<MirrorWorld> {
     async linkedMember(username, onlineId) {
       const user = world.discord.createUser({ username });
       world.discord.addMember(world.guild.id, user.id);
-      const account = psn.createAccount({ onlineId });
-      const linking = requireService(world.app.ctx.linking, "linking");
-      const { url } = issueLink(linking, user.id, world.guild.id);
-      const token = url.split("/").pop() ?? "";
-      const outcome = await signInWithNpsso(linking, token, account.npsso);
-      if (!outcome.ok) throw new Error(`linking ${username} failed: ${JSON.stringify(outcome)}`);
+      // Through the real flow: /link, the DM's button, the sign-in page.
+      const account = await world.linkMember(user, onlineId);
+      // Linking from a server announces the member there; made explicit so the test does not depend on it.
       optIn(world.app.ctx.db, world.guild.id, user.id);
       psn.setPresence(account.accountId, { online: true, platform: "PS5", game: { name: "Helldivers 2" } });
       return { user, accountId: account.accountId, onlineId };
@@ -87,11 +64,6 @@ export async function startMirrorWorld(): Promise<MirrorWorld> {
       clock += 30_000;
       return world.app.poller.tick();
     },
-    async stop() {
-      await world.stop();
-      await psn.close();
-    },
+    stop: () => world.stop(),
   };
 }
-
-export const VIEW_AND_SEND = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages;

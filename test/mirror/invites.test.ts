@@ -67,7 +67,9 @@ describe("Request invite, end to end", () => {
     expect(answer.content).toContain("asked them");
     expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
 
-    const dm = await m.world.discord.waitForDm(alice.user.id, (x) => x.components.length > 0);
+    const dm = await m.world.discord.waitForDm(alice.user.id, (x) =>
+      JSON.stringify(x.components).includes("invite-approval"),
+    );
     const approveId = JSON.stringify(dm.components).match(/invite-approval:\d+:approve/)?.[0];
     expect(approveId).toBeDefined();
     const channelId = m.world.discord.dmChannelId(alice.user.id) ?? "";
