@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { linkButtonUrl, startWorld, type World } from "../e2e/world.js";
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+function hrefs(html: string): string[] {
+  return [...html.matchAll(/href="([^"]+)"/g)].map((m) => (m[1] as string).replaceAll("&amp;", "&"));
+}
+
+async function followOAuth(w: World, pageUrl: string, accountId: string): Promise<string> {
+  const html = await (await fetch(pageUrl)).text();
+  expect(html).toContain("Sign in with PlayStation");
+  expect(html).not.toContain('name="npsso"');
+  const authorize = hrefs(html).find((h) => h.startsWith(`${w.psn.url}/api/authz/v3/oauth/authorize`));
+  if (!authorize) throw new Error("no authorize link on the page");
+  const toSignin = await fetch(authorize, { redirect: "manual" });
+  const signin = new URL(toSignin.headers.get("location") as string);
+  const approve = new URL("/_sim/signin/approve", w.psn.url);
+  approve.searchParams.set("accountId", accountId);
+  for (const k of ["redirect_uri", "state"]) approve.searchParams.set(k, signin.searchParams.get(k) ?? "");
+  const back = await fetch(approve, { redirect: "manual" });
+  const callback = back.headers.get("location") as string;
+  expect(callback.startsWith(`${w.webUrl}/oauth/callback?`)).toBe(true);
+  return callback;
+}
+
+describe("OAuth redirect sign-in", () => {
+  it("links through PSN's authorize page and the callback; the state works once", async () => {
+    world = await startWorld({ signinMode: "oauth" });
+    const w = world;
+    const account = w.psn.createAccount({ onlineId: "Oauth_Hero" });
+    await w.slash(w.member, "link").response();
+    const dm = await w.discord.waitForDm(w.member.id);
+    const callback = await followOAuth(w, linkButtonUrl(dm.components), account.accountId);
+
+    const done = await fetch(callback);
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain("Linked as Oauth_Hero");
+
+    const replay = await fetch(callback);
+    expect(replay.status).toBe(410);
+    expect(await replay.text()).toContain("already been used");
+
+    const forged = await fetch(`${w.webUrl}/oauth/callback?code=v3.abc&state=${"Z".repeat(43)}`);
+    expect(forged.status).toBe(404);
+    const cancelled = await fetch(`${w.webUrl}/oauth/callback?error=access_denied&state=${"Z".repeat(43)}`);
+    expect(cancelled.status).toBe(404);
+  });
+
+  it("a refused code leaves the link usable", async () => {
+    world = await startWorld({ signinMode: "oauth" });
+    const w = world;
+    const account = w.psn.createAccount({ onlineId: "Retry_Hero" });
+    await w.slash(w.member, "link").response();
+    const url = linkButtonUrl((await w.discord.waitForDm(w.member.id)).components);
+    const token = url.split("/").pop() as string;
+    const bad = await fetch(`${w.webUrl}/oauth/callback?code=v3.wrong&state=${token}`);
+    expect(bad.status).toBe(401);
+    expect(await bad.text()).toContain("Sign in with PlayStation");
+    const good = await fetch(await followOAuth(w, url, account.accountId));
+    expect(await good.text()).toContain("Linked as Retry_Hero");
+  });
+});
+
+describe("/unlink", () => {
+  it("asks to confirm, only the member may confirm, and leaves no row about them in any table", async () => {
+    world = await startWorld();
+    const w = world;
+    const linked = await w.linkMember(w.member, "Gone_Soon");
+    const other = await w.linkMember(w.admin, "Stays_Here");
+    // A pending link token too.
+    await w.slash(w.member, "link").response();
+
+    const ask = await w.slash(w.member, "unlink").response();
+    expect(ask.ephemeral).toBe(true);
+    expect(ask.content).toContain("Gone_Soon");
+    const rows = ask.components as Array<{ components: Array<{ custom_id?: string; label?: string }> }>;
+    const buttons = rows.flatMap((r) => r.components);
+    const confirm = buttons.find((b) => b.label === "Unlink")?.custom_id as string;
+    expect(confirm).toMatch(/^unlink:confirm:/);
+
+    const stranger = await w.discord
+      .clickButton({
+        channelId: ask.channelId,
+        messageId: ask.messageId,
+        customId: confirm,
+        userId: w.admin.id,
+        guildId: w.guild.id,
+      })
+      .response();
+    expect(stranger.content).toContain("Only the member who ran /unlink");
+
+    const done = await w.discord
+      .clickButton({
+        channelId: ask.channelId,
+        messageId: ask.messageId,
+        customId: confirm,
+        userId: w.member.id,
+        guildId: w.guild.id,
+      })
+      .response();
+    expect(done.content).toContain("Unlinked **Gone_Soon**");
+    expect(done.content).toContain("pending sign-in links");
+
+    const sqlite = (await import("better-sqlite3")).default;
+    const db = new sqlite(w.config.databasePath, { readonly: true });
+    try {
+      const tables = db
+        .prepare(
+          "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'",
+        )
+        .all() as Array<{ name: string }>;
+      expect(tables.map((t) => t.name)).toEqual(
+        expect.arrayContaining(["users", "guild_members", "link_tokens"]),
+      );
+      for (const { name } of tables) {
+        const dump = JSON.stringify(db.prepare(`select * from "${name}"`).all());
+        expect(dump, `table ${name}`).not.toContain(w.member.id);
+        expect(dump, `table ${name}`).not.toContain(linked.accountId);
+        expect(dump, `table ${name}`).not.toContain("Gone_Soon");
+      }
+      const users = db.prepare("select psn_online_id from users").all();
+      expect(users).toEqual([{ psn_online_id: other.onlineId }]);
+    } finally {
+      db.close();
+    }
+
+    const me = await w.slash(w.member, "me").response();
+    expect(me.content).toContain("/link");
+  });
+
+  it("the confirmation expires", async () => {
+    let clock = Date.now();
+    world = await startWorld({ app: { now: () => new Date(clock) } });
+    const w = world;
+    await w.linkMember(w.member, "Still_Here");
+    const ask = await w.slash(w.member, "unlink").response();
+    const rows = ask.components as Array<{ components: Array<{ custom_id?: string; label?: string }> }>;
+    const confirm = rows.flatMap((r) => r.components).find((b) => b.label === "Unlink")?.custom_id as string;
+    clock += 6 * 60_000;
+    const late = await w.discord
+      .clickButton({
+        channelId: ask.channelId,
+        messageId: ask.messageId,
+        customId: confirm,
+        userId: w.member.id,
+        guildId: w.guild.id,
+      })
+      .response();
+    expect(late.content).toContain("expired");
+    const me = await w.slash(w.member, "me").response();
+    expect(me.embeds[0]).toMatchObject({ title: "Linked as Still_Here" });
+  });
+});
