@@ -94,6 +94,11 @@ export interface PsnRequest {
   auth?: TokenProvider;
   /** Budget key for a call on behalf of an account without a bearer token (a refresh). */
   budgetKey?: string;
+  /**
+   * False for writes whose repetition a person would notice (an invitation): after a
+   * timeout or a 5xx we cannot know whether PSN acted, so the caller decides.
+   */
+  retryable?: boolean;
   /** Statuses that are an answer rather than an error; 2xx by default. */
   accept?: (status: number) => boolean;
   /** Turns an error answer into a typed error before the default mapping does. */
@@ -167,7 +172,7 @@ export class PsnHttp {
           requestId,
           cause: err,
         });
-        if (failures >= this.retry.attempts) throw failure;
+        if (failures >= this.attemptsFor(req)) throw failure;
         this.log.warn(
           { endpoint: req.endpoint, requestId, attempt: failures, reason: failure.message },
           "PSN call failed; retrying",
@@ -196,7 +201,7 @@ export class PsnHttp {
       }
       if (answer.status >= 500) {
         failures++;
-        if (failures < this.retry.attempts) {
+        if (failures < this.attemptsFor(req)) {
           this.log.warn(
             { endpoint: req.endpoint, requestId, attempt: failures, status: answer.status },
             "PSN answered 5xx; retrying",
@@ -286,6 +291,10 @@ export class PsnHttp {
   }
 
   /** Exponential with "equal jitter": half fixed, half random, so retries of many calls spread out. */
+  private attemptsFor(req: PsnRequest): number {
+    return req.retryable === false ? 1 : this.retry.attempts;
+  }
+
   private backoff(failures: number): number {
     const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (failures - 1));
     return ceiling / 2 + (this.random() * ceiling) / 2;

@@ -12,6 +12,8 @@ export async function sendInvitation(
     host: "api",
     method: "POST",
     path: `/api/sessionManager/v2/partySessions/${encodeURIComponent(sessionId)}/invitations`,
+    // A repeated invitation is a second notification on the member's console.
+    retryable: false,
     body: {
       json: {
         invitationType: "NORMAL",

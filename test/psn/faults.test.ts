@@ -84,18 +84,23 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
 describe.each(all)("%s", (name) => {
   const { endpoint, call, bodyless, unauthenticated } = op(name);
 
-  it("recovers from one 5xx by retrying", async () => {
-    h.sim.fault(endpoint, { status: 503 });
-    await expect(call(h.client)).resolves.not.toBeInstanceOf(Error);
-    expect(calls(endpoint).map((r) => r.status)).toEqual([503, expect.any(Number)]);
-    expect(calls(endpoint)[1]!.status).toBeLessThan(400);
-  });
+  // An invitation is the one write a person would notice twice: it is never repeated.
+  const attempts = name === "invite" ? 1 : 3;
 
-  it("gives up with PsnUnavailableError after 3 attempts of 5xx", async () => {
+  if (attempts > 1) {
+    it("recovers from one 5xx by retrying", async () => {
+      h.sim.fault(endpoint, { status: 503 });
+      await expect(call(h.client)).resolves.not.toBeInstanceOf(Error);
+      expect(calls(endpoint).map((r) => r.status)).toEqual([503, expect.any(Number)]);
+      expect(calls(endpoint)[1]!.status).toBeLessThan(400);
+    });
+  }
+
+  it(`gives up with PsnUnavailableError after ${attempts} attempt(s) of 5xx`, async () => {
     h.sim.fault(endpoint, { status: 500, times: 10 });
     const err = await failure(call(h.client));
     expect(err).toBeInstanceOf(PsnUnavailableError);
-    expect(calls(endpoint)).toHaveLength(3);
+    expect(calls(endpoint)).toHaveLength(attempts);
   });
 
   it("maps 403 to PsnForbiddenError without retrying", async () => {
