@@ -141,7 +141,7 @@ export function successPage(onlineId: string): string {
     `Linked as ${onlineId}`,
     html`<div class="card">
 <h1>Linked as ${onlineId}</h1>
-${notice("ok", "Your PlayStation account is linked. The bot sent you a confirmation in Discord.")}
+${notice("ok", "Your PlayStation account is linked. You will also get a confirmation in Discord.")}
 <p>You can close this page. In Discord, <code>/me</code> shows your link and <code>/unlink</code> removes it.</p>
 </div>`,
     "done",

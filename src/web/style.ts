@@ -14,6 +14,7 @@ main { max-width: 40rem; margin: 0 auto; padding: 1rem; }
 .card { background: var(--card); border: 1px solid var(--border); border-radius: 12px; padding: 1.25rem; margin: 1rem 0; }
 h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 .75rem; }
 h2 { font-size: 1.1rem; margin: 1.25rem 0 .5rem; }
+.card > h2:first-child { margin-top: 0; }
 p, ul, ol { margin: .5rem 0; }
 ul, ol { padding-left: 1.25rem; }
 li { margin: .35rem 0; }

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linkButtonUrl, startWorld, type World } from "../e2e/world.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+  "--no-first-run",
+];
+
+let world: World;
+let browser: BrowserContext;
+let profileDir: string;
+
+beforeAll(async () => {
+  world = await startWorld();
+  profileDir = mkdtempSync(join(tmpdir(), "ppb-chromium-"));
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await world?.stop();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+async function dmLink(w: World): Promise<string> {
+  const seen = new Set(w.discord.dmMessages(w.member.id).map((m) => m.id));
+  await w.slash(w.member, "link").response();
+  const dm = await w.discord.waitForDm(w.member.id, (m) => !seen.has(m.id));
+  return linkButtonUrl(dm.components);
+}
+
+describe("the sign-in page in a real browser (phone-sized)", () => {
+  it("a wrong NPSSO shows what to do, the right one links", async () => {
+    const account = world.psn.createAccount({ onlineId: "Browser_Bob" });
+    const url = await dmLink(world);
+    const page = await browser.newPage();
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(url);
+    expect(await page.locator("h1").innerText()).toBe("Link your PlayStation account");
+    expect(await page.locator(".who").innerText()).toContain("@member");
+    // The stylesheet loaded under the CSP: the button has the accent background.
+    const bg = await page
+      .locator("button[type=submit]")
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(bg).not.toBe("rgba(0, 0, 0, 0)");
+    await page.screenshot({ path: "/tmp/ppb-link-page.png", fullPage: true });
+
+    await page.fill("#npsso", "z".repeat(64));
+    await page.click("button[type=submit]");
+    await page.locator(".notice.error").waitFor();
+    expect(await page.locator(".notice.error").innerText()).toContain("did not accept that NPSSO");
+    await page.screenshot({ path: "/tmp/ppb-link-error.png", fullPage: true });
+
+    await page.fill("#npsso", `{"npsso":"${account.npsso}"}`);
+    await page.click("button[type=submit]");
+    await page.locator(".done h1").waitFor();
+    expect(await page.locator("h1").innerText()).toBe("Linked as Browser_Bob");
+    await page.screenshot({ path: "/tmp/ppb-link-done.png", fullPage: true });
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+});
