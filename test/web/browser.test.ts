@@ -57,25 +57,29 @@ describe("the sign-in page in a real browser (phone-sized)", () => {
       if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
     });
     await page.goto(url);
-    expect(await page.locator("h1").innerText()).toBe("Link your PlayStation account");
-    expect(await page.locator(".who").innerText()).toContain("@member");
+    expect((await page.locator("h1").textContent())?.trim()).toBe("Link your PlayStation account");
+    expect(await page.locator(".who").textContent()).toContain("@member");
     // The stylesheet loaded under the CSP: the button has the accent background.
     const bg = await page
       .locator("button[type=submit]")
-      .evaluate((el) => getComputedStyle(el).backgroundColor);
+      // Runs in the page; this project's TypeScript has no DOM types.
+      .evaluate((el) => {
+        const view = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } };
+        return view.getComputedStyle(el).backgroundColor;
+      });
     expect(bg).not.toBe("rgba(0, 0, 0, 0)");
     await page.screenshot({ path: "/tmp/ppb-link-page.png", fullPage: true });
 
     await page.fill("#npsso", "z".repeat(64));
     await page.click("button[type=submit]");
     await page.locator(".notice.error").waitFor();
-    expect(await page.locator(".notice.error").innerText()).toContain("did not accept that NPSSO");
+    expect(await page.locator(".notice.error").textContent()).toContain("did not accept that NPSSO");
     await page.screenshot({ path: "/tmp/ppb-link-error.png", fullPage: true });
 
     await page.fill("#npsso", `{"npsso":"${account.npsso}"}`);
     await page.click("button[type=submit]");
     await page.locator(".done h1").waitFor();
-    expect(await page.locator("h1").innerText()).toBe("Linked as Browser_Bob");
+    expect((await page.locator("h1").textContent())?.trim()).toBe("Linked as Browser_Bob");
     await page.screenshot({ path: "/tmp/ppb-link-done.png", fullPage: true });
     expect(violations).toEqual([]);
     await page.close();
