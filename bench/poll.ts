@@ -1,0 +1,444 @@
+/**
+ * `npm run bench:poll -- --users 10000 --online 0.1 --in-party 0.03 --latency-ms 50`
+ *
+ * Runs the real Poller (real PsnClient over HTTP to the PSN simulator, which runs in
+ * a child process with the given latency; a real SQLite file) over simulated time:
+ * the clock is injected and moved one interval per tick (or by the tick's real
+ * duration when a tick runs longer, as the non-overlapping schedule would). Members
+ * come online, go offline, start and end parties at random times (seeded PRNG).
+ * Discord is not involved: the sink only records when each party is first seen.
+ * Then the naive strategy (everyone, presence and parties, every tick) runs the
+ * same way for comparison. Prints one JSON line.
+ *
+ * Fast mode: `npm run bench:poll -- --users 500 --minutes 10`.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { openDatabase } from "../src/db/client.js";
+import { guildMembers, guilds, users } from "../src/db/schema.js";
+import { Poller, type PollStrategy } from "../src/jobs/poller.js";
+import { defaultScheduleOptions, newWatchState } from "../src/jobs/schedule.js";
+import { silentLogger } from "../src/log.js";
+import { PsnClient } from "../src/psn/client.js";
+import { staticToken } from "../src/psn/http.js";
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: "string", default: "10000" },
+    online: { type: "string", default: "0.1" },
+    "in-party": { type: "string", default: "0.03" },
+    "latency-ms": { type: "string", default: "50" },
+    minutes: { type: "string", default: "20" },
+    "naive-minutes": { type: "string" },
+    interval: { type: "string", default: "30" },
+    concurrency: { type: "string", default: "32" },
+    seed: { type: "string", default: "42" },
+  },
+});
+
+const USERS = Number(args.users);
+const ONLINE = Number(args.online);
+const IN_PARTY = Number(args["in-party"]);
+const LATENCY_MS = Number(args["latency-ms"]);
+const MINUTES = Number(args.minutes);
+const NAIVE_MINUTES = Number(args["naive-minutes"] ?? Math.min(MINUTES, 3));
+const INTERVAL_MS = Number(args.interval) * 1000;
+const CONCURRENCY = Number(args.concurrency);
+/** Mean length of an online session and of a party, in minutes. */
+const SESSION_MIN = 60;
+const PARTY_MIN = 20;
+const GUILD_ID = "100000000000000001";
+
+/** mulberry32: small, seedable, good enough for a workload. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(Number(args.seed));
+/** A random whole number with mean `x`, so small rates are not rounded away. */
+const poissonish = (x: number) => Math.floor(x) + (random() < x - Math.floor(x) ? 1 : 0);
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+
+// ---- the simulator process ---------------------------------------------------
+
+type Command =
+  | { op: "setup"; count: number; concurrency: number }
+  | { op: "presence"; accountId: string; online: boolean }
+  | { op: "startParty"; host: string; members: string[] }
+  | { op: "endParty"; sessionId: string }
+  | { op: "takeRequestCount" }
+  | { op: "url" };
+
+class SimProcess {
+  private next = 1;
+  private readonly waiting = new Map<number, (results: unknown[]) => void>();
+  readonly ready: Promise<void>;
+  constructor(private readonly child: ChildProcess) {
+    let ready!: () => void;
+    this.ready = new Promise((r) => {
+      ready = r;
+    });
+    child.on("message", (m: { id: number; results: unknown[] }) => {
+      if (m.id === 0) return ready();
+      this.waiting.get(m.id)?.(m.results);
+      this.waiting.delete(m.id);
+    });
+  }
+  send(cmds: Command[]): Promise<unknown[]> {
+    const id = this.next++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.child.send({ id, cmds });
+    });
+  }
+  close(): void {
+    this.child.disconnect();
+  }
+}
+
+// ---- the workload --------------------------------------------------------------
+
+interface Member {
+  accountId: string;
+  onlineId: string;
+  token: string;
+  online: boolean;
+  onlineSince: number;
+  party: string | null;
+}
+
+interface PartyEvent {
+  kind: "onlineMember" | "comingOnline";
+  at: number;
+}
+
+interface PhaseResult {
+  strategy: PollStrategy;
+  simulatedMinutes: number;
+  ticks: number;
+  psnRequestsPerMemberPerMinute: number;
+  requestsPerTick: { mean: number; max: number };
+  tickMs: { p50: number; p95: number; max: number };
+  detectionSec: {
+    onlineMemberStartsParty: { n: number; p50: number | null; p95: number | null };
+    memberComesOnlineInParty: { n: number; p50: number | null; p95: number | null };
+    undetectedAtEnd: number;
+  };
+  cpuMsPerTick: { mean: number; p95: number };
+  peakRssMb: number;
+}
+
+function quantile(values: number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+const round = (n: number | null, digits = 1) => (n === null ? null : Number(n.toFixed(digits)));
+
+async function main(): Promise<void> {
+  const baselineRss = process.memoryUsage().rss;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const child = fork(join(here, "simHost.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, BENCH_LATENCY_MS: String(LATENCY_MS) },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const sim = new SimProcess(child);
+  const dir = mkdtempSync(join(tmpdir(), "ppb-bench-"));
+  try {
+    await sim.ready;
+    const [url] = (await sim.send([{ op: "url" }])) as [string];
+    const [accounts] = (await sim.send([{ op: "setup", count: USERS, concurrency: 256 }])) as [
+      { accountId: string; onlineId: string; accessToken: string }[],
+    ];
+    const members: Member[] = accounts.map((a) => ({
+      accountId: a.accountId,
+      onlineId: a.onlineId,
+      token: a.accessToken,
+      online: false,
+      onlineSince: 0,
+      party: null,
+    }));
+    const byAccount = new Map(members.map((m) => [m.accountId, m]));
+
+    let clock = Date.UTC(2026, 0, 1, 20, 0, 0);
+    const now = () => new Date(clock);
+
+    // The starting mix: ONLINE of the members online, IN_PARTY of them in parties of 2-3.
+    const shuffled = [...members].sort(() => random() - 0.5);
+    const onlineCount = Math.round(USERS * ONLINE);
+    const setupCmds: Command[] = [];
+    for (const m of shuffled.slice(0, onlineCount)) {
+      m.online = true;
+      m.onlineSince = clock - 60 * 60_000;
+      setupCmds.push({ op: "presence", accountId: m.accountId, online: true });
+    }
+    await sim.send(setupCmds);
+    const parties = new Map<string, string[]>();
+    let inParty = 0;
+    const online = shuffled.slice(0, onlineCount);
+    for (let i = 0; inParty < USERS * IN_PARTY && i + 2 < online.length; i += 3) {
+      const group = online.slice(i, i + 2 + Math.floor(random() * 2));
+      const [sessionId] = (await sim.send([
+        { op: "startParty", host: group[0]!.accountId, members: group.slice(1).map((g) => g.accountId) },
+      ])) as [string];
+      parties.set(
+        sessionId,
+        group.map((g) => g.accountId),
+      );
+      for (const g of group) g.party = sessionId;
+      inParty += group.length;
+    }
+
+    const db = openDatabase(join(dir, "bench.sqlite"));
+    db.db.insert(guilds).values({ guildId: GUILD_ID, channelId: "100000000000000002" }).run();
+    const schedule = { ...defaultScheduleOptions, tickMs: INTERVAL_MS };
+    for (let i = 0; i < members.length; i += 500) {
+      const chunk = members.slice(i, i + 500);
+      db.db
+        .insert(users)
+        .values(
+          chunk.map((m, j) => {
+            const state = newWatchState(m.accountId, now(), schedule);
+            return {
+              discordUserId: String(200000000000000000n + BigInt(i + j)),
+              psnAccountId: m.accountId,
+              psnOnlineId: m.onlineId,
+              accessTokenEnc: "bench",
+              accessTokenExpiresAt: new Date(clock + 86_400_000),
+              refreshTokenEnc: "bench",
+              refreshTokenExpiresAt: new Date(clock + 86_400_000 * 30),
+              nextPollAt: state.nextPollAt,
+            };
+          }),
+        )
+        .run();
+      db.db
+        .insert(guildMembers)
+        .values(
+          chunk.map((_, j) => ({
+            guildId: GUILD_ID,
+            discordUserId: String(200000000000000000n + BigInt(i + j)),
+          })),
+        )
+        .run();
+    }
+
+    const tokenOf = new Map(members.map((m) => [m.accountId, m.token]));
+    const psn = new PsnClient({
+      apiBaseUrl: url,
+      authBaseUrl: url,
+      webBaseUrl: url,
+      dmsBaseUrl: url,
+      clientId: "bench",
+      clientSecret: "bench",
+      redirectUri: "bench://redirect",
+      log: silentLogger(),
+      now: () => clock,
+    });
+
+    const runPhase = async (strategy: PollStrategy, minutes: number): Promise<PhaseResult> => {
+      const started = new Map<string, PartyEvent>();
+      const detected = new Map<string, number>();
+      let tickEndsAt = 0;
+      const poller = new Poller({
+        db: db.db,
+        psn,
+        // The benchmark measures polling, not token decryption: tokens come from the sign-ins above.
+        tokens: { provider: (accountId) => staticToken(accountId, tokenOf.get(accountId) ?? "") },
+        sink: {
+          apply: async ({ live }) => {
+            for (const p of live) if (!detected.has(p.sessionId)) detected.set(p.sessionId, tickEndsAt);
+          },
+        },
+        log: silentLogger(),
+        now,
+        intervalSeconds: INTERVAL_MS / 1000,
+        concurrency: CONCURRENCY,
+        strategy,
+      });
+      for (const id of parties.keys()) detected.set(id, 0);
+      await sim.send([{ op: "takeRequestCount" }]);
+
+      const end = clock + minutes * 60_000;
+      const tickMs: number[] = [];
+      const cpuMs: number[] = [];
+      const requests: number[] = [];
+      let peakRss = process.memoryUsage().rss;
+      while (clock < end) {
+        const tickStart = clock;
+        const cpu = process.cpuUsage();
+        const t0 = performance.now();
+        // Let the tick see its own duration in the detection time: a card would go out at its end.
+        tickEndsAt = Number.NaN;
+        const detectedBefore = new Set(detected.keys());
+        await poller.tick();
+        const elapsed = performance.now() - t0;
+        for (const [id, at] of detected)
+          if (!detectedBefore.has(id) && Number.isNaN(at)) detected.set(id, tickStart + elapsed);
+        const used = process.cpuUsage(cpu);
+        tickMs.push(elapsed);
+        cpuMs.push((used.user + used.system) / 1000);
+        const [count] = (await sim.send([{ op: "takeRequestCount" }])) as [number];
+        requests.push(count);
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+        // What happens until the next tick, at random times within it.
+        const step = Math.max(INTERVAL_MS, elapsed);
+        const cmds: Command[] = [];
+        const starts: { host: Member; members: Member[]; ev: PartyEvent }[] = [];
+        const onlineNow = members.filter((m) => m.online);
+        const offlineNow = members.filter((m) => !m.online);
+        const scale = step / 60_000;
+        // Offline → online to keep the mix; online → offline after a session.
+        const leaving = poissonish(onlineNow.length * (scale / SESSION_MIN));
+        for (let i = 0; i < leaving; i++) {
+          const m = pick(onlineNow);
+          if (!m.online || m.party) continue;
+          m.online = false;
+          cmds.push({ op: "presence", accountId: m.accountId, online: false });
+        }
+        // Parties end after PARTY_MIN on average.
+        for (const [sessionId, group] of parties) {
+          if (random() < scale / PARTY_MIN) {
+            parties.delete(sessionId);
+            for (const a of group) byAccount.get(a)!.party = null;
+            cmds.push({ op: "endParty", sessionId });
+          }
+        }
+        // New parties: enough to keep IN_PARTY, half by members already online, half by members coming online.
+        // At least one a minute on average, so a small run still measures detection.
+        const partyStarts = poissonish(Math.max(((USERS * IN_PARTY) / 2.5) * (scale / PARTY_MIN), scale));
+        for (let i = 0; i < partyStarts; i++) {
+          const at = tickStart + random() * step;
+          if (random() < 0.5) {
+            const host = pick(onlineNow);
+            // "Online" means the poller could know it: online for a few minutes already.
+            if (!host.online || host.party || clock - host.onlineSince < 5 * 60_000) continue;
+            const friend = onlineNow.find((f) => f.online && !f.party && f !== host);
+            starts.push({ host, members: friend ? [friend] : [], ev: { kind: "onlineMember", at } });
+            host.party = "pending";
+            if (friend) friend.party = "pending";
+          } else {
+            const host = pick(offlineNow);
+            if (host.online) continue;
+            host.online = true;
+            host.onlineSince = at;
+            cmds.push({ op: "presence", accountId: host.accountId, online: true });
+            starts.push({ host, members: [], ev: { kind: "comingOnline", at } });
+            host.party = "pending";
+          }
+        }
+        // Members coming online without a party, to balance those leaving.
+        for (let i = 0; i < leaving - Math.floor(partyStarts / 2); i++) {
+          const m = pick(offlineNow);
+          if (m.online) continue;
+          m.online = true;
+          m.onlineSince = tickStart + random() * step;
+          cmds.push({ op: "presence", accountId: m.accountId, online: true });
+        }
+        await sim.send(cmds);
+        const startCmds: Command[] = starts.map((s) => ({
+          op: "startParty",
+          host: s.host.accountId,
+          members: s.members.map((m) => m.accountId),
+        }));
+        const ids = (await sim.send(startCmds)) as string[];
+        ids.forEach((sessionId, i) => {
+          const s = starts[i]!;
+          const group = [s.host, ...s.members];
+          parties.set(
+            sessionId,
+            group.map((g) => g.accountId),
+          );
+          for (const g of group) g.party = sessionId;
+          started.set(sessionId, s.ev);
+        });
+        clock = tickStart + step;
+      }
+
+      const delays = { onlineMember: [] as number[], comingOnline: [] as number[] };
+      let undetected = 0;
+      for (const [sessionId, ev] of started) {
+        const at = detected.get(sessionId);
+        if (at === undefined || Number.isNaN(at)) {
+          // Parties that ended before any tick saw them are not counted as misses.
+          if (parties.has(sessionId) && ev.at < end - 150_000) undetected++;
+          continue;
+        }
+        delays[ev.kind].push((at - ev.at) / 1000);
+      }
+      const ticks = tickMs.length;
+      const totalRequests = requests.reduce((a, b) => a + b, 0);
+      return {
+        strategy,
+        simulatedMinutes: round(minutes, 2) as number,
+        ticks,
+        psnRequestsPerMemberPerMinute: round(totalRequests / USERS / minutes, 3) as number,
+        requestsPerTick: { mean: round(totalRequests / ticks) as number, max: Math.max(...requests) },
+        tickMs: {
+          p50: round(quantile(tickMs, 0.5)) as number,
+          p95: round(quantile(tickMs, 0.95)) as number,
+          max: round(Math.max(...tickMs)) as number,
+        },
+        detectionSec: {
+          onlineMemberStartsParty: {
+            n: delays.onlineMember.length,
+            p50: round(quantile(delays.onlineMember, 0.5)),
+            p95: round(quantile(delays.onlineMember, 0.95)),
+          },
+          memberComesOnlineInParty: {
+            n: delays.comingOnline.length,
+            p50: round(quantile(delays.comingOnline, 0.5)),
+            p95: round(quantile(delays.comingOnline, 0.95)),
+          },
+          undetectedAtEnd: undetected,
+        },
+        cpuMsPerTick: {
+          mean: round(cpuMs.reduce((a, b) => a + b, 0) / ticks) as number,
+          p95: round(quantile(cpuMs, 0.95)) as number,
+        },
+        peakRssMb: round(peakRss / 1024 / 1024) as number,
+      };
+    };
+
+    const scheduled = await runPhase("scheduled", MINUTES);
+    const naive = await runPhase("naive", NAIVE_MINUTES);
+    await psn.close();
+    db.close();
+    process.stdout.write(
+      `${JSON.stringify({
+        measured:
+          "real Poller + PsnClient over HTTP to the PSN simulator (separate process) with a real SQLite file, simulated clock; Discord not involved (no-op sink records first sighting; detection = event time → end of the tick that saw it); requests counted by the simulator (presence, parties, share link, partyInfo); CPU and RSS of the poller process only",
+        params: {
+          users: USERS,
+          online: ONLINE,
+          inParty: IN_PARTY,
+          latencyMs: LATENCY_MS,
+          intervalSec: INTERVAL_MS / 1000,
+          concurrency: CONCURRENCY,
+          seed: Number(args.seed),
+        },
+        scheduled,
+        naive,
+        peakRssMbProcess: round(process.resourceUsage().maxRSS / 1024),
+        baselineRssMbBeforeWork: round(baselineRss / 1024 / 1024),
+      })}\n`,
+    );
+  } finally {
+    sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

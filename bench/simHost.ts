@@ -1,0 +1,109 @@
+/**
+ * The PSN simulator in its own process for the poll benchmark, so the poller's CPU
+ * and memory figures are the poller's alone. Driven over IPC by bench/poll.ts:
+ * each message is `{ id, cmds: Command[] }`, answered with `{ id, results }`.
+ */
+import { Agent, request } from "undici";
+import { startPsnSim } from "../test/sim/psn/server.js";
+
+type Command =
+  | { op: "setup"; count: number; concurrency: number }
+  | { op: "presence"; accountId: string; online: boolean }
+  | { op: "startParty"; host: string; members: string[] }
+  | { op: "endParty"; sessionId: string }
+  | { op: "takeRequestCount" }
+  | { op: "url" };
+
+const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? "50");
+const sim = await startPsnSim({ latencyMs });
+const agent = new Agent({ connections: 512 });
+
+/** Signs an account in over HTTP the way the bot does (authorize with the NPSSO cookie, then the code). */
+async function signIn(npsso: string): Promise<string> {
+  const authorize = new URL("/api/authz/v3/oauth/authorize", sim.url);
+  for (const [k, v] of Object.entries({
+    access_type: "offline",
+    client_id: sim.clientId,
+    redirect_uri: sim.redirectUri,
+    response_type: "code",
+    scope: sim.scope,
+  }))
+    authorize.searchParams.set(k, v);
+  const first = await request(authorize, { dispatcher: agent, headers: { cookie: `npsso=${npsso}` } });
+  await first.body.dump();
+  const location = String(first.headers.location ?? "");
+  const code = new URL(location.replace(/^[^:]+:\/\//, "http://x/")).searchParams.get("code") ?? "";
+  const token = await request(new URL("/api/authz/v3/oauth/token", sim.url), {
+    dispatcher: agent,
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${sim.clientId}:${sim.clientSecret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams({
+      code,
+      redirect_uri: sim.redirectUri,
+      grant_type: "authorization_code",
+      token_format: "jwt",
+    }).toString(),
+  });
+  const body = (await token.body.json()) as { access_token: string };
+  return body.access_token;
+}
+
+async function setup(count: number, concurrency: number) {
+  const accounts = Array.from({ length: count }, (_, i) => sim.createAccount({ onlineId: `bench_${i}` }));
+  const out: { accountId: string; onlineId: string; accessToken: string }[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < accounts.length) {
+        const i = next++;
+        const a = accounts[i]!;
+        out[i] = { accountId: a.accountId, onlineId: a.onlineId, accessToken: await signIn(a.npsso) };
+      }
+    }),
+  );
+  sim.resetRequests();
+  return out;
+}
+
+async function run(cmd: Command): Promise<unknown> {
+  switch (cmd.op) {
+    case "setup":
+      return setup(cmd.count, cmd.concurrency);
+    case "presence":
+      sim.setPresence(cmd.accountId, {
+        online: cmd.online,
+        game: cmd.online ? { name: "Bench Game" } : null,
+      });
+      return null;
+    case "startParty": {
+      const sessionId = sim.startParty(cmd.host, { joinability: "open" });
+      for (const m of cmd.members) sim.joinParty(sessionId, m);
+      return sessionId;
+    }
+    case "endParty":
+      sim.endParty(cmd.sessionId);
+      return null;
+    case "takeRequestCount": {
+      const n = sim.requests().length;
+      sim.resetRequests();
+      return n;
+    }
+    case "url":
+      return sim.url;
+  }
+}
+
+process.on("message", (message: { id: number; cmds: Command[] }) => {
+  void (async () => {
+    const results: unknown[] = [];
+    for (const cmd of message.cmds) results.push(await run(cmd));
+    process.send?.({ id: message.id, results });
+  })();
+});
+process.on("disconnect", () => {
+  void sim.close().then(() => process.exit(0));
+});
+process.send?.({ id: 0, results: ["ready"] });

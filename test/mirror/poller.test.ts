@@ -1,0 +1,149 @@
+/**
+ * The poller against the PSN simulator over real HTTP, with a real SQLite file and
+ * a recording sink: tick ordering, shutdown, per-member error handling.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
+import { optIn } from "../../src/db/guildMembers.js";
+import { upsertLinkedUser } from "../../src/db/users.js";
+import { findWatchedMember } from "../../src/db/watch.js";
+import { type PartyUpdate, Poller } from "../../src/jobs/poller.js";
+import { silentLogger } from "../../src/log.js";
+import { PsnClient } from "../../src/psn/client.js";
+import { staticToken } from "../../src/psn/http.js";
+import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
+
+describe("Poller", () => {
+  let sim: PsnSim;
+  let psn: PsnClient;
+  let dir: string;
+  let database: OpenDatabase;
+  let clock: number;
+  const tokens = new Map<string, string>();
+  const updates: PartyUpdate[] = [];
+
+  beforeEach(async () => {
+    sim = await startPsnSim({ latencyMs: 30 });
+    dir = mkdtempSync(join(tmpdir(), "ppb-poller-"));
+    database = openDatabase(join(dir, "bot.sqlite"));
+    clock = Date.now();
+    psn = new PsnClient({
+      authBaseUrl: sim.url,
+      apiBaseUrl: sim.url,
+      webBaseUrl: sim.url,
+      dmsBaseUrl: sim.url,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+      redirectUri: sim.redirectUri,
+      log: silentLogger(),
+      retry: { attempts: 1 },
+    });
+    updates.length = 0;
+  });
+  afterEach(async () => {
+    await psn.close();
+    database.close();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function member(n: number) {
+    const account = sim.createAccount({ onlineId: `m${n}_ps` });
+    const signIn = await psn.signInWithNpsso(account.npsso);
+    tokens.set(account.accountId, signIn.tokens.accessToken);
+    const discordUserId = String(300000000000000000n + BigInt(n));
+    upsertLinkedUser(
+      database.db,
+      {
+        discordUserId,
+        psnAccountId: account.accountId,
+        psnOnlineId: account.onlineId,
+        accessTokenEnc: "unused",
+        accessTokenExpiresAt: new Date(clock + 3_600_000),
+        refreshTokenEnc: "unused",
+        refreshTokenExpiresAt: new Date(clock + 86_400_000),
+      },
+      new Date(clock),
+    );
+    optIn(database.db, "400000000000000000", discordUserId);
+    sim.setPresence(account.accountId, { online: true });
+    return { ...account, discordUserId };
+  }
+
+  const poller = (concurrency = 4) =>
+    new Poller({
+      db: database.db,
+      psn,
+      tokens: { provider: (id) => staticToken(id, tokens.get(id) ?? "") },
+      sink: { apply: async (u) => void updates.push(u) },
+      log: silentLogger(),
+      now: () => new Date(clock),
+      intervalSeconds: 30,
+      concurrency,
+    });
+
+  it("never overlaps ticks, and stop() waits for the running one", async () => {
+    await member(1);
+    const p = poller();
+    const order: string[] = [];
+    const first = p.tick().then(() => order.push("first"));
+    const second = p.tick().then(() => order.push("second"));
+    const stopped = p.stop().then(() => order.push("stopped"));
+    await Promise.all([first, second, stopped]);
+    expect(order[0]).toBe("first");
+    expect(order).toContain("second");
+    expect(updates).toHaveLength(2);
+  });
+
+  it("reads presence, then the parties of online members, and reports live parties", async () => {
+    const a = await member(1);
+    const session = sim.startParty(a.accountId, { joinability: "open" });
+    const stats = await poller().tick();
+    expect(stats.requests).toBe(2);
+    expect(updates[0]?.live.map((x) => x.sessionId)).toEqual([session]);
+    expect(updates[0]?.live[0]?.shareUrl).toContain("party.playstation.com");
+    expect(updates[0]?.live[0]?.host.discordUserId).toBe(a.discordUserId);
+  });
+
+  it("keeps going when one member is rate limited, and that member waits until PSN says", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const retryAt = Math.ceil((clock + 600_000) / 1000);
+    sim.fault("presence", {
+      status: 429,
+      headers: { "x-ratelimit-next-available": String(retryAt) },
+      times: 1,
+    });
+    const stats = await poller(1).tick();
+    expect(stats.due).toBe(2);
+    expect(stats.failures).toBe(1);
+    const states = [a, b].map((m) => findWatchedMember(database.db, m.discordUserId)?.state);
+    const limited = states.find((s) => s?.online === null);
+    const fine = states.find((s) => s?.online === true);
+    expect(fine).toBeDefined();
+    expect(limited?.nextPollAt.getTime()).toBeGreaterThanOrEqual(retryAt * 1000);
+  });
+
+  it("does not poll members announced nowhere or needing a new sign-in", async () => {
+    await member(1);
+    const lonely = sim.createAccount({ onlineId: "lonely" });
+    upsertLinkedUser(
+      database.db,
+      {
+        discordUserId: "300000000000000099",
+        psnAccountId: lonely.accountId,
+        psnOnlineId: "lonely",
+        accessTokenEnc: "unused",
+        accessTokenExpiresAt: new Date(clock + 3_600_000),
+        refreshTokenEnc: "unused",
+        refreshTokenExpiresAt: new Date(clock + 86_400_000),
+      },
+      new Date(clock),
+    );
+    const stats = await poller().tick();
+    expect(stats.due).toBe(1);
+  });
+});

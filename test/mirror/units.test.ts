@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { inviteCandidates } from "../../src/bot/components/invite.js";
+import { isExpired, parseApprovalId } from "../../src/bot/components/inviteApproval.js";
+import type { UserRow } from "../../src/db/users.js";
+import type { Party, PartyMember } from "../../src/domain/party.js";
+import { pauseReasonFor } from "../../src/jobs/announcer.js";
+import { observationOfError } from "../../src/jobs/observe.js";
+import { partyFromJson, partyToJson } from "../../src/jobs/partyJson.js";
+import { cronPlanFor } from "../../src/jobs/poller.js";
+import {
+  PsnAuthError,
+  PsnMalformedError,
+  PsnRateLimitedError,
+  PsnUnavailableError,
+} from "../../src/psn/errors.js";
+
+describe("cronPlanFor", () => {
+  it.each([
+    [30, "*/30 * * * * *", 0],
+    [5, "*/5 * * * * *", 0],
+    [60, "0 */1 * * * *", 0],
+    [120, "0 */2 * * * *", 0],
+    [45, "* * * * * *", 45_000],
+    [90, "* * * * * *", 90_000],
+    [3600, "* * * * * *", 3_600_000],
+  ])("%i s → %s (gate %i ms)", (seconds, pattern, gateMs) => {
+    expect(cronPlanFor(seconds)).toEqual({ pattern, gateMs });
+  });
+});
+
+describe("observationOfError", () => {
+  const retryAt = new Date("2026-01-01T00:10:00Z");
+  it.each([
+    ["a 429", new PsnRateLimitedError("x", retryAt, "server"), { kind: "rateLimited", until: retryAt }],
+    ["the budget", new PsnRateLimitedError("x", retryAt, "budget"), { kind: "rateLimited", until: retryAt }],
+    ["a refused refresh token", new PsnAuthError("invalid_refresh_token"), { kind: "needsRelink" }],
+    ["a refused access token", new PsnAuthError("invalid_token"), { kind: "unavailable" }],
+    ["a 5xx", new PsnUnavailableError("x"), { kind: "unavailable" }],
+    ["a strange answer", new PsnMalformedError("x"), { kind: "unavailable" }],
+    ["a bug", new TypeError("x"), { kind: "unavailable" }],
+  ])("%s", (_what, err, expected) => {
+    expect(observationOfError(err)).toEqual(expected);
+  });
+});
+
+describe("approval ids", () => {
+  it.each([
+    ["12:approve", { inviteId: 12, decision: "approve" }],
+    ["7:deny", { inviteId: 7, decision: "deny" }],
+    ["7:maybe", null],
+    ["x:approve", null],
+    ["12", null],
+    ["12:approve:extra", null],
+  ])("%s", (id, expected) => {
+    expect(parseApprovalId(id)).toEqual(expected);
+  });
+
+  it.each([
+    [9 * 60_000, false],
+    [10 * 60_000, true],
+    [11 * 60_000, true],
+  ])("%i ms after the request: expired %s", (after, expired) => {
+    const createdAt = new Date("2026-01-01T00:00:00Z");
+    expect(isExpired({ createdAt }, new Date(createdAt.getTime() + after))).toBe(expired);
+  });
+});
+
+const member = (accountId: string, discordUserId: string | null): PartyMember => ({
+  accountId,
+  onlineId: `${accountId}_ps`,
+  platform: "PS5",
+  discordUserId,
+});
+
+const party: Party = {
+  sessionId: "s1",
+  name: null,
+  host: member("a1", "u1"),
+  members: [member("a1", "u1"), member("a2", "u2"), member("a3", "u3"), member("a4", null)],
+  maxMembers: 16,
+  joinability: "open",
+  game: null,
+  platform: "PS5",
+  firstSeenAt: new Date("2026-01-01T00:00:00Z"),
+  shareUrl: null,
+  joinableFrom: null,
+  startedAt: null,
+  imageUrl: null,
+};
+
+const user = (
+  id: string,
+  accountId: string,
+  mode: UserRow["invitesMode"],
+  linkState: UserRow["linkState"] = "active",
+) => ({ discordUserId: id, psnAccountId: accountId, invitesMode: mode, linkState }) as UserRow;
+
+describe("inviteCandidates", () => {
+  it.each([
+    ["host auto first", { u1: ["auto", true], u2: ["auto", true] }, ["u1", "u2"]],
+    ["auto before approve", { u1: ["approve", true], u2: ["auto", true] }, ["u2", "u1"]],
+    ["off is skipped", { u1: ["off", true], u2: ["approve", true] }, ["u2"]],
+    ["not announced here is skipped", { u1: ["auto", false], u2: ["auto", true] }, ["u2"]],
+    ["nobody", { u1: ["off", true], u2: ["off", true] }, []],
+  ] as const)("%s", (_what, setup, expected) => {
+    const members = new Map(
+      Object.entries(setup).map(([id, [mode, here]]) => [
+        id,
+        { user: user(id, id.replace("u", "a"), mode), announcedHere: here },
+      ]),
+    );
+    expect(inviteCandidates(party, members, "u3").map((s) => s.user.discordUserId)).toEqual(expected);
+  });
+
+  it("never picks the requester or a member whose link needs renewing", () => {
+    const members = new Map([
+      ["u1", { user: user("u1", "a1", "auto", "needs_relink"), announcedHere: true }],
+      ["u2", { user: user("u2", "a2", "auto"), announcedHere: true }],
+    ]);
+    expect(inviteCandidates(party, members, "u2")).toEqual([]);
+  });
+});
+
+describe("party snapshots and pause reasons", () => {
+  it("round-trips a party through its stored JSON, dates included", () => {
+    expect(partyFromJson(partyToJson(party))).toEqual(party);
+    expect(partyFromJson("{}")).toBeNull();
+    expect(partyFromJson("not json")).toBeNull();
+  });
+
+  it.each([
+    [50001, "Missing Access"],
+    [50013, "Missing Permissions"],
+    [10003, "Unknown Channel"],
+  ])("%i → %s", (code, text) => {
+    expect(pauseReasonFor(code, "123")).toContain(text);
+  });
+});
