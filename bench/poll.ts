@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
     minutes: { type: "string", default: "20" },
     "naive-minutes": { type: "string" },
     interval: { type: "string", default: "30" },
-    concurrency: { type: "string", default: "32" },
+    concurrency: { type: "string", default: "64" },
     seed: { type: "string", default: "42" },
   },
 });
@@ -245,6 +245,8 @@ async function main(): Promise<void> {
       redirectUri: "bench://redirect",
       log: silentLogger(),
       now: () => clock,
+      // As many sockets as members polled at once, or the sockets become the limit.
+      connections: CONCURRENCY,
     });
 
     const runPhase = async (strategy: PollStrategy, minutes: number): Promise<PhaseResult> => {
@@ -292,6 +294,10 @@ async function main(): Promise<void> {
         const [count] = (await sim.send([{ op: "takeRequestCount" }])) as [number];
         requests.push(count);
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        if (tickMs.length % 10 === 0)
+          process.stderr.write(
+            `${strategy}: tick ${tickMs.length}, last ${Math.round(elapsed)} ms, ${count} requests\n`,
+          );
 
         // What happens until the next tick, at random times within it.
         const step = Math.max(INTERVAL_MS, elapsed);

@@ -38,6 +38,8 @@ export interface PsnClientOptions {
   budget?: { requests?: number; windowMs?: number };
   /** Longest wait for a budget slot before failing with PsnRateLimitedError (source "budget"); default 60 s. */
   budgetMaxWaitMs?: number;
+  /** Sockets kept per PSN host; default 16. The poller needs about its concurrency. */
+  connections?: number;
   retry?: Partial<RetryOptions>;
   log: Logger;
   now?: () => number;
@@ -79,6 +81,7 @@ export class PsnClient {
       retry: options.retry,
       budget: this.budget,
       budgetMaxWaitMs: options.budgetMaxWaitMs,
+      connections: options.connections,
       log: options.log.child({ component: "psn" }),
       now: this.now,
     });
