@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     env: { NODE_ENV: "test" },
+    reporters: ["default", "./test/support/summaryReporter.ts"],
   },
 });
