@@ -115,4 +115,27 @@ describe("party cards, end to end", () => {
     const check = await m.world.slash(m.world.admin, "config", { subcommand: "check" }).response();
     expect(JSON.stringify(check)).toMatch(/paused|50013|Missing Permissions/i);
   });
+
+  it("ends the card at once when its only announced member unlinks", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+
+    const prompt = await m.world.slash(alice.user, "unlink").response();
+    const confirm = JSON.stringify(prompt.components).match(/unlink:confirm:\d+:\d+/)?.[0];
+    expect(confirm).toBeDefined();
+    await m.world.discord
+      .clickButton({
+        channelId: prompt.channelId,
+        messageId: prompt.messageId,
+        customId: confirm as string,
+        userId: alice.user.id,
+        guildId: m.world.guild.id,
+      })
+      .response();
+    const ended = m.world.discord.message(m.world.partyChannel.id, card.id);
+    expect(JSON.stringify(ended?.embeds)).toContain("Ended");
+    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+  });
 });
