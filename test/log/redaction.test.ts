@@ -52,3 +52,62 @@ describe("log redaction", () => {
     expect(scrubSecrets(`token=${JWT}`)).toBe("token=[Redacted]");
   });
 });
+
+describe("errors from discord.js and the network", () => {
+  const LINK_TOKEN = "Qk9HVVNfTElOS19UT0tFTl9GT1JfVEVTVElOR19YWFg";
+  const INTERACTION_TOKEN = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OnNlY3JldA";
+
+  it("keeps the sign-in link of a failed DM and the interaction token of a failed reply out", async () => {
+    const { DiscordAPIError } = await import("discord.js");
+    const { log, output } = capture();
+    const dm = new DiscordAPIError(
+      { code: 50007, message: "Cannot send messages to this user" },
+      50007,
+      403,
+      "POST",
+      "https://discord.com/api/v10/channels/123/messages",
+      {
+        body: {
+          content: "Link your PlayStation account",
+          components: [{ components: [{ url: `https://psn.example.com/link/${LINK_TOKEN}` }] }],
+        },
+      },
+    );
+    const reply = new DiscordAPIError(
+      { code: 10062, message: "Unknown interaction" },
+      10062,
+      404,
+      "PATCH",
+      `https://discord.com/api/v10/webhooks/1575142454590443520/${INTERACTION_TOKEN}/messages/@original`,
+      { body: { content: `your link: https://psn.example.com/link/${LINK_TOKEN}` } },
+    );
+    log.error({ err: dm }, "could not DM");
+    log.error({ err: reply }, "could not answer");
+    log.warn(`opened https://psn.example.com/link/${LINK_TOKEN}`);
+    const out = output();
+    expect(out).toContain("could not DM");
+    expect(out).not.toContain(LINK_TOKEN);
+    expect(out).not.toContain(INTERACTION_TOKEN);
+  });
+
+  it.each([
+    ["a Node network error", "ECONNREFUSED"],
+    ["an undici timeout", "UND_ERR_CONNECT_TIMEOUT"],
+    ["SQLite", "SQLITE_BUSY"],
+    ["discord.js", "TokenInvalid"],
+    ["Discord's JSON error code", 50007],
+  ])("keeps the error code of %s (what an operator searches for)", (_what, code) => {
+    const { log, output } = capture();
+    log.error({ err: Object.assign(new Error("failed"), { code }) }, "failed");
+    expect(JSON.parse(output()).err.code).toBe(code);
+  });
+
+  it.each([["v3.AbCdEf"], ["a1b2c3d4e5f6"], ["Zx9_secret-value"]])(
+    "still blanks a code that may be an OAuth authorization code (%s)",
+    (code) => {
+      const { log, output } = capture();
+      log.info({ request: { code } }, "exchanging");
+      expect(output()).not.toContain(code);
+    },
+  );
+});
