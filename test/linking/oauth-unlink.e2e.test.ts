@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { linkButtonUrl, startWorld, type World } from "../e2e/world.js";
+import { eventually, linkButtonUrl, startWorld, type World } from "../e2e/world.js";
 
 let world: World | undefined;
 afterEach(async () => {
@@ -131,6 +131,40 @@ describe("/unlink", () => {
 
     const me = await w.slash(w.member, "me").response();
     expect(me.content).toContain("/link");
+  });
+
+  it("acknowledges the confirm click before ending the member's cards (slow under rate limits)", async () => {
+    world = await startWorld();
+    const w = world;
+    await w.linkMember(w.member, "Slow_Cards");
+    let release: () => void = () => {};
+    const cardsEnded = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let endCalled = false;
+    w.app.ctx.cards = {
+      endCardsOfUser: async () => {
+        endCalled = true;
+        await cardsEnded;
+      },
+    };
+    const ask = await w.slash(w.member, "unlink").response();
+    const rows = ask.components as Array<{ components: Array<{ custom_id?: string; label?: string }> }>;
+    const confirm = rows.flatMap((r) => r.components).find((b) => b.label === "Unlink")?.custom_id as string;
+    const click = w.discord.clickButton({
+      channelId: ask.channelId,
+      messageId: ask.messageId,
+      customId: confirm,
+      userId: w.member.id,
+      guildId: w.guild.id,
+    });
+    // DEFERRED_UPDATE_MESSAGE while the cards are still being ended.
+    expect(await click.acknowledged()).toBe(6);
+    await eventually(() => endCalled, "the cards being ended");
+    release();
+    const done = await click.response();
+    expect(done.content).toContain("Unlinked **Slow_Cards**");
+    expect(done.components).toEqual([]);
   });
 
   it("the confirmation expires", async () => {

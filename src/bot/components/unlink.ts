@@ -36,6 +36,9 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     return;
   }
   const userId = interaction.user.id;
+  // Ending cards edits messages through Discord's rate limits, which can outlast the
+  // 3 seconds an interaction has to be acknowledged.
+  await interaction.deferUpdate();
   // Cards first: the announcer finds them through the opt-ins that unlinking deletes.
   if (ctx.cards) {
     await ctx.cards
@@ -45,11 +48,14 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
   const removed = unlinkMember(ctx.db, userId);
   ctx.log.info({ userId }, "member unlinked");
   if (!removed.onlineId) {
-    await interaction.update({ content: "You have no PlayStation account linked any more.", components: [] });
+    await interaction.editReply({
+      content: "You have no PlayStation account linked any more.",
+      components: [],
+    });
     return;
   }
   const servers = removed.guildIds.length;
-  await interaction.update({
+  await interaction.editReply({
     content:
       `Unlinked **${removed.onlineId}**. Removed: your stored PSN sign-in (tokens), your settings, ` +
       `your announcements in ${servers === 1 ? "1 server" : `${servers} servers`}` +
