@@ -83,3 +83,32 @@ describe("the entry point", () => {
     expect(run.output()).not.toContain(BOT_TOKEN);
   });
 });
+
+describe("npm run sim:discord", () => {
+  it("prints settings the configuration accepts as they are", async () => {
+    const { parseConfig } = await import("../../src/config.js");
+    const sim = spawn(join(process.cwd(), "node_modules/.bin/tsx"), ["test/sim/discord/main.ts"], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let printed = "";
+      await new Promise<void>((resolve, reject) => {
+        sim.stdout?.on("data", (chunk: Buffer) => {
+          printed += chunk.toString("utf8");
+          if (printed.includes("Ctrl-C")) resolve();
+        });
+        sim.on("exit", () => reject(new Error(`sim:discord exited:\n${printed}`)));
+      });
+      const value = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(printed)?.[1] ?? "";
+      const env = {
+        ...testEnv(value("API URL"), value("Application id"), join(dir, "bot.sqlite")),
+        DISCORD_TOKEN: value("Bot token"),
+      };
+      expect(() => parseConfig(env)).not.toThrow();
+    } finally {
+      sim.kill("SIGTERM");
+    }
+  });
+});

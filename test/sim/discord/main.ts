@@ -1,7 +1,8 @@
 import { startDiscordSim } from "./server.js";
 
 /** `npm run sim:discord`: a standalone sim with a demo guild, for poking at the bot by hand. */
-const botToken = process.env.DISCORD_SIM_TOKEN ?? "sim-bot-token";
+// Long enough to pass the configuration's check of DISCORD_TOKEN, so the printed value goes into .env as is.
+const botToken = process.env.DISCORD_SIM_TOKEN ?? "sim-bot-token.local-simulator.0123456789";
 const sim = await startDiscordSim({ botToken });
 const alice = sim.createUser({ username: "alice" });
 const guild = sim.createGuild({ name: "Demo Server", ownerId: alice.id });
