@@ -43,6 +43,8 @@ export async function wireLinking({ config, ctx, sqlite, undo }: WireLinkingInpu
     scope: config.psn.scope,
     timeoutMs: config.psn.timeoutMs,
     budget: config.psn.budget,
+    // One socket per member polled at once, so the pool never caps the poller's concurrency.
+    connections: Math.max(16, config.poll.concurrency),
     log,
   });
   undo.push({ what: "the PSN client", run: () => psn.close() });
