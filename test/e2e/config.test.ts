@@ -59,7 +59,10 @@ describe("/config", () => {
     await config("parties", { which: "joinable" });
     expect((await show())["Parties shown"]).toBe("Joinable parties only");
 
-    await config("disable");
+    // The poller ends open cards of a disabled server (src/jobs/reconcile.ts); the answer says so.
+    const disabled = firstEmbed(await config("disable")).description ?? "";
+    expect(disabled).toContain("Party cards are off");
+    expect(disabled).toContain("end at the next poll");
     expect((await show()).Status).toBe("Off");
     await config("enable");
     expect((await show()).Status).toBe("On");

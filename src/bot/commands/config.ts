@@ -156,7 +156,10 @@ async function setEnabled(
 ): Promise<void> {
   updateGuild(ctx.db, interaction.guildId, { enabled }, ctx.now());
   if (!enabled)
-    return reply(interaction, confirm("Party cards are off. Cards already posted stay as they are."));
+    return reply(
+      interaction,
+      confirm("Party cards are off. Open cards end at the next poll; `/config enable` brings them back."),
+    );
   const warning = row.channelId ? undefined : "No channel is set yet: choose one with `/config channel`.";
   await reply(interaction, confirm("Party cards are on.", warning));
 }
