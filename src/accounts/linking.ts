@@ -111,9 +111,9 @@ export async function signInWithNpsso(
   return complete(deps, token, (psn) => psn.signInWithNpsso(parsed.npsso));
 }
 
-/** The OAuth callback: `state` is the link token the authorize URL carried. */
-export async function signInWithCode(deps: LinkingDeps, state: string, code: string): Promise<SignInOutcome> {
-  return complete(deps, state, (psn) => psn.signInWithCode(code));
+/** The OAuth callback, once the web server matched the state to this browser and its link token. */
+export async function signInWithCode(deps: LinkingDeps, token: string, code: string): Promise<SignInOutcome> {
+  return complete(deps, token, (psn) => psn.signInWithCode(code));
 }
 
 async function complete(deps: LinkingDeps, token: string, exchange: Exchange): Promise<SignInOutcome> {

@@ -3,6 +3,7 @@
  * the health check. node:http and plain HTML forms: no scripts, no third-party
  * assets, a CSP that forbids everything else.
  */
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
@@ -69,14 +70,46 @@ class HttpError extends Error {
   }
 }
 
+/**
+ * OAuth mode binds the sign-in to the browser that opened the link page: the state
+ * sent to PSN is `<link token>.<nonce>` and the nonce also goes into a cookie for the
+ * callback path only. Without it, anyone could start /link, send the PSN sign-in URL
+ * from their own page to someone else, and get that person's PSN account linked to
+ * their own Discord account when the callback comes back with a code.
+ */
+const OAUTH_COOKIE = "ppb_oauth";
+
+function splitOAuthState(state: string): { token: string; nonce: string } {
+  const dot = state.lastIndexOf(".");
+  return dot < 0 ? { token: state, nonce: "" } : { token: state.slice(0, dot), nonce: state.slice(dot + 1) };
+}
+
+function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Compares without leaking, through timing, how much of the nonce a guess got right. */
+function sameNonce(expected: string, given: string | undefined): boolean {
+  if (!expected || given === undefined) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 function send(
   res: ServerResponse,
   status: number,
   body: string,
   contentType = "text/html; charset=utf-8",
+  extraHeaders: Record<string, string> = {},
 ): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
+    ...extraHeaders,
     "Content-Type": contentType,
     "Content-Length": Buffer.byteLength(body),
   });
@@ -208,15 +241,26 @@ export function startWebServer(deps: WebDeps, listen: { host: string; port: numb
       return;
     }
     const discordUser = await describe(inspection.discordUserId);
-    const body =
-      deps.signinMode === "oauth"
-        ? oauthPage({ discordUser, authorizeUrl: linking.psn.authorizeUrl(token), error })
-        : npssoPage({
-            discordUser,
-            action: `/link/${encodeURIComponent(token)}`,
-            attemptsLeft: inspection.attemptsLeft,
-            error,
-          });
+    if (deps.signinMode === "oauth") {
+      const nonce = randomBytes(18).toString("base64url");
+      const secure = linking.publicBaseUrl.startsWith("https:") ? "; Secure" : "";
+      send(
+        res,
+        status,
+        oauthPage({ discordUser, authorizeUrl: linking.psn.authorizeUrl(`${token}.${nonce}`), error }),
+        undefined,
+        {
+          "Set-Cookie": `${OAUTH_COOKIE}=${nonce}; Path=/oauth/callback; Max-Age=900; HttpOnly; SameSite=Lax${secure}`,
+        },
+      );
+      return;
+    }
+    const body = npssoPage({
+      discordUser,
+      action: `/link/${encodeURIComponent(token)}`,
+      attemptsLeft: inspection.attemptsLeft,
+      error,
+    });
     send(res, status, body);
   }
 
@@ -263,12 +307,32 @@ export function startWebServer(deps: WebDeps, listen: { host: string; port: numb
         send(res, 400, page.body);
         return;
       }
-      if (q.data.error || !q.data.code) {
-        // The member cancelled or PSN refused before giving a code: offer the button again.
-        await renderSignIn(state, res, 400, "The PlayStation sign-in was not completed. Try again.");
+      const { token, nonce } = splitOAuthState(state);
+      const link = inspectLink(linking, token);
+      if (link.state !== "usable") {
+        const page = linkStatePage(link.state);
+        send(res, page.status, page.body);
         return;
       }
-      await respondToOutcome(state, await signInWithCode(linking, state, q.data.code), res);
+      if (!sameNonce(nonce, cookieValue(req, OAUTH_COOKIE))) {
+        // No attempt is counted and the code is never exchanged.
+        send(
+          res,
+          403,
+          messagePage(
+            "Sign-in not accepted",
+            "This PlayStation sign-in was not started from your sign-in page in this browser. If someone sent you a PlayStation sign-in link, do not use it.",
+            "To link your own account, open the link the bot sent you in Discord and press Sign in with PlayStation there.",
+          ),
+        );
+        return;
+      }
+      if (q.data.error || !q.data.code) {
+        // The member cancelled or PSN refused before giving a code: offer the button again.
+        await renderSignIn(token, res, 400, "The PlayStation sign-in was not completed. Try again.");
+        return;
+      }
+      await respondToOutcome(token, await signInWithCode(linking, token, q.data.code), res);
       return;
     }
     const m = /^\/link\/([^/]+)$/.exec(path);

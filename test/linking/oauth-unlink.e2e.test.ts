@@ -11,8 +11,22 @@ function hrefs(html: string): string[] {
   return [...html.matchAll(/href="([^"]+)"/g)].map((m) => (m[1] as string).replaceAll("&amp;", "&"));
 }
 
-async function followOAuth(w: World, pageUrl: string, accountId: string): Promise<string> {
-  const html = await (await fetch(pageUrl)).text();
+/** What the member's browser keeps between the sign-in page and PSN's redirect back. */
+interface Browser {
+  cookie: string;
+}
+
+/** GETs a page as a browser does, remembering the cookie it sets. */
+async function open(browser: Browser, url: string): Promise<Response> {
+  const res = await fetch(url, { headers: browser.cookie ? { cookie: browser.cookie } : {} });
+  const set = res.headers.get("set-cookie");
+  if (set) browser.cookie = set.split(";")[0] as string;
+  return res;
+}
+
+/** The sign-in page's button → PSN's authorize and sign-in pages → the callback URL PSN redirects to. */
+async function followOAuth(w: World, browser: Browser, pageUrl: string, accountId: string): Promise<string> {
+  const html = await (await open(browser, pageUrl)).text();
   expect(html).toContain("Sign in with PlayStation");
   expect(html).not.toContain('name="npsso"');
   const authorize = hrefs(html).find((h) => h.startsWith(`${w.psn.url}/api/authz/v3/oauth/authorize`));
@@ -28,20 +42,26 @@ async function followOAuth(w: World, pageUrl: string, accountId: string): Promis
   return callback;
 }
 
+async function linkPageOf(w: World, user: World["member"]): Promise<string> {
+  const seen = new Set(w.discord.dmMessages(user.id).map((m) => m.id));
+  await w.slash(user, "link").response();
+  return linkButtonUrl((await w.discord.waitForDm(user.id, (m) => !seen.has(m.id))).components);
+}
+
 describe("OAuth redirect sign-in", () => {
   it("links through PSN's authorize page and the callback; the state works once", async () => {
     world = await startWorld({ signinMode: "oauth" });
     const w = world;
     const account = w.psn.createAccount({ onlineId: "Oauth_Hero" });
-    await w.slash(w.member, "link").response();
-    const dm = await w.discord.waitForDm(w.member.id);
-    const callback = await followOAuth(w, linkButtonUrl(dm.components), account.accountId);
+    const browser = { cookie: "" };
+    const callback = await followOAuth(w, browser, await linkPageOf(w, w.member), account.accountId);
+    expect(browser.cookie).toMatch(/^ppb_oauth=/);
 
-    const done = await fetch(callback);
+    const done = await open(browser, callback);
     expect(done.status).toBe(200);
     expect(await done.text()).toContain("Linked as Oauth_Hero");
 
-    const replay = await fetch(callback);
+    const replay = await open(browser, callback);
     expect(replay.status).toBe(410);
     expect(await replay.text()).toContain("already been used");
 
@@ -55,14 +75,39 @@ describe("OAuth redirect sign-in", () => {
     world = await startWorld({ signinMode: "oauth" });
     const w = world;
     const account = w.psn.createAccount({ onlineId: "Retry_Hero" });
-    await w.slash(w.member, "link").response();
-    const url = linkButtonUrl((await w.discord.waitForDm(w.member.id)).components);
-    const token = url.split("/").pop() as string;
-    const bad = await fetch(`${w.webUrl}/oauth/callback?code=v3.wrong&state=${token}`);
+    const url = await linkPageOf(w, w.member);
+    const browser = { cookie: "" };
+    const callback = new URL(await followOAuth(w, browser, url, account.accountId));
+    callback.searchParams.set("code", "v3.wrong");
+    const bad = await open(browser, callback.href);
     expect(bad.status).toBe(401);
     expect(await bad.text()).toContain("Sign in with PlayStation");
-    const good = await fetch(await followOAuth(w, url, account.accountId));
+    const good = await open(browser, await followOAuth(w, browser, url, account.accountId));
     expect(await good.text()).toContain("Linked as Retry_Hero");
+  });
+
+  it("refuses a PSN sign-in started from someone else's page (a phished victim is not linked to the attacker)", async () => {
+    world = await startWorld({ signinMode: "oauth" });
+    const w = world;
+    const victim = w.psn.createAccount({ onlineId: "Victim_PS" });
+    // The attacker opens their own /link page and sends its PSN sign-in URL to the victim,
+    // who signs in on PSN's real page; PSN sends the victim's browser back with a code.
+    const attackerPage = await linkPageOf(w, w.member);
+    const attackerBrowser = { cookie: "" };
+    const callback = await followOAuth(w, attackerBrowser, attackerPage, victim.accountId);
+
+    const victimBrowser = { cookie: "" };
+    const refused = await open(victimBrowser, callback);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("not started from your sign-in page in this browser");
+    // A cookie of the victim's own sign-in page does not fit the attacker's state either.
+    await followOAuth(w, victimBrowser, await linkPageOf(w, w.admin), victim.accountId);
+    expect((await open(victimBrowser, callback)).status).toBe(403);
+
+    const me = await w.slash(w.member, "me").response();
+    expect(me.content).toContain("/link");
+    // No attempt was spent: the attacker's link still shows its sign-in button.
+    expect(await (await fetch(attackerPage)).text()).toContain("Sign in with PlayStation");
   });
 });
 
