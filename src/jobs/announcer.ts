@@ -339,6 +339,9 @@ export class Announcer implements PartySink {
       await this.send(row.id, row.channelId, row.nonce, action.party, action.card, now);
       return;
     }
+    // A tick announces in two passes (online members first); a card already written
+    // this tick waits for the next one, so it is edited at most once per tick.
+    if (row.updatedAt.getTime() === now.getTime()) return;
     try {
       await this.call(() =>
         this.rest.patch(Routes.channelMessage(row.channelId, row.messageId as string), {

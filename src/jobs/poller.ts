@@ -196,6 +196,39 @@ export class Poller {
     if (!this.seeded) this.seed(startedAt);
 
     const due = this.dueMembers(startedAt);
+    // Members already known to be online go first, and their cards go out before the
+    // (far larger) sweep of offline members' presence: a party started by someone
+    // online then appears within one interval, however many members are offline.
+    const online = due.filter((d) => d.member.state.online === true);
+    const others = due.filter((d) => d.member.state.online !== true);
+    const stats: TickStats = {
+      startedAt,
+      due: due.length,
+      requests: 0,
+      failures: 0,
+      live: 0,
+      justEnded: 0,
+      durationMs: 0,
+    };
+    // With nobody due the tracker still runs once: stale parties end and ended cards catch up.
+    const batches = this.strategy === "naive" ? [due] : [online, others].filter((b) => b.length > 0);
+    for (const batch of batches.length > 0 ? batches : [[]]) {
+      const pass = await this.observeAndAnnounce(batch, startedAt);
+      stats.requests += pass.requests;
+      stats.failures += pass.failures;
+      stats.live = pass.live;
+      stats.justEnded += pass.justEnded;
+    }
+    stats.durationMs = performance.now() - started;
+    this.log.debug({ ...stats, startedAt: undefined }, "poll tick");
+    return stats;
+  }
+
+  /** Reads a batch of due members, tracks what they are in, and hands the parties to the sink. */
+  private async observeAndAnnounce(
+    due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
+    startedAt: Date,
+  ): Promise<Pick<TickStats, "requests" | "failures" | "live" | "justEnded">> {
     const results: { member: WatchedMember; result: MemberReadResult }[] = [];
     await eachLimited(due, this.options.concurrency, async ({ member, plan }) => {
       const auth = this.options.tokens.provider(member.accountId);
@@ -244,17 +277,12 @@ export class Poller {
       this.log.error({ err }, "announcing parties failed");
     }
 
-    const stats: TickStats = {
-      startedAt,
-      due: due.length,
+    return {
       requests: results.reduce((n, r) => n + r.result.requests, 0),
       failures: results.filter((r) => r.result.observation.kind !== "observed").length,
       live: tracked.live.length,
       justEnded: tracked.justEnded.length,
-      durationMs: performance.now() - started,
     };
-    this.log.debug({ ...stats, startedAt: undefined }, "poll tick");
-    return stats;
   }
 
   private dueMembers(now: Date): { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[] {

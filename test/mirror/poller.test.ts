@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
 import { optIn } from "../../src/db/guildMembers.js";
 import { upsertLinkedUser } from "../../src/db/users.js";
-import { findWatchedMember } from "../../src/db/watch.js";
+import { findWatchedMember, pollSoon } from "../../src/db/watch.js";
 import { type PartyUpdate, Poller } from "../../src/jobs/poller.js";
 import { silentLogger } from "../../src/log.js";
 import { PsnClient } from "../../src/psn/client.js";
@@ -24,6 +24,8 @@ describe("Poller", () => {
   let clock: number;
   const tokens = new Map<string, string>();
   const updates: PartyUpdate[] = [];
+  /** Called once with the next update the sink receives. */
+  const listeners: ((u: PartyUpdate) => void)[] = [];
 
   beforeEach(async () => {
     sim = await startPsnSim({ latencyMs: 30 });
@@ -78,7 +80,12 @@ describe("Poller", () => {
       db: database.db,
       psn,
       tokens: { provider: (id) => staticToken(id, tokens.get(id) ?? "") },
-      sink: { apply: async (u) => void updates.push(u) },
+      sink: {
+        apply: async (u) => {
+          updates.push(u);
+          for (const listener of listeners.splice(0)) listener(u);
+        },
+      },
       log: silentLogger(),
       now: () => new Date(clock),
       intervalSeconds: 30,
@@ -145,5 +152,29 @@ describe("Poller", () => {
     );
     const stats = await poller().tick();
     expect(stats.due).toBe(1);
+  });
+  it("announces the parties of members already online before the slow sweep of offline members", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    sim.setPresence(b.accountId, { online: false });
+    const p = poller();
+    await p.tick(); // a is seen online, b offline
+    clock += 30_000;
+    pollSoon(database.db, b.discordUserId, new Date(clock));
+    const session = sim.startParty(a.accountId, { joinability: "open" });
+    // b is due again and its presence read is slow; a's party must not wait for it.
+    sim.fault("presence", { delayMs: 3_000 });
+    const before = updates.length;
+    const started = performance.now();
+    const first = new Promise<{ update: PartyUpdate; at: number }>((resolve) =>
+      listeners.push((update) => resolve({ update, at: performance.now() - started })),
+    );
+    const recording = p.tick();
+    const { update: firstUpdate, at } = await first;
+    const stats = await recording;
+    expect(firstUpdate.live.map((x) => x.sessionId)).toEqual([session]);
+    expect(stats.durationMs).toBeGreaterThanOrEqual(3_000);
+    expect(at).toBeLessThan(2_000);
+    expect(updates.length - before).toBe(2);
   });
 });
