@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
     minutes: { type: "string", default: "20" },
     "naive-minutes": { type: "string" },
     interval: { type: "string", default: "30" },
-    concurrency: { type: "string", default: "64" },
+    concurrency: { type: "string", default: "32" },
     seed: { type: "string", default: "42" },
   },
 });

@@ -63,7 +63,7 @@ export const envSchema = z
     DATABASE_PATH: z.string().trim().min(1).default("./data/bot.sqlite"),
 
     POLL_INTERVAL: int(5, 3600, "the poll interval in seconds").default(30),
-    POLL_CONCURRENCY: int(1, 64, "how many members are polled at once").default(8),
+    POLL_CONCURRENCY: int(1, 256, "how many members are polled at once").default(32),
 
     PSN_AUTH_BASE_URL: url("the PSN auth base URL").default("https://ca.account.sony.com"),
     PSN_API_BASE_URL: url("the PSN API base URL").default("https://m.np.playstation.com"),
