@@ -121,30 +121,40 @@ export function toTokenSet(
   };
 }
 
-export async function exchangeCode(
+/** One grant at the token endpoint: the form differs, the request and its error mapping do not. */
+function tokenGrant(
   http: PsnHttp,
   config: OAuthClientConfig,
-  code: string,
-  now: () => number,
-): Promise<TokenSet> {
-  const wire = await http.json(
+  form: Record<string, string>,
+  failure: "invalid_code" | "invalid_refresh_token",
+  budgetKey?: string,
+): Promise<TokenResponse> {
+  return http.json(
     {
       endpoint: "token",
       host: "auth",
       method: "POST",
       path: TOKEN_PATH,
       headers: { authorization: basicAuth(config) },
-      body: {
-        form: {
-          code,
-          redirect_uri: config.redirectUri,
-          grant_type: "authorization_code",
-          token_format: "jwt",
-        },
-      },
-      mapError: tokenErrorMapper("invalid_code"),
+      body: { form: { ...form, token_format: "jwt" } },
+      budgetKey,
+      mapError: tokenErrorMapper(failure),
     },
     tokenResponse,
+  );
+}
+
+export async function exchangeCode(
+  http: PsnHttp,
+  config: OAuthClientConfig,
+  code: string,
+  now: () => number,
+): Promise<TokenSet> {
+  const wire = await tokenGrant(
+    http,
+    config,
+    { code, redirect_uri: config.redirectUri, grant_type: "authorization_code" },
+    "invalid_code",
   );
   return toTokenSet(wire, now());
 }
@@ -163,25 +173,12 @@ export async function refreshTokens(
   now: () => number,
   options: RefreshOptions = {},
 ): Promise<TokenSet> {
-  const wire = await http.json(
-    {
-      endpoint: "token",
-      host: "auth",
-      method: "POST",
-      path: TOKEN_PATH,
-      headers: { authorization: basicAuth(config) },
-      body: {
-        form: {
-          refresh_token: refreshToken,
-          grant_type: "refresh_token",
-          token_format: "jwt",
-          scope: config.scope,
-        },
-      },
-      budgetKey: options.budgetKey,
-      mapError: tokenErrorMapper("invalid_refresh_token"),
-    },
-    tokenResponse,
+  const wire = await tokenGrant(
+    http,
+    config,
+    { refresh_token: refreshToken, grant_type: "refresh_token", scope: config.scope },
+    "invalid_refresh_token",
+    options.budgetKey,
   );
   return toTokenSet(wire, now(), options.previous ?? { refreshToken });
 }
