@@ -136,6 +136,8 @@ interface PhaseResult {
   };
   cpuMsPerTick: { mean: number; p95: number };
   peakRssMb: number;
+  /** The kernel's high-water mark for the process up to the end of this phase (set-up included). */
+  processMaxRssMbSoFar: number;
 }
 
 function quantile(values: number[], q: number): number | null {
@@ -252,7 +254,10 @@ async function main(): Promise<void> {
     const runPhase = async (strategy: PollStrategy, minutes: number): Promise<PhaseResult> => {
       const started = new Map<string, PartyEvent>();
       const detected = new Map<string, number>();
-      let tickEndsAt = 0;
+      // The simulated time a card would go out: the tick's start plus the real time the tick has run so far.
+      let tickStartClock = 0;
+      let tickT0 = 0;
+      const sinkTime = () => tickStartClock + (performance.now() - tickT0);
       const poller = new Poller({
         db: db.db,
         psn,
@@ -260,7 +265,8 @@ async function main(): Promise<void> {
         tokens: { provider: (accountId) => staticToken(accountId, tokenOf.get(accountId) ?? "") },
         sink: {
           apply: async ({ live }) => {
-            for (const p of live) if (!detected.has(p.sessionId)) detected.set(p.sessionId, tickEndsAt);
+            const at = sinkTime();
+            for (const p of live) if (!detected.has(p.sessionId)) detected.set(p.sessionId, at);
           },
         },
         log: silentLogger(),
@@ -276,18 +282,19 @@ async function main(): Promise<void> {
       const tickMs: number[] = [];
       const cpuMs: number[] = [];
       const requests: number[] = [];
+      // Sampled during the ticks too, not only between them, so a peak inside a tick counts.
       let peakRss = process.memoryUsage().rss;
+      const sampler = setInterval(() => {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      }, 25);
       while (clock < end) {
         const tickStart = clock;
         const cpu = process.cpuUsage();
         const t0 = performance.now();
-        // Let the tick see its own duration in the detection time: a card would go out at its end.
-        tickEndsAt = Number.NaN;
-        const detectedBefore = new Set(detected.keys());
+        tickStartClock = tickStart;
+        tickT0 = t0;
         await poller.tick();
         const elapsed = performance.now() - t0;
-        for (const [id, at] of detected)
-          if (!detectedBefore.has(id) && Number.isNaN(at)) detected.set(id, tickStart + elapsed);
         const used = process.cpuUsage(cpu);
         tickMs.push(elapsed);
         cpuMs.push((used.user + used.system) / 1000);
@@ -372,6 +379,7 @@ async function main(): Promise<void> {
         });
         clock = tickStart + step;
       }
+      clearInterval(sampler);
 
       const delays = { onlineMember: [] as number[], comingOnline: [] as number[] };
       let undetected = 0;
@@ -415,6 +423,7 @@ async function main(): Promise<void> {
           p95: round(quantile(cpuMs, 0.95)) as number,
         },
         peakRssMb: round(peakRss / 1024 / 1024) as number,
+        processMaxRssMbSoFar: round(process.resourceUsage().maxRSS / 1024) as number,
       };
     };
 
@@ -425,7 +434,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({
         measured:
-          "real Poller + PsnClient over HTTP to the PSN simulator (separate process) with a real SQLite file, simulated clock; Discord not involved (no-op sink records first sighting; detection = event time → end of the tick that saw it); requests counted by the simulator (presence, parties, share link, partyInfo); CPU and RSS of the poller process only",
+          "real Poller + PsnClient over HTTP to the PSN simulator (separate process) with a real SQLite file, simulated clock; Discord not involved (no-op sink records first sighting; detection = event time → the moment the poller handed the party to the sink, i.e. when its card would be posted); requests counted by the simulator (presence, parties, share link, partyInfo); CPU and RSS of the poller process only",
         params: {
           users: USERS,
           online: ONLINE,
