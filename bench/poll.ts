@@ -138,6 +138,8 @@ interface PhaseResult {
   peakRssMb: number;
   /** The kernel's high-water mark for the process up to the end of this phase (set-up included). */
   processMaxRssMbSoFar: number;
+  /** Where the peak sat: V8's heap (used, reserved) and memory outside it (buffers, SQLite). */
+  atPeakMb: { heapUsed: number; heapTotal: number; external: number };
 }
 
 function quantile(values: number[], q: number): number | null {
@@ -150,8 +152,10 @@ const round = (n: number | null, digits = 1) => (n === null ? null : Number(n.to
 async function main(): Promise<void> {
   const baselineRss = process.memoryUsage().rss;
   const here = dirname(fileURLToPath(import.meta.url));
-  const child = fork(join(here, "simHost.ts"), [], {
-    execArgv: ["--import", "tsx"],
+  // Compiled (npm run bench:poll) the simulator runs as plain JavaScript too; from source, through tsx.
+  const compiled = import.meta.url.endsWith(".js");
+  const child = fork(join(here, compiled ? "simHost.js" : "simHost.ts"), [], {
+    execArgv: compiled ? ["--enable-source-maps"] : ["--import", "tsx"],
     env: { ...process.env, BENCH_LATENCY_MS: String(LATENCY_MS) },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
@@ -284,8 +288,13 @@ async function main(): Promise<void> {
       const requests: number[] = [];
       // Sampled during the ticks too, not only between them, so a peak inside a tick counts.
       let peakRss = process.memoryUsage().rss;
+      let atPeak = process.memoryUsage();
       const sampler = setInterval(() => {
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        const m = process.memoryUsage();
+        if (m.rss > peakRss) {
+          peakRss = m.rss;
+          atPeak = m;
+        }
       }, 25);
       while (clock < end) {
         const tickStart = clock;
@@ -424,6 +433,11 @@ async function main(): Promise<void> {
         },
         peakRssMb: round(peakRss / 1024 / 1024) as number,
         processMaxRssMbSoFar: round(process.resourceUsage().maxRSS / 1024) as number,
+        atPeakMb: {
+          heapUsed: round(atPeak.heapUsed / 1024 / 1024) as number,
+          heapTotal: round(atPeak.heapTotal / 1024 / 1024) as number,
+          external: round(atPeak.external / 1024 / 1024) as number,
+        },
       };
     };
 

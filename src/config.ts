@@ -70,13 +70,13 @@ export const envSchema = z
     PSN_WEB_BASE_URL: url("the PSN web base URL").default("https://web.np.playstation.com"),
     PSN_DMS_BASE_URL: url("the PSN accounts base URL").default("https://dms.api.playstation.com"),
     PSN_CLIENT_ID: z
-      .string({ error: "required: the PSN OAuth client id (see README, 'PSN client')" })
+      .string({ error: 'required: the PSN OAuth client id (see the README, "A PSN client")' })
       .trim()
-      .min(1, "required: the PSN OAuth client id (see README, 'PSN client')"),
+      .min(1, 'required: the PSN OAuth client id (see the README, "A PSN client")'),
     PSN_CLIENT_SECRET: z
-      .string({ error: "required: the PSN OAuth client secret (see README, 'PSN client')" })
+      .string({ error: 'required: the PSN OAuth client secret (see the README, "A PSN client")' })
       .trim()
-      .min(1, "required: the PSN OAuth client secret (see README, 'PSN client')"),
+      .min(1, 'required: the PSN OAuth client secret (see the README, "A PSN client")'),
     PSN_REDIRECT_URI: z
       .string({ error: "required: the redirect URI registered for the PSN client" })
       .trim()

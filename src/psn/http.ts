@@ -290,11 +290,11 @@ export class PsnHttp {
     return { status: res.statusCode, headers: flat, text, json: tryJson(text), requestId };
   }
 
-  /** Exponential with "equal jitter": half fixed, half random, so retries of many calls spread out. */
   private attemptsFor(req: PsnRequest): number {
     return req.retryable === false ? 1 : this.retry.attempts;
   }
 
+  /** Exponential with "equal jitter": half fixed, half random, so retries of many calls spread out. */
   private backoff(failures: number): number {
     const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (failures - 1));
     return ceiling / 2 + (this.random() * ceiling) / 2;

@@ -89,21 +89,25 @@ describe("configuration", () => {
   });
 
   it("npm start with an empty environment prints what is missing and exits 1 without a stack trace", () => {
+    // What `npm start` runs: the build, then the compiled entry point (here from an
+    // empty folder, so no .env of the developer's is read).
+    const root = process.cwd();
+    const build = spawnSync(join(root, "node_modules/.bin/tsc"), ["-p", join(root, "tsconfig.build.json")], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(build.status, build.stdout).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), "ppb-start-"));
-    const run = spawnSync(
-      join(process.cwd(), "node_modules/.bin/tsx"),
-      [join(process.cwd(), "src/main.ts")],
-      {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? "" },
-        encoding: "utf8",
-        timeout: 20_000,
-      },
-    );
+    const run = spawnSync(process.execPath, [join(root, "dist", "main.js")], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     rmSync(dir, { recursive: true });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("DISCORD_TOKEN");
     expect(run.stderr).toContain("TOKEN_ENCRYPTION_KEY");
     expect(run.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 90_000);
 });
