@@ -25,6 +25,7 @@ import { defaultScheduleOptions, newWatchState } from "../src/jobs/schedule.js";
 import { silentLogger } from "../src/log.js";
 import { PsnClient } from "../src/psn/client.js";
 import { staticToken } from "../src/psn/http.js";
+import type { SimCommand } from "./simCommands.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -71,13 +72,6 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.lengt
 
 // ---- the simulator process ---------------------------------------------------
 
-type Command =
-  | { op: "setup"; count: number; concurrency: number }
-  | { op: "presence"; accountId: string; online: boolean }
-  | { op: "startParty"; host: string; members: string[] }
-  | { op: "endParty"; sessionId: string }
-  | { op: "takeRequestCount" }
-  | { op: "url" };
 
 class SimProcess {
   private next = 1;
@@ -94,7 +88,7 @@ class SimProcess {
       this.waiting.delete(m.id);
     });
   }
-  send(cmds: Command[]): Promise<unknown[]> {
+  send(cmds: SimCommand[]): Promise<unknown[]> {
     const id = this.next++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
@@ -183,7 +177,7 @@ async function main(): Promise<void> {
     // The starting mix: ONLINE of the members online, IN_PARTY of them in parties of 2-3.
     const shuffled = [...members].sort(() => random() - 0.5);
     const onlineCount = Math.round(USERS * ONLINE);
-    const setupCmds: Command[] = [];
+    const setupCmds: SimCommand[] = [];
     for (const m of shuffled.slice(0, onlineCount)) {
       m.online = true;
       m.onlineSince = clock - 60 * 60_000;
@@ -317,7 +311,7 @@ async function main(): Promise<void> {
 
         // What happens until the next tick, at random times within it.
         const step = Math.max(INTERVAL_MS, elapsed);
-        const cmds: Command[] = [];
+        const cmds: SimCommand[] = [];
         const starts: { host: Member; members: Member[]; ev: PartyEvent }[] = [];
         const onlineNow = members.filter((m) => m.online);
         const offlineNow = members.filter((m) => !m.online);
@@ -370,7 +364,7 @@ async function main(): Promise<void> {
           cmds.push({ op: "presence", accountId: m.accountId, online: true });
         }
         await sim.send(cmds);
-        const startCmds: Command[] = starts.map((s) => ({
+        const startCmds: SimCommand[] = starts.map((s) => ({
           op: "startParty",
           host: s.host.accountId,
           members: s.members.map((m) => m.accountId),

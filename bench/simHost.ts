@@ -1,18 +1,12 @@
 /**
  * The PSN simulator in its own process for the poll benchmark, so the poller's CPU
  * and memory figures are the poller's alone. Driven over IPC by bench/poll.ts:
- * each message is `{ id, cmds: Command[] }`, answered with `{ id, results }`.
+ * each message is `{ id, cmds: SimCommand[] }`, answered with `{ id, results }`.
  */
 import { Agent, request } from "undici";
 import { startPsnSim } from "../test/sim/psn/server.js";
+import type { SimCommand } from "./simCommands.js";
 
-type Command =
-  | { op: "setup"; count: number; concurrency: number }
-  | { op: "presence"; accountId: string; online: boolean }
-  | { op: "startParty"; host: string; members: string[] }
-  | { op: "endParty"; sessionId: string }
-  | { op: "takeRequestCount" }
-  | { op: "url" };
 
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? "50");
 const sim = await startPsnSim({ latencyMs });
@@ -68,7 +62,7 @@ async function setup(count: number, concurrency: number) {
   return out;
 }
 
-async function run(cmd: Command): Promise<unknown> {
+async function run(cmd: SimCommand): Promise<unknown> {
   switch (cmd.op) {
     case "setup":
       return setup(cmd.count, cmd.concurrency);
@@ -96,7 +90,7 @@ async function run(cmd: Command): Promise<unknown> {
   }
 }
 
-process.on("message", (message: { id: number; cmds: Command[] }) => {
+process.on("message", (message: { id: number; cmds: SimCommand[] }) => {
   void (async () => {
     const results: unknown[] = [];
     for (const cmd of message.cmds) results.push(await run(cmd));
