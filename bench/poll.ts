@@ -72,7 +72,6 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.lengt
 
 // ---- the simulator process ---------------------------------------------------
 
-
 class SimProcess {
   private next = 1;
   private readonly waiting = new Map<number, (results: unknown[]) => void>();

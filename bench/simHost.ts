@@ -7,7 +7,6 @@ import { Agent, request } from "undici";
 import { startPsnSim } from "../test/sim/psn/server.js";
 import type { SimCommand } from "./simCommands.js";
 
-
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? "50");
 const sim = await startPsnSim({ latencyMs });
 const agent = new Agent({ connections: 512 });
