@@ -4,6 +4,7 @@ import { beginPost } from "../../src/db/announcements.js";
 import { ensureGuild } from "../../src/db/guilds.js";
 import { invitesOfSession, setInvitesMode } from "../../src/db/invites.js";
 import { newNonce } from "../../src/jobs/announcer.js";
+import { linkButtonUrl } from "../e2e/world.js";
 import type { SimUser } from "../sim/discord/server.js";
 import { type LinkedMember, type MirrorWorld, startMirrorWorld } from "./harness.js";
 
@@ -48,11 +49,16 @@ describe("Request invite, end to end", () => {
     expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
   });
 
-  it("tells an unlinked member to run /link", async () => {
+  it("gives an unlinked member a button to the sign-in page, which links them in this server", async () => {
     const dave = m.plainUser("dave");
     const answer = await click(dave).response();
     expect(answer.ephemeral).toBe(true);
     expect(answer.content).toContain("/link");
+    const url = linkButtonUrl(answer.components);
+    expect(url).toMatch(/\/link\/[\w-]{43}$/);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("dave");
   });
 
   it("tells a member already in the party so", async () => {

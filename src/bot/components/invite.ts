@@ -12,6 +12,8 @@ import {
   MessageFlags,
   type User,
 } from "discord.js";
+import { dmComponents } from "../../accounts/discordNotifier.js";
+import { issueLink } from "../../accounts/linking.js";
 import { findOpenCard } from "../../db/announcements.js";
 import { guildsOfMember } from "../../db/guildMembers.js";
 import { decideInvite, findRecentRequest, type InviteRow, recordInvite } from "../../db/invites.js";
@@ -30,7 +32,7 @@ export const APPROVAL_TTL_MS = 10 * 60_000;
 
 export const CARD_NOT_VALID = "This party card is no longer valid.";
 export const NOT_LINKED =
-  "Link your PlayStation account first: run `/link` in this server, then press **Request invite** again.";
+  "Link your PlayStation account first: open the sign-in page below (or run `/link` in this server), then press **Request invite** again.";
 export const RELINK_NEEDED =
   "Your PlayStation sign-in has expired. Run `/link` to sign in again, then press **Request invite** again.";
 export const ALREADY_IN_PARTY = "You're already in this party.";
@@ -62,6 +64,17 @@ export function inviteCandidates(
     out.push({ user, mode: user.invitesMode });
   }
   return [...out.filter((s) => s.mode === "auto"), ...out.filter((s) => s.mode === "approve")];
+}
+
+/** An unlinked clicker gets their own sign-in link right here, as /link in this server would give. */
+async function offerLink(interaction: ButtonInteraction, ctx: BotContext, guildId: string): Promise<void> {
+  if (!ctx.linking) throw new UserError(NOT_LINKED);
+  const link = issueLink(ctx.linking, interaction.user.id, guildId);
+  await interaction.reply({
+    content: NOT_LINKED,
+    components: dmComponents({ content: "", link: { label: "Link my PlayStation account", url: link.url } }),
+    flags: MessageFlags.Ephemeral,
+  });
 }
 
 function explainFailure(err: unknown): string {
@@ -103,7 +116,7 @@ export async function execute(
 
   const requesterUserId = interaction.user.id;
   const requester = findUser(ctx.db, requesterUserId);
-  if (!requester) throw new UserError(NOT_LINKED);
+  if (!requester) return offerLink(interaction, ctx, guildId);
   if (requester.linkState !== "active") throw new UserError(RELINK_NEEDED);
   if (party.members.some((m) => m.accountId === requester.psnAccountId))
     throw new UserError(ALREADY_IN_PARTY);
