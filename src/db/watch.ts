@@ -60,23 +60,22 @@ const selection = (db: Db) => ({
   announcedSomewhere: announced(db).mapWith(Boolean),
 });
 
-type Selected = {
-  discordUserId: string;
-  accountId: string;
-  onlineId: string;
-  linkState: "active" | "needs_relink";
-  online: boolean | null;
-  offlineStreak: number;
-  errorStreak: number;
-  nextPollAt: Date;
-  lastPresenceAt: Date | null;
-  lastPartiesAt: Date | null;
-  inParty: boolean;
-  recheckPresence: boolean;
-  gameJson: string | null;
-  platform: string | null;
-  announcedSomewhere: boolean;
-};
+/** A row of `selection`: the watch-state columns, with the account columns under shorter names. */
+type Selected = Pick<
+  typeof users.$inferSelect,
+  | "discordUserId"
+  | "linkState"
+  | "online"
+  | "offlineStreak"
+  | "errorStreak"
+  | "nextPollAt"
+  | "lastPresenceAt"
+  | "lastPartiesAt"
+  | "inParty"
+  | "recheckPresence"
+  | "gameJson"
+  | "platform"
+> & { accountId: string; onlineId: string; announcedSomewhere: boolean };
 
 function toMember(r: Selected): WatchedMember {
   return {
