@@ -1,4 +1,12 @@
-import { Client, Events, GatewayIntentBits, type Guild, Partials, type RESTOptions } from "discord.js";
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  type Guild,
+  Options,
+  Partials,
+  type RESTOptions,
+} from "discord.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import { deleteGuild, ensureGuild } from "../db/guilds.js";
@@ -12,13 +20,16 @@ export interface ClientOptions {
 /**
  * The fewest intents that work: Guilds brings servers, channels, roles and the
  * bot's own member (enough for permission checks and slash commands);
- * DirectMessages lets buttons in DMs reach us. The Channel partial lets a DM
- * arrive in a channel the cache has never seen.
+ * DirectMessages lets buttons in DMs reach us; GuildMessages tells us when
+ * someone deletes a party card, so it comes back at the next poll (it is not
+ * privileged, and no message content is read). Messages are never cached: the
+ * Message partial lets a deletion arrive for a message the cache never held.
  */
 export function createDiscordClient(config: Config, options: ClientOptions = {}): Client {
   return new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
-    partials: [Partials.Channel],
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages, GatewayIntentBits.GuildMessages],
+    partials: [Partials.Channel, Partials.Message],
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     rest: { ...options.rest, api: config.discord.apiBaseUrl, version: "10" },
     // Cards and replies never ping anyone unless a call opts in explicitly.
     allowedMentions: { parse: [] },

@@ -42,6 +42,15 @@ export function findOpenCard(db: Db, guildId: string, sessionId: string): CardRo
     .get();
 }
 
+/** The open card shown by this message, if any. */
+export function findOpenCardByMessage(db: Db, messageId: string): CardRow | undefined {
+  return db
+    .select()
+    .from(announcements)
+    .where(and(eq(announcements.messageId, messageId), open))
+    .get();
+}
+
 export function findCard(db: Db, id: number): CardRow | undefined {
   return db.select().from(announcements).where(eq(announcements.id, id)).get();
 }

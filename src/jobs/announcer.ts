@@ -16,6 +16,7 @@ import {
   findAllOpenCards,
   findCard,
   findLatestEndedCards,
+  findOpenCardByMessage,
   findOpenCards,
   markEnded,
   recordEdit,
@@ -187,6 +188,23 @@ export class Announcer implements PartySink {
             );
         }
       }
+    });
+  }
+
+  /**
+   * Someone deleted this message. If it was an open card, the card goes back to
+   * `posting` with a fresh nonce (the old one would return the deleted message), and
+   * the next poll posts it again while its party lives or ends it if not.
+   */
+  messageDeleted(messageId: string): Promise<void> {
+    return this.serial(async () => {
+      const row = findOpenCardByMessage(this.db, messageId);
+      if (!row) return;
+      restartPost(this.db, row.id, { nonce: newNonce(), channelId: row.channelId }, this.now());
+      this.log.info(
+        { cardId: row.id, sessionId: row.sessionId },
+        "party card deleted by someone; it will be posted again",
+      );
     });
   }
 

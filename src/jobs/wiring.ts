@@ -3,6 +3,7 @@
  * and the services the invite buttons use. The poller starts after login and, its
  * undo step being registered last, stops first on shutdown.
  */
+import { Events } from "discord.js";
 import { type BotContext, requireService } from "../bot/context.js";
 import type { Config } from "../config.js";
 import { Announcer } from "./announcer.js";
@@ -36,6 +37,26 @@ export function wireMirror({ config, ctx, undo, schedule = true }: WireMirrorInp
     now: ctx.now,
     intervalSeconds: config.poll.intervalSeconds,
     concurrency: config.poll.concurrency,
+  });
+  const onDelete = (message: { id: string; guildId: string | null }) => {
+    if (message.guildId === null) return;
+    announcer
+      .messageDeleted(message.id)
+      .catch((err: unknown) =>
+        ctx.log.error({ err, messageId: message.id }, "could not note a deleted card"),
+      );
+  };
+  const onBulkDelete = (messages: ReadonlyMap<string, { id: string; guildId: string | null }>) => {
+    for (const message of messages.values()) onDelete(message);
+  };
+  ctx.client.on(Events.MessageDelete, onDelete);
+  ctx.client.on(Events.MessageBulkDelete, onBulkDelete);
+  undo.push({
+    what: "the card deletion listener",
+    run: () => {
+      ctx.client.off(Events.MessageDelete, onDelete);
+      ctx.client.off(Events.MessageBulkDelete, onBulkDelete);
+    },
   });
   ctx.cards = announcer;
   ctx.mirror = { psn, tokens };

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { beginPost, findAllOpenCards } from "../../src/db/announcements.js";
 import { findGuild } from "../../src/db/guilds.js";
 import { newNonce } from "../../src/jobs/announcer.js";
-import { firstEmbed } from "../e2e/world.js";
+import { eventually, firstEmbed } from "../e2e/world.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 describe("party cards, end to end", () => {
@@ -87,8 +87,11 @@ describe("party cards, end to end", () => {
     await m.tick();
     const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
     m.world.discord.deleteMessageByHand(m.world.partyChannel.id, card.id);
-    // Something visible must change for the card to be edited (and the deletion noticed).
-    m.psn.setJoinability(findAllOpenCards(m.world.app.ctx.db)[0]!.sessionId, "request");
+    // Nothing about the party changes: the deletion itself (a gateway event) brings the card back.
+    await eventually(
+      () => findAllOpenCards(m.world.app.ctx.db)[0]?.state === "posting",
+      "the card to be re-queued",
+    );
     await m.tick();
     const again = await m.world.discord.waitForMessage(m.world.partyChannel.id, (x) => x.id !== card.id);
     expect(firstEmbed(again).title).toContain("party");
