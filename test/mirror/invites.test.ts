@@ -49,6 +49,16 @@ describe("Request invite, end to end", () => {
     expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
   });
 
+  it("sends one invitation when Request invite is clicked twice at once", async () => {
+    const carol = await m.linkedMember("carol", "carol_ps");
+    // A slow PSN keeps the first request in flight while the second click arrives.
+    m.psn.fault("invite", { delayMs: 400, times: 2 });
+    const [first, second] = await Promise.all([click(carol.user).response(), click(carol.user).response()]);
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
+    expect([first.content, second.content].filter((c) => c.includes("already asked"))).toHaveLength(1);
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
+  });
+
   it("gives an unlinked member a button to the sign-in page, which links them in this server", async () => {
     const dave = m.plainUser("dave");
     const answer = await click(dave).response();

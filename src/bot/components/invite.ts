@@ -16,7 +16,13 @@ import { dmComponents } from "../../accounts/discordNotifier.js";
 import { issueLink } from "../../accounts/linking.js";
 import { findOpenCard } from "../../db/announcements.js";
 import { guildsOfMember } from "../../db/guildMembers.js";
-import { decideInvite, findRecentRequest, type InviteRow, recordInvite } from "../../db/invites.js";
+import {
+  decideInvite,
+  findRecentRequest,
+  type InviteRow,
+  type NewInvite,
+  recordInvite,
+} from "../../db/invites.js";
 import { findUser, type UserRow } from "../../db/users.js";
 import type { Party } from "../../domain/party.js";
 import { partyFromJson } from "../../jobs/partyJson.js";
@@ -37,6 +43,7 @@ export const RELINK_NEEDED =
   "Your PlayStation sign-in has expired. Run `/link` to sign in again, then press **Request invite** again.";
 export const ALREADY_IN_PARTY = "You're already in this party.";
 export const NOBODY_CAN_INVITE = "Nobody in this party accepts invite requests right now.";
+export const IN_FLIGHT = "You already asked for an invite to this party; it is being handled right now.";
 
 export interface Sender {
   user: UserRow;
@@ -135,7 +142,30 @@ export async function execute(
     new Date(now.getTime() - REQUEST_DEDUPE_MS),
   );
   if (recent) throw new UserError(repeatMessage(recent));
+  // Claimed before the first await: a double click must not reach PSN twice while the
+  // first request's row is not written yet (it is written after PSN answers).
+  const key = `${sessionId}\n${requesterUserId}`;
+  if (inFlight.has(key)) throw new UserError(IN_FLIGHT);
+  inFlight.add(key);
+  try {
+    await requestFromMembers(interaction, ctx, party, requester, base, now);
+  } finally {
+    inFlight.delete(key);
+  }
+}
 
+/** Requests being handled right now, by session and requester. */
+const inFlight = new Set<string>();
+
+async function requestFromMembers(
+  interaction: ButtonInteraction<"cached" | "raw">,
+  ctx: BotContext,
+  party: Party,
+  requester: UserRow,
+  base: Omit<NewInvite, "senderUserId" | "outcome" | "detail">,
+  now: Date,
+): Promise<void> {
+  const { guildId, sessionId, requesterUserId } = base;
   const members = new Map<string, { user: UserRow; announcedHere: boolean }>();
   for (const m of party.members) {
     if (!m.discordUserId || members.has(m.discordUserId)) continue;
