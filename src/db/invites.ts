@@ -81,6 +81,17 @@ export function decideInvite(
   );
 }
 
+/** Corrects a decided request (claimed as sent, then refused by PSN). */
+export function reviseInvite(
+  db: Db,
+  id: number,
+  outcome: Exclude<InviteOutcome, "pending">,
+  detail: string | null,
+  now: Date,
+): void {
+  db.update(invites).set({ outcome, detail, decidedAt: now }).where(eq(invites.id, id)).run();
+}
+
 export function invitesOfSession(db: Db, sessionId: string): InviteRow[] {
   return db.select().from(invites).where(eq(invites.sessionId, sessionId)).all();
 }

@@ -98,6 +98,28 @@ describe("Request invite, end to end", () => {
     expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
   });
 
+  it("sends one invitation when Approve is clicked twice at once", async () => {
+    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    const carol = await m.linkedMember("carol", "carol_ps");
+    await click(carol.user).response();
+    const dm = await m.world.discord.waitForDm(alice.user.id, (x) =>
+      JSON.stringify(x.components).includes("invite-approval"),
+    );
+    const approveId = JSON.stringify(dm.components).match(/invite-approval:\d+:approve/)?.[0] as string;
+    const channelId = m.world.discord.dmChannelId(alice.user.id) ?? "";
+    const approve = () =>
+      m.world.discord.clickButton({
+        channelId,
+        messageId: dm.id,
+        customId: approveId,
+        userId: alice.user.id,
+      });
+    m.psn.fault("invite", { delayMs: 400, times: 2 });
+    await Promise.all([approve().response(), approve().response()]);
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
+  });
+
   it("says so when nobody in the party accepts requests (off)", async () => {
     setInvitesMode(m.world.app.ctx.db, alice.user.id, "off", m.now());
     const carol = await m.linkedMember("carol", "carol_ps");

@@ -5,7 +5,7 @@
  * told the outcome by DM.
  */
 import type { ButtonInteraction } from "discord.js";
-import { decideInvite, findInvite, type InviteRow } from "../../db/invites.js";
+import { decideInvite, findInvite, type InviteRow, reviseInvite } from "../../db/invites.js";
 import { findUser } from "../../db/users.js";
 import { isPsnError, PsnRateLimitedError } from "../../psn/errors.js";
 import { type BotContext, requireService } from "../context.js";
@@ -70,6 +70,11 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     return;
   }
   const mirror = requireService(ctx.mirror, "mirror");
+  // Claimed as sent before PSN is called, so a second click (or a Deny) meanwhile finds it handled.
+  if (!decideInvite(ctx.db, invite.id, "sent", null, now)) {
+    await closed("This request was already handled.");
+    return;
+  }
   await interaction.deferUpdate();
   try {
     await sendInvite(mirror, sender, invite.sessionId, invite.requesterAccountId);
@@ -81,7 +86,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
           ? `PSN ${err.kind}`
           : "failure";
     ctx.log.warn({ err, inviteId: invite.id }, "approved PSN invitation failed");
-    decideInvite(ctx.db, invite.id, "failed", detail, ctx.now());
+    reviseInvite(ctx.db, invite.id, "failed", detail, ctx.now());
     await interaction.editReply({
       content: `Approved, but PSN did not send the invitation (${detail}).`,
       components: [approvalButtons(invite.id, true)],
@@ -93,7 +98,6 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     );
     return;
   }
-  decideInvite(ctx.db, invite.id, "sent", null, ctx.now());
   await interaction.editReply({
     content: "Approved: the invitation was sent.",
     components: [approvalButtons(invite.id, true)],
