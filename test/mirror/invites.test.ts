@@ -120,6 +120,16 @@ describe("Request invite, end to end", () => {
     expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
   });
 
+  it("does not ask again while an approval is still open, past the five-minute window", async () => {
+    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    const carol = await m.linkedMember("carol", "carol_ps");
+    expect((await click(carol.user).response()).content).toContain("asked them");
+    for (let i = 0; i < 12; i++) await m.tick(); // 6 minutes: the first DM's buttons still work
+    const again = await click(carol.user).response();
+    expect(again.content).toContain("a member is deciding");
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["pending"]);
+  });
+
   it("says so when nobody in the party accepts requests (off)", async () => {
     setInvitesMode(m.world.app.ctx.db, alice.user.id, "off", m.now());
     const carol = await m.linkedMember("carol", "carol_ps");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inviteCandidates } from "../../src/bot/components/invite.js";
+import { blocksRepeat, inviteCandidates } from "../../src/bot/components/invite.js";
 import { isExpired, parseApprovalId } from "../../src/bot/components/inviteApproval.js";
 import type { UserRow } from "../../src/db/users.js";
 import type { Party, PartyMember } from "../../src/domain/party.js";
@@ -94,6 +94,22 @@ const user = (
   mode: UserRow["invitesMode"],
   linkState: UserRow["linkState"] = "active",
 ) => ({ discordUserId: id, psnAccountId: accountId, invitesMode: mode, linkState }) as UserRow;
+
+describe("blocksRepeat", () => {
+  const now = new Date("2026-01-01T12:00:00Z");
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  it.each([
+    ["sent", 4 * 60_000 + 59_999, true],
+    ["sent", 5 * 60_000, false],
+    ["denied", 60_000, true],
+    ["pending", 6 * 60_000, true],
+    ["pending", 10 * 60_000 - 1, true],
+    ["pending", 10 * 60_000, false],
+    ["expired", 6 * 60_000, false],
+  ] as const)("%s %i ms ago → %s", (outcome, age, blocks) => {
+    expect(blocksRepeat({ outcome, createdAt: ago(age) }, now)).toBe(blocks);
+  });
+});
 
 describe("inviteCandidates", () => {
   it.each([

@@ -135,13 +135,15 @@ export async function execute(
     requesterUserId,
     requesterAccountId: requester.psnAccountId,
   };
+  // Looked back over an approval's lifetime: a request still waiting in a member's DMs
+  // blocks a second one past the dedupe window, or both could be approved.
   const recent = findRecentRequest(
     ctx.db,
     sessionId,
     requesterUserId,
-    new Date(now.getTime() - REQUEST_DEDUPE_MS),
+    new Date(now.getTime() - Math.max(REQUEST_DEDUPE_MS, APPROVAL_TTL_MS)),
   );
-  if (recent) throw new UserError(repeatMessage(recent));
+  if (recent && blocksRepeat(recent, now)) throw new UserError(repeatMessage(recent));
   // Claimed before the first await: a double click must not reach PSN twice while the
   // first request's row is not written yet (it is written after PSN answers).
   const key = `${sessionId}\n${requesterUserId}`;
@@ -246,6 +248,12 @@ async function requestFromMembers(
   await interaction.editReply({
     content: `Sorry, the invitation could not be sent (${[...new Set(failures)].join("; ")}). Try again in a few minutes.`,
   });
+}
+
+/** Pure: whether an earlier request stops this one (within the dedupe window, or an approval still open). */
+export function blocksRepeat(recent: Pick<InviteRow, "outcome" | "createdAt">, now: Date): boolean {
+  const age = now.getTime() - recent.createdAt.getTime();
+  return age < REQUEST_DEDUPE_MS || (recent.outcome === "pending" && age < APPROVAL_TTL_MS);
 }
 
 function repeatMessage(recent: InviteRow): string {
