@@ -264,7 +264,12 @@ export class Announcer implements PartySink {
       relevant.filter((p) => !carded.has(p.sessionId)).map((p) => p.sessionId),
     );
     const cards = [...open, ...revivable].map(toCard);
-    const endedHere = ended.filter((e) => carded.has(e.sessionId));
+    // A party known only from its card (ended while the bot was down) still ends with
+    // what the card showed and how long it lasted, not as an anonymous "Party ended".
+    const shownOn = new Map(open.map((c) => [c.sessionId, c.partyJson]));
+    const endedHere = ended
+      .filter((e) => carded.has(e.sessionId))
+      .map((e) => (e.party ? e : { ...e, party: partyFromJson(shownOn.get(e.sessionId) ?? "") }));
     const actions = reconcile(cards, relevant, endedHere, settings, announced, now);
     for (const action of actions) {
       try {

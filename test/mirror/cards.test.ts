@@ -81,6 +81,21 @@ describe("party cards, end to end", () => {
     expect(cardsIn(m.world.partyChannel.id)).toHaveLength(2);
   });
 
+  it("ends a card whose party ended while the bot was down with what it showed and how long it lasted", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+
+    await m.world.restartApp();
+    m.psn.endParty(session);
+    for (let i = 0; i < 30 && findAllOpenCards(m.world.app.ctx.db).length > 0; i++) await m.tick();
+    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+    const ended = firstEmbed(m.world.discord.message(m.world.partyChannel.id, card.id)!);
+    expect(ended.title).toBe("alice\\_ps's party");
+    expect(ended.description).toContain("Ended · lasted");
+  });
+
   it("reposts a card deleted by hand while the party lives", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     m.psn.startParty(alice.accountId, { joinability: "open" });
