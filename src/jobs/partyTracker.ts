@@ -98,11 +98,12 @@ export function emptyTrackerState(): TrackerState {
 /**
  * After a restart, the sessions of cards still open are tracked again without a sighting:
  * they stay untouched until a member sees them (and keep their first-seen time), or end
- * with no party once nobody has for `staleAfterMs`.
+ * with no party once the linked members the card showed have all missed them (a party
+ * that ended while the bot was down), or once nobody has seen them for `staleAfterMs`.
  */
 export function seedTracker(
   state: TrackerState,
-  sessions: readonly { sessionId: string; since: Date }[],
+  sessions: readonly { sessionId: string; since: Date; observers?: readonly string[] }[],
   now: Date,
 ): TrackerState {
   const parties = new Map(state.parties);
@@ -115,7 +116,7 @@ export function seedTracker(
       snapshot: null,
       game: null,
       details: null,
-      observers: new Map(),
+      observers: new Map((s.observers ?? []).map((a) => [a, { misses: 0, offline: false }])),
       missingSince: null,
     });
   }

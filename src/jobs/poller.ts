@@ -13,6 +13,7 @@ import type { Logger } from "../log.js";
 import type { TokenProvider } from "../psn/http.js";
 import { type MemberReadResult, type PsnReads, readMember } from "./observe.js";
 import { PartyDetailsCache, type ShareReads } from "./partyDetails.js";
+import { partyFromJson } from "./partyJson.js";
 import {
   defaultTrackerOptions,
   type EndedParty,
@@ -305,15 +306,18 @@ export class Poller {
   /** First tick: cards left open by the previous run keep their parties tracked; overdue members go back on phase. */
   private seed(now: Date): void {
     this.seeded = true;
-    const sessions = new Map<string, Date>();
+    const sessions = new Map<string, { since: Date; observers: Set<string> }>();
     for (const card of findAllOpenCards(this.db)) {
+      const party = partyFromJson(card.partyJson);
       const since = firstSeenOf(card.partyJson) ?? card.postedAt ?? card.createdAt;
-      const known = sessions.get(card.sessionId);
-      if (!known || since < known) sessions.set(card.sessionId, since);
+      const known = sessions.get(card.sessionId) ?? { since, observers: new Set<string>() };
+      if (since < known.since) known.since = since;
+      for (const m of party?.members ?? []) if (m.discordUserId !== null) known.observers.add(m.accountId);
+      sessions.set(card.sessionId, known);
     }
     this.tracker = seedTracker(
       this.tracker,
-      [...sessions].map(([sessionId, since]) => ({ sessionId, since })),
+      [...sessions].map(([sessionId, s]) => ({ sessionId, since: s.since, observers: [...s.observers] })),
       now,
     );
     if (this.strategy === "naive") return;

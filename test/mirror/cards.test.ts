@@ -89,11 +89,13 @@ describe("party cards, end to end", () => {
 
     await m.world.restartApp();
     m.psn.endParty(session);
-    for (let i = 0; i < 30 && findAllOpenCards(m.world.app.ctx.db).length > 0; i++) await m.tick();
+    // Two polls of its only member without it, as for a party that ends while the bot runs.
+    await m.tick();
+    await m.tick();
     expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
     const ended = firstEmbed(m.world.discord.message(m.world.partyChannel.id, card.id)!);
     expect(ended.title).toBe("alice\\_ps's party");
-    expect(ended.description).toContain("Ended · lasted");
+    expect(ended.description).toMatch(/Ended · lasted \d+ s$/);
   });
 
   it("reposts a card deleted by hand while the party lives", async () => {

@@ -278,5 +278,25 @@ describe("trackParties", () => {
       });
       expect(r.justEnded).toEqual([{ sessionId: P.sessionId, endedAt: tick(20), party: null }]);
     });
+
+    it("ends after two misses by the members the card showed, dated at the first miss", () => {
+      const withAlice = seedTracker(
+        emptyTrackerState(),
+        [{ sessionId: P.sessionId, since: tick(-100), observers: [alice.accountId] }],
+        tick(0),
+      );
+      const r1 = trackParties(withAlice, {
+        observations: [{ ...saw(alice, []), game: null, at: tick(1) }],
+        linked,
+        now: tick(1),
+      });
+      expect(r1.justEnded).toEqual([]);
+      const r2 = trackParties(r1.state, {
+        observations: [{ ...saw(alice, []), game: null, at: tick(2) }],
+        linked,
+        now: tick(2),
+      });
+      expect(r2.justEnded).toEqual([{ sessionId: P.sessionId, endedAt: tick(1), party: null }]);
+    });
   });
 });
