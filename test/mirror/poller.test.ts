@@ -12,8 +12,9 @@ import { upsertLinkedUser } from "../../src/db/users.js";
 import { findWatchedMember, pollSoon } from "../../src/db/watch.js";
 import { type PartyUpdate, Poller } from "../../src/jobs/poller.js";
 import { silentLogger } from "../../src/log.js";
-import { PsnClient } from "../../src/psn/client.js";
+import type { PsnClient } from "../../src/psn/client.js";
 import { staticToken } from "../../src/psn/http.js";
+import { clientFor } from "../psn/harness.js";
 import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
 
 describe("Poller", () => {
@@ -32,17 +33,7 @@ describe("Poller", () => {
     dir = mkdtempSync(join(tmpdir(), "ppb-poller-"));
     database = openDatabase(join(dir, "bot.sqlite"));
     clock = Date.now();
-    psn = new PsnClient({
-      authBaseUrl: sim.url,
-      apiBaseUrl: sim.url,
-      webBaseUrl: sim.url,
-      dmsBaseUrl: sim.url,
-      clientId: sim.clientId,
-      clientSecret: sim.clientSecret,
-      redirectUri: sim.redirectUri,
-      log: silentLogger(),
-      retry: { attempts: 1 },
-    });
+    psn = clientFor(sim, { retry: { attempts: 1 }, timeoutMs: 10_000 });
     updates.length = 0;
   });
   afterEach(async () => {
