@@ -25,6 +25,7 @@ import { defaultScheduleOptions, newWatchState } from "../src/jobs/schedule.js";
 import { silentLogger } from "../src/log.js";
 import { PsnClient } from "../src/psn/client.js";
 import { staticToken } from "../src/psn/http.js";
+import { prng } from "../test/support/prng.js";
 import type { SimCommand } from "./simCommands.js";
 
 const { values: args } = parseArgs({
@@ -54,17 +55,6 @@ const SESSION_MIN = 60;
 const PARTY_MIN = 20;
 const GUILD_ID = "100000000000000001";
 
-/** mulberry32: small, seedable, good enough for a workload. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(Number(args.seed));
 /** A random whole number with mean `x`, so small rates are not rounded away. */
 const poissonish = (x: number) => Math.floor(x) + (random() < x - Math.floor(x) ? 1 : 0);

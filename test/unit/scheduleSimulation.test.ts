@@ -11,24 +11,13 @@ import {
   planPoll,
   type WatchState,
 } from "../../src/jobs/schedule.js";
+import { prng } from "../support/prng.js";
 
 const opts = defaultScheduleOptions;
 const MEMBERS = 10_000;
 const HOUR_S = 3600;
 const TICK_S = opts.tickMs / 1000;
 const T0 = Date.parse("2026-03-01T12:00:00Z");
-
-/** mulberry32: a small seeded PRNG, so the simulation is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Interval {
   from: number;
