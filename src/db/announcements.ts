@@ -107,16 +107,6 @@ export function markEnded(db: Db, id: number, endedAt: Date, now: Date, hash?: s
     .run();
 }
 
-/** Open cards of these parties, in every server. */
-export function findOpenCardsOfSessions(db: Db, sessionIds: readonly string[]): CardRow[] {
-  if (sessionIds.length === 0) return [];
-  return db
-    .select()
-    .from(announcements)
-    .where(and(inArray(announcements.sessionId, [...sessionIds]), open))
-    .all();
-}
-
 /** The latest ended card of each of these parties in one server: a party that comes back revives it. */
 export function findLatestEndedCards(db: Db, guildId: string, sessionIds: readonly string[]): CardRow[] {
   if (sessionIds.length === 0) return [];

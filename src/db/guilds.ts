@@ -31,7 +31,3 @@ export function updateGuild(db: Db, guildId: string, patch: GuildPatch, now = ne
 export function deleteGuild(db: Db, guildId: string): void {
   db.delete(guilds).where(eq(guilds.guildId, guildId)).run();
 }
-
-export function listGuilds(db: Db): GuildRow[] {
-  return db.select().from(guilds).all();
-}

@@ -119,17 +119,6 @@ export function findWatchedMember(db: Db, discordUserId: string): WatchedMember 
   return row ? toMember(row as Selected) : undefined;
 }
 
-/** Every linked member whose account is among `accountIds`, with their watch state. */
-export function findMembersByAccount(db: Db, accountIds: readonly string[]): WatchedMember[] {
-  if (accountIds.length === 0) return [];
-  return db
-    .select(selection(db))
-    .from(users)
-    .where(inArray(users.psnAccountId, [...accountIds]))
-    .all()
-    .map((r) => toMember(r as Selected));
-}
-
 export interface PresenceFacts {
   game: GameTitle | null;
   platform: string | null;

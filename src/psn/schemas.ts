@@ -128,6 +128,3 @@ export const partyInfo = z.looseObject({
     )
     .nullish(),
 });
-
-/** For answers whose body we do not read (201 invitations). */
-export const ignoredBody = z.unknown();

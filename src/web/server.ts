@@ -15,7 +15,7 @@ import {
   signInWithNpsso,
 } from "../accounts/linking.js";
 import type { LinkTokenState } from "../accounts/linkToken.js";
-import type { NpssoProblem } from "../accounts/npsso.js";
+import { type NpssoProblem, npssoFormSchema } from "../accounts/npsso.js";
 import type { Logger } from "../log.js";
 import { messagePage, npssoPage, oauthPage, successPage } from "./html.js";
 import { STYLE_CSS } from "./style.js";
@@ -54,7 +54,6 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-const formBody = z.object({ npsso: z.string().max(4096).optional() });
 const callbackQuery = z.object({
   state: z.string().max(256).optional(),
   code: z.string().max(4096).optional(),
@@ -343,7 +342,7 @@ export function startWebServer(deps: WebDeps, listen: { host: string; port: numb
         return;
       }
       if (method === "POST" && deps.signinMode === "npsso") {
-        const form = formBody.safeParse(Object.fromEntries(await readForm(req)));
+        const form = npssoFormSchema.safeParse(Object.fromEntries(await readForm(req)));
         const input = form.success ? form.data.npsso : undefined;
         await respondToOutcome(token, await signInWithNpsso(linking, token, input ?? ""), res);
         return;
