@@ -1,19 +1,32 @@
+/**
+ * The composition root: every service is built here, once, in dependency order,
+ * and handlers get a context whose fields are all present. Nothing below this file
+ * wires anything into anything else.
+ */
 import { once } from "node:events";
+import type Database from "better-sqlite3";
 import { type Client, Events, type RESTOptions } from "discord.js";
-import { wireLinking } from "./accounts/wiring.js";
-import { attachGuildLifecycle, createDiscordClient } from "./bot/client.js";
+import type { LinkingDeps } from "./accounts/linking.js";
+import { startRelinkReminderJob } from "./accounts/relinkJob.js";
+import { handleRelinkRequired } from "./accounts/relinkReminders.js";
+import { createTokenStore } from "./accounts/tokenStore.js";
+import { attachGuildLifecycle, attachMessageDeletions, createDiscordClient } from "./bot/client.js";
 import { commands as defaultCommands } from "./bot/commands/index.js";
 import { components as defaultComponents } from "./bot/components/index.js";
 import type { BotContext } from "./bot/context.js";
+import { createDiscordNotifier } from "./bot/directMessages.js";
 import type { ButtonFamily, SlashCommand } from "./bot/handlers.js";
-import { commandDefinitions, syncCommands } from "./bot/registration.js";
+import { createMemoryInviteClaims } from "./bot/invites/claims.js";
+import { syncCommands } from "./bot/registration.js";
 import { createRouter, type Router } from "./bot/router.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
-import type { Poller } from "./jobs/poller.js";
-import { wireMirror } from "./jobs/wiring.js";
+import { Announcer } from "./jobs/announcer.js";
+import { Poller } from "./jobs/poller.js";
 import { createLogger, type Logger } from "./log.js";
-import type { WebServer } from "./web/server.js";
+import { PsnClient } from "./psn/client.js";
+import { createVault } from "./vault.js";
+import { startWebServer, type WebServer } from "./web/server.js";
 
 export interface StartAppOptions {
   log?: Logger;
@@ -41,13 +54,17 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** What startApp has started, each with how to undo it; undone in reverse order. */
+type UndoList = Array<{ what: string; run: () => unknown }>;
+
 /**
- * Starts the bot: each step below registers how to undo itself, so a failure half
- * way (a bad token, an unreachable Discord) leaves nothing running behind it.
+ * Starts the bot. Each step registers how to undo itself, so a failure half way
+ * (a bad token, an unreachable Discord) leaves nothing running behind it.
  */
 export async function startApp(config: Config, options: StartAppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger({ level: config.logLevel });
-  const undo: Array<{ what: string; run: () => unknown }> = [];
+  const now = options.now ?? (() => new Date());
+  const undo: UndoList = [];
   const stopAll = async () => {
     for (const step of undo.splice(0).reverse()) {
       try {
@@ -59,46 +76,105 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
   };
 
   try {
-    // 1. Database, schema brought up to date.
+    // Storage: the database (schema brought up to date) and the vault for PSN tokens.
     const database = openDatabase(config.databasePath);
     undo.push({ what: "the database", run: () => database.close() });
+    const { db } = database;
+    const vault = createVault(config.encryption.key, config.encryption.oldKey);
 
-    // 2. Discord client and the context every handler receives.
+    // The two upstreams: Discord (not connected yet) and PSN.
     const client = createDiscordClient(config, { rest: options.rest });
     undo.push({ what: "the Discord client", run: () => client.destroy() });
     // Kept to the end: the client may still report trouble while it is being destroyed.
     logClientTrouble(client, log);
-    const ctx: BotContext = { db: database.db, log, config, now: options.now ?? (() => new Date()), client };
+    const psn = createPsnClient(config, log);
+    undo.push({ what: "the PSN client", run: () => psn.close() });
 
-    // 2b. PSN client, token manager over the encrypted users table, linking, the web server.
-    const linking = await wireLinking({ config, ctx, sqlite: database.sqlite, undo });
-    // 2c. The party mirror: announcer, poller, invite services (the poller starts after login).
-    const mirror = wireMirror({ config, ctx, undo, schedule: options.schedulePolls ?? true });
+    // Accounts: linking, and the tokens of every linked member.
+    const linking: LinkingDeps = {
+      db,
+      vault,
+      psn,
+      log: log.child({ component: "linking" }),
+      now,
+      publicBaseUrl: config.web.publicBaseUrl,
+      notifier: createDiscordNotifier(client),
+    };
+    const tokens = psn.tokenManager({
+      store: createTokenStore({ db, vault, log, now }),
+      onRelinkRequired: (accountId) => handleRelinkRequired(linking, accountId),
+    });
 
-    // 3. What the bot listens to: interactions, servers joined and left.
+    // The party mirror: cards written through the bot's REST, and the PSN watcher.
+    const cards = new Announcer({ db, rest: client.rest, log, now });
+    const poller = new Poller({
+      db,
+      psn,
+      tokens,
+      sink: cards,
+      log,
+      now,
+      intervalSeconds: config.poll.intervalSeconds,
+      concurrency: config.poll.concurrency,
+    });
+
+    // What handlers see.
     const router = createRouter({
-      ctx,
       commands: options.commands ?? defaultCommands,
       components: options.components ?? defaultComponents,
     });
-    undo.push({ what: "the interaction router", run: router.attach(client) });
-    undo.push({ what: "the server lifecycle", run: attachGuildLifecycle(client, ctx) });
+    const ctx: BotContext = {
+      db,
+      log,
+      config,
+      now,
+      client,
+      psn,
+      tokens,
+      linking,
+      cards,
+      inviteClaims: createMemoryInviteClaims(),
+      commands: router.definitions,
+    };
 
-    // 4. Gateway connection, until every server has arrived.
+    // Listening: the sign-in pages, then Discord's events.
+    const web = await startWebServer(
+      {
+        linking,
+        signinMode: config.psn.signinMode,
+        log,
+        describeUser: (id) => describeUser(client, id),
+        health: () => ({ discordReady: client.isReady(), dbOk: databaseAnswers(database.sqlite) }),
+      },
+      { host: config.web.host, port: config.web.port },
+    );
+    undo.push({ what: "the web server", run: () => web.close() });
+    undo.push({ what: "the interaction router", run: router.attach(client, ctx) });
+    undo.push({ what: "the server lifecycle", run: attachGuildLifecycle(client, ctx) });
+    undo.push({
+      what: "the card deletion listener",
+      run: attachMessageDeletions(client, (messageId) => cards.messageDeleted(messageId), log),
+    });
+    const reminders = startRelinkReminderJob(linking);
+    undo.push({ what: "the re-link reminders", run: () => reminders.stop() });
+
+    // The gateway, until every server has arrived; then the jobs that talk to members.
     await logIn(client, config.discord.token);
     log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
-    linking.afterLogin();
-    mirror.afterLogin();
+    void reminders.runNow();
+    if (options.schedulePolls ?? true) poller.start();
+    // Registered last, so it stops first: no tick starts against a closing client.
+    undo.push({ what: "the poller", run: () => poller.stop() });
 
-    // 5. Slash commands, only when their definitions changed. A failure here leaves
+    // Slash commands, only when their definitions changed. A failure here leaves
     // the previous registration in place, so it is logged rather than fatal.
     if (options.registerCommands ?? true) {
       await syncCommands({
-        db: ctx.db,
+        db,
         rest: client.rest,
         log,
         applicationId: config.discord.applicationId,
-        definitions: commandDefinitions(router.commands),
+        definitions: router.definitions,
       }).catch((err: unknown) =>
         log.error({ err }, "could not register slash commands; will retry at next start"),
       );
@@ -109,8 +185,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       ctx,
       client,
       router,
-      web: linking.web,
-      poller: mirror.poller,
+      web,
+      poller,
       stop: () => {
         stopping ??= stopAll();
         return stopping;
@@ -119,6 +195,40 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+function createPsnClient(config: Config, log: Logger): PsnClient {
+  return new PsnClient({
+    authBaseUrl: config.psn.authBaseUrl,
+    apiBaseUrl: config.psn.apiBaseUrl,
+    webBaseUrl: config.psn.webBaseUrl,
+    dmsBaseUrl: config.psn.dmsBaseUrl,
+    clientId: config.psn.clientId,
+    clientSecret: config.psn.clientSecret,
+    redirectUri: config.psn.redirectUri,
+    scope: config.psn.scope,
+    timeoutMs: config.psn.timeoutMs,
+    budget: config.psn.budget,
+    // One socket per member polled at once, so the pool never caps the poller's concurrency.
+    connections: Math.max(16, config.poll.concurrency),
+    log,
+  });
+}
+
+/** Who is linking, for the sign-in page: "Display (@name)", or "@name". */
+async function describeUser(client: Client, discordUserId: string): Promise<string> {
+  const user = await client.users.fetch(discordUserId);
+  return user.globalName && user.globalName !== user.username
+    ? `${user.globalName} (@${user.username})`
+    : `@${user.username}`;
+}
+
+function databaseAnswers(sqlite: Database.Database): boolean {
+  try {
+    return sqlite.prepare("select 1 as ok").get() !== undefined;
+  } catch {
+    return false;
   }
 }
 

@@ -27,7 +27,7 @@ import {
   looksLikeLinkToken,
   MAX_LINK_ATTEMPTS,
 } from "./linkToken.js";
-import type { MemberNotifier } from "./notify.js";
+import type { MemberNotifier } from "./memberNotifier.js";
 import { type NpssoProblem, parseNpssoInput } from "./npsso.js";
 import { encryptTokens } from "./tokenCrypto.js";
 
@@ -45,7 +45,7 @@ export interface LinkingDeps {
   log: Logger;
   now: () => Date;
   publicBaseUrl: string;
-  notifier?: MemberNotifier;
+  notifier: MemberNotifier;
 }
 
 export interface IssuedLink {
@@ -168,7 +168,7 @@ async function complete(deps: LinkingDeps, token: string, exchange: Exchange): P
   linkLog.info({ account: accountId }, "PSN account linked");
 
   await deps.notifier
-    ?.dm(claimed.discordUserId, {
+    .dm(claimed.discordUserId, {
       content:
         `Your PlayStation account **${profile.onlineId}** is now linked.` +
         (claimed.guildId ? " Your parties will be announced in the server where you ran /link." : "") +

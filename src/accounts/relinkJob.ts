@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from "node-cron";
 import { purgeLinkTokens } from "../db/linkTokens.js";
-import { type RelinkDeps, sendRelinkReminders } from "./relinkReminders.js";
+import type { LinkingDeps } from "./linking.js";
+import { sendRelinkReminders } from "./relinkReminders.js";
 
 /** Spent and expired sign-in links are kept a day (to answer "already used"), then deleted. */
 const LINK_TOKEN_RETENTION_MS = 86_400_000;
@@ -15,7 +16,7 @@ export interface RelinkJob {
  * Re-link reminders every hour (minute 17, away from the top of the hour), runs never
  * overlapping; each run also deletes old sign-in links.
  */
-export function startRelinkReminderJob(deps: RelinkDeps, pattern = "17 * * * *"): RelinkJob {
+export function startRelinkReminderJob(deps: LinkingDeps, pattern = "17 * * * *"): RelinkJob {
   let running: Promise<number> | null = null;
   const runNow = () => {
     running ??= Promise.resolve()

@@ -3,8 +3,8 @@
  * are reminded 7 days and 1 day before, and told once when a refresh is refused.
  */
 import { claimRelinkNotice, claimReminderStage, listExpiringLinks, markNeedsRelink } from "../db/users.js";
+import { discordTimestamp } from "../domain/timestamps.js";
 import { issueLink, type LinkingDeps } from "./linking.js";
-import type { MemberNotifier } from "./notify.js";
 
 const DAY_MS = 86_400_000;
 
@@ -28,16 +28,8 @@ export function reminderStageDue(refreshTokenExpiresAt: Date, sent: number, now:
   return due;
 }
 
-export interface RelinkDeps extends LinkingDeps {
-  notifier: MemberNotifier;
-}
-
-function formatDate(date: Date): string {
-  return `<t:${Math.floor(date.getTime() / 1000)}:F>`;
-}
-
 /** One run: sends every due reminder. Safe to run often and from a restart (idempotent). */
-export async function sendRelinkReminders(deps: RelinkDeps): Promise<number> {
+export async function sendRelinkReminders(deps: LinkingDeps): Promise<number> {
   const now = deps.now();
   const candidates = listExpiringLinks(deps.db, new Date(now.getTime() + REMINDER_STAGES[0].beforeMs));
   let sent = 0;
@@ -49,7 +41,7 @@ export async function sendRelinkReminders(deps: RelinkDeps): Promise<number> {
     try {
       await deps.notifier.dm(user.discordUserId, {
         content:
-          `Your PlayStation sign-in for **${user.psnOnlineId}** expires ${formatDate(user.refreshTokenExpiresAt)}` +
+          `Your PlayStation sign-in for **${user.psnOnlineId}** expires ${discordTimestamp(user.refreshTokenExpiresAt, "F")}` +
           " (PSN asks everyone to sign in again about every 60 days). Sign in again before then to keep your parties announced." +
           " The button below works for 10 minutes; later, run /link or use the other button.",
         link: { label: "Sign in again", url: link.url },
@@ -67,7 +59,7 @@ export async function sendRelinkReminders(deps: RelinkDeps): Promise<number> {
  * The TokenManager's onRelinkRequired: the link stops being polled and the member
  * gets exactly one DM about it, however many calls fail afterwards.
  */
-export async function handleRelinkRequired(deps: RelinkDeps, psnAccountId: string): Promise<void> {
+export async function handleRelinkRequired(deps: LinkingDeps, psnAccountId: string): Promise<void> {
   const now = deps.now();
   const user = markNeedsRelink(deps.db, psnAccountId, now);
   if (!user) return;

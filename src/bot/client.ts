@@ -70,3 +70,30 @@ export function attachGuildLifecycle(client: Client, deps: { db: Db; log: Logger
     client.off(Events.GuildDelete, onDelete);
   };
 }
+
+/**
+ * Tells `onDeleted` about every message deleted in a server (one by one, or in
+ * bulk); the party mirror decides whether it was a card. Messages are not cached,
+ * so only ids arrive.
+ */
+export function attachMessageDeletions(
+  client: Client,
+  onDeleted: (messageId: string) => Promise<void>,
+  log: Logger,
+): () => void {
+  const onDelete = (message: { id: string; guildId: string | null }) => {
+    if (message.guildId === null) return;
+    onDeleted(message.id).catch((err: unknown) =>
+      log.error({ err, messageId: message.id }, "could not handle a deleted message"),
+    );
+  };
+  const onBulkDelete = (messages: ReadonlyMap<string, { id: string; guildId: string | null }>) => {
+    for (const message of messages.values()) onDelete(message);
+  };
+  client.on(Events.MessageDelete, onDelete);
+  client.on(Events.MessageBulkDelete, onBulkDelete);
+  return () => {
+    client.off(Events.MessageDelete, onDelete);
+    client.off(Events.MessageBulkDelete, onBulkDelete);
+  };
+}

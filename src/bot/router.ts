@@ -12,6 +12,7 @@ import {
 import type { BotContext } from "./context.js";
 import { GENERIC_FAILURE, isUserError } from "./errors.js";
 import { type ButtonFamily, commandName, parseCustomId, type SlashCommand } from "./handlers.js";
+import { type CommandJson, commandDefinitions } from "./registration.js";
 
 export const UNKNOWN_COMMAND =
   "This command is not available any more. Discord may still be updating its command list; try again in a minute.";
@@ -19,18 +20,23 @@ export const UNKNOWN_BUTTON = "This button no longer works. It may belong to an 
 export const UNSUPPORTED_INTERACTION = "The bot does not handle this kind of action.";
 
 export interface RouterOptions {
-  ctx: BotContext;
   commands: readonly SlashCommand[];
   components: readonly ButtonFamily[];
 }
 
+/**
+ * The table of handlers. It holds no services: the context is handed in when it
+ * starts listening, so the context can carry the router's own command list (/help).
+ */
 export interface Router {
   readonly commands: readonly SlashCommand[];
   readonly components: readonly ButtonFamily[];
+  /** The commands as Discord registers them. */
+  readonly definitions: readonly CommandJson[];
   /** Handles one interaction; never rejects. */
-  route(interaction: Interaction): Promise<void>;
+  route(interaction: Interaction, ctx: BotContext): Promise<void>;
   /** Listens for interactions on the client; returns the function that stops listening. */
-  attach(client: Client): () => void;
+  attach(client: Client, ctx: BotContext): () => void;
 }
 
 export interface EphemeralAnswer {
@@ -57,11 +63,15 @@ export async function answerEphemeral(
 }
 
 export function createRouter(options: RouterOptions): Router {
-  const { ctx } = options;
   const commands = indexBy(options.commands, commandName, "command");
   const families = indexBy(options.components, (f) => f.prefix, "button family");
 
-  async function fail(interaction: RepliableInteraction, err: unknown, what: Record<string, unknown>) {
+  async function fail(
+    interaction: RepliableInteraction,
+    ctx: BotContext,
+    err: unknown,
+    what: Record<string, unknown>,
+  ) {
     if (isUserError(err)) {
       await answerEphemeral(interaction, { content: err.message });
       return;
@@ -73,7 +83,7 @@ export function createRouter(options: RouterOptions): Router {
     await answerEphemeral(interaction, { content: GENERIC_FAILURE });
   }
 
-  async function runCommand(interaction: ChatInputCommandInteraction) {
+  async function runCommand(interaction: ChatInputCommandInteraction, ctx: BotContext) {
     const command = commands.get(interaction.commandName);
     if (!command) {
       await answerEphemeral(interaction, { content: UNKNOWN_COMMAND });
@@ -82,11 +92,11 @@ export function createRouter(options: RouterOptions): Router {
     try {
       await command.execute(interaction, ctx);
     } catch (err) {
-      await fail(interaction, err, { command: interaction.commandName });
+      await fail(interaction, ctx, err, { command: interaction.commandName });
     }
   }
 
-  async function runButton(interaction: ButtonInteraction) {
+  async function runButton(interaction: ButtonInteraction, ctx: BotContext) {
     const parsed = parseCustomId(interaction.customId);
     const family = parsed ? families.get(parsed.prefix) : undefined;
     if (!parsed || !family) {
@@ -96,11 +106,11 @@ export function createRouter(options: RouterOptions): Router {
     try {
       await family.execute(interaction, parsed.id, ctx);
     } catch (err) {
-      await fail(interaction, err, { customId: interaction.customId });
+      await fail(interaction, ctx, err, { customId: interaction.customId });
     }
   }
 
-  async function runAutocomplete(interaction: AutocompleteInteraction) {
+  async function runAutocomplete(interaction: AutocompleteInteraction, ctx: BotContext) {
     const command = commands.get(interaction.commandName);
     try {
       if (!command?.autocomplete) {
@@ -117,11 +127,11 @@ export function createRouter(options: RouterOptions): Router {
     }
   }
 
-  async function route(interaction: Interaction): Promise<void> {
+  async function route(interaction: Interaction, ctx: BotContext): Promise<void> {
     try {
-      if (interaction.isChatInputCommand()) await runCommand(interaction);
-      else if (interaction.isButton()) await runButton(interaction);
-      else if (interaction.isAutocomplete()) await runAutocomplete(interaction);
+      if (interaction.isChatInputCommand()) await runCommand(interaction, ctx);
+      else if (interaction.isButton()) await runButton(interaction, ctx);
+      else if (interaction.isAutocomplete()) await runAutocomplete(interaction, ctx);
       else if (interaction.isRepliable())
         await answerEphemeral(interaction, { content: UNSUPPORTED_INTERACTION });
     } catch (err) {
@@ -136,9 +146,10 @@ export function createRouter(options: RouterOptions): Router {
   return {
     commands: options.commands,
     components: options.components,
+    definitions: commandDefinitions(options.commands),
     route,
-    attach(client) {
-      const listener = (interaction: Interaction) => void route(interaction);
+    attach(client, ctx) {
+      const listener = (interaction: Interaction) => void route(interaction, ctx);
       client.on(Events.InteractionCreate, listener);
       return () => client.off(Events.InteractionCreate, listener);
     },

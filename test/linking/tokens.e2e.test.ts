@@ -103,9 +103,7 @@ describe("tokens at rest", () => {
     expect(findUser(w.app.ctx.db, w.member.id)?.linkState).toBe("needs_relink");
 
     // More calls (the poller, /me) do not send more DMs.
-    const tokens = w.app.ctx.tokens;
-    if (!tokens) throw new Error("no token manager");
-    await expect(tokens.accessToken(linked.accountId)).rejects.toThrow();
+    await expect(w.app.ctx.tokens.accessToken(linked.accountId)).rejects.toThrow();
     const again = await w.slash(w.member, "me").response();
     expect(JSON.stringify(again.embeds)).toContain("Not watched until you sign in again");
     expect(w.discord.dmMessages(w.member.id).length).toBe(dmsBefore + 1);
@@ -126,9 +124,7 @@ describe("tokens at rest", () => {
     world = await startWorld();
     const w = world;
     await w.linkMember(w.member, "Reminded");
-    const linking = w.app.ctx.linking;
-    if (!linking?.notifier) throw new Error("no linking service");
-    const deps = { ...linking, notifier: linking.notifier };
+    const deps = w.app.ctx.linking;
     const db = w.app.ctx.db;
     const setExpiry = (ms: number) =>
       db

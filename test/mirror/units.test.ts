@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { blocksRepeat, inviteCandidates } from "../../src/bot/components/invite.js";
-import { isExpired, parseApprovalId } from "../../src/bot/components/inviteApproval.js";
+import { parseApprovalId } from "../../src/bot/components/inviteApproval.js";
+import { blocksRepeat, inviteCandidates, isExpired } from "../../src/bot/invites/policy.js";
 import type { UserRow } from "../../src/db/users.js";
 import type { Party, PartyMember } from "../../src/domain/party.js";
 import { pauseReasonFor } from "../../src/jobs/announcer.js";

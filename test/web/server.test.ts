@@ -28,6 +28,7 @@ async function start(health: { discordReady: boolean; dbOk: boolean }) {
     log: silentLogger(),
     now: () => new Date(),
     publicBaseUrl: "http://127.0.0.1",
+    notifier: { dm: () => Promise.reject(new Error("not in this test")) },
   };
   server = await startWebServer(
     {

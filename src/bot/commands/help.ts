@@ -9,7 +9,7 @@ import {
 } from "discord.js";
 import type { BotContext } from "../context.js";
 import { COLOR_INFO } from "../embeds/settings.js";
-import { type CommandJson, commandDefinitions } from "../registration.js";
+import type { CommandJson } from "../registration.js";
 
 export const definition = new SlashCommandBuilder()
   .setName("help")
@@ -43,11 +43,9 @@ export function helpEmbed(commands: readonly CommandJson[]): EmbedBuilder {
     .addFields({ name: "Commands", value: lines.join("\n") });
 }
 
-export async function execute(interaction: ChatInputCommandInteraction, _ctx: BotContext): Promise<void> {
-  // Loaded at call time: the list includes this command, so a static import would be a cycle.
-  const { commands } = await import("./index.js");
+export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   await interaction.reply({
-    embeds: [helpEmbed(commandDefinitions(commands))],
+    embeds: [helpEmbed(ctx.commands)],
     flags: MessageFlags.Ephemeral,
   });
 }

@@ -6,10 +6,11 @@ import {
   RESTJSONErrorCodes,
   SlashCommandBuilder,
 } from "discord.js";
-import { dmComponents } from "../../accounts/discordNotifier.js";
 import { issueLink } from "../../accounts/linking.js";
 import { findUser } from "../../db/users.js";
-import { type BotContext, requireService } from "../context.js";
+import { discordTimestamp } from "../../domain/timestamps.js";
+import type { BotContext } from "../context.js";
+import { dmComponents } from "../directMessages.js";
 
 export const definition = new SlashCommandBuilder()
   .setName("link")
@@ -18,7 +19,7 @@ export const definition = new SlashCommandBuilder()
 
 /** The DM text; pure so the wording is tested without Discord. */
 export function linkMessage(linkedAs: string | null, expiresAt: Date): string {
-  const expiry = `<t:${Math.floor(expiresAt.getTime() / 1000)}:R>`;
+  const expiry = discordTimestamp(expiresAt, "R");
   const head = linkedAs
     ? `You are linked as **${linkedAs}**. Signing in below links another PlayStation account instead, replacing **${linkedAs}**.`
     : "Link your PlayStation account: open the button below and follow the steps.";
@@ -26,14 +27,13 @@ export function linkMessage(linkedAs: string | null, expiresAt: Date): string {
 }
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const linking = requireService(ctx.linking, "linking");
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const userId = interaction.user.id;
   const linkedAs = findUser(ctx.db, userId)?.psnOnlineId ?? null;
-  const link = issueLink(linking, userId, interaction.guildId);
+  const link = issueLink(ctx.linking, userId, interaction.guildId);
   const message = {
     content: linkMessage(linkedAs, link.expiresAt),
-    components: dmComponents({ content: "", link: { label: "Open sign-in page", url: link.url } }),
+    components: dmComponents({ link: { label: "Open sign-in page", url: link.url } }),
   };
 
   // In a DM with the bot, the answer already is the private message.

@@ -7,6 +7,7 @@ import {
 } from "discord.js";
 import { guildsOfMember } from "../../db/guildMembers.js";
 import { findUser, type UserRow } from "../../db/users.js";
+import { discordTimestamp } from "../../domain/timestamps.js";
 import type { Presence } from "../../psn/types.js";
 import type { BotContext } from "../context.js";
 import { COLOR_INFO, COLOR_WARN } from "../embeds/settings.js";
@@ -35,8 +36,6 @@ export function presenceText(view: PresenceView): string {
   return `${where}, playing **${p.game.name}**${p.game.status ? ` (${p.game.status})` : ""}`;
 }
 
-const ts = (d: Date, style: "D" | "R") => `<t:${Math.floor(d.getTime() / 1000)}:${style}>`;
-
 /** The /me embed; pure (names of servers and presence are passed in). */
 export function meEmbed(user: UserRow, presence: PresenceView, servers: string[]): EmbedBuilder {
   const healthy = user.linkState === "active";
@@ -52,7 +51,7 @@ export function meEmbed(user: UserRow, presence: PresenceView, servers: string[]
       },
       {
         name: "Sign in again by",
-        value: `${ts(user.refreshTokenExpiresAt, "D")} (${ts(user.refreshTokenExpiresAt, "R")}); PSN asks for a new sign-in about every 60 days`,
+        value: `${discordTimestamp(user.refreshTokenExpiresAt, "D")} (${discordTimestamp(user.refreshTokenExpiresAt, "R")}); PSN asks for a new sign-in about every 60 days`,
       },
       { name: "Presence", value: presenceText(presence) },
       {
@@ -77,7 +76,6 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
 
 async function readPresence(user: UserRow, ctx: BotContext): Promise<PresenceView> {
   if (user.linkState !== "active") return { kind: "paused" };
-  if (!ctx.psn || !ctx.tokens) return { kind: "unavailable" };
   try {
     return { kind: "ok", presence: await ctx.psn.getPresence(ctx.tokens.provider(user.psnAccountId), "me") };
   } catch (err) {

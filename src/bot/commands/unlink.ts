@@ -9,6 +9,7 @@ import {
 } from "discord.js";
 import { guildsOfMember } from "../../db/guildMembers.js";
 import { findUser } from "../../db/users.js";
+import { discordTimestamp } from "../../domain/timestamps.js";
 import type { BotContext } from "../context.js";
 import { UserError } from "../errors.js";
 import { customId } from "../handlers.js";
@@ -47,7 +48,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     content:
       `This removes your link to **${user.psnOnlineId}**: your stored PSN sign-in, your settings, ` +
       `your announcements in ${servers === 1 ? "1 server" : `${servers} servers`} and your live party cards. ` +
-      `Confirm <t:${Math.floor(expiresAt.getTime() / 1000)}:R>.`,
+      `Confirm ${discordTimestamp(expiresAt, "R")}.`,
     components: [row],
     flags: MessageFlags.Ephemeral,
   });

@@ -5,27 +5,20 @@
  * told the outcome by DM.
  */
 import type { ButtonInteraction } from "discord.js";
-import { decideInvite, findInvite, type InviteRow, reviseInvite } from "../../db/invites.js";
+import { decideInvite, findInvite, reviseInvite } from "../../db/invites.js";
 import { findUser } from "../../db/users.js";
-import { isPsnError, PsnRateLimitedError } from "../../psn/errors.js";
-import { type BotContext, requireService } from "../context.js";
+import type { BotContext } from "../context.js";
 import { UserError } from "../errors.js";
-import { APPROVAL_PREFIX, APPROVAL_TTL_MS, approvalButtons, sendInvite } from "./invite.js";
+import { APPROVAL_PREFIX, approvalButtons, NOT_YOURS, UNKNOWN_REQUEST } from "../invites/messages.js";
+import { explainFailure, isExpired } from "../invites/policy.js";
 
 export const prefix = APPROVAL_PREFIX;
-
-export const NOT_YOURS = "This request was not sent to you.";
-export const UNKNOWN_REQUEST = "This invite request no longer exists.";
 
 /** Pure: `<inviteId>:approve|deny`, or null for anything else. */
 export function parseApprovalId(id: string): { inviteId: number; decision: "approve" | "deny" } | null {
   const match = /^(\d{1,12}):(approve|deny)$/.exec(id);
   if (!match) return null;
   return { inviteId: Number(match[1]), decision: match[2] as "approve" | "deny" };
-}
-
-export function isExpired(invite: Pick<InviteRow, "createdAt">, now: Date): boolean {
-  return now.getTime() - invite.createdAt.getTime() >= APPROVAL_TTL_MS;
 }
 
 export async function execute(interaction: ButtonInteraction, id: string, ctx: BotContext): Promise<void> {
@@ -69,7 +62,6 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     await tellRequester(interaction, invite.requesterUserId, "Your invite request could not be sent.");
     return;
   }
-  const mirror = requireService(ctx.mirror, "mirror");
   // Claimed as sent before PSN is called, so a second click (or a Deny) meanwhile finds it handled.
   if (!decideInvite(ctx.db, invite.id, "sent", null, now)) {
     await closed("This request was already handled.");
@@ -77,14 +69,13 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
   }
   await interaction.deferUpdate();
   try {
-    await sendInvite(mirror, sender, invite.sessionId, invite.requesterAccountId);
+    await ctx.psn.sendInvitation(
+      ctx.tokens.provider(sender.psnAccountId),
+      invite.sessionId,
+      invite.requesterAccountId,
+    );
   } catch (err) {
-    const detail =
-      err instanceof PsnRateLimitedError
-        ? "rate limited by PSN"
-        : isPsnError(err)
-          ? `PSN ${err.kind}`
-          : "failure";
+    const detail = explainFailure(err);
     ctx.log.warn({ err, inviteId: invite.id }, "approved PSN invitation failed");
     reviseInvite(ctx.db, invite.id, "failed", detail, ctx.now());
     await interaction.editReply({

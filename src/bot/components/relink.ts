@@ -1,20 +1,19 @@
 import { type ButtonInteraction, MessageFlags } from "discord.js";
-import { dmComponents } from "../../accounts/discordNotifier.js";
 import { issueLink } from "../../accounts/linking.js";
 import { findUser } from "../../db/users.js";
 import { linkMessage } from "../commands/link.js";
-import { type BotContext, requireService } from "../context.js";
+import type { BotContext } from "../context.js";
+import { dmComponents, RELINK_PREFIX } from "../directMessages.js";
 
 /** `relink:new`, on re-link reminders and notices: a fresh sign-in link, whenever the member gets to it. */
-export const prefix = "relink";
+export const prefix = RELINK_PREFIX;
 
 export async function execute(interaction: ButtonInteraction, _id: string, ctx: BotContext): Promise<void> {
-  const linking = requireService(ctx.linking, "linking");
   const userId = interaction.user.id;
-  const link = issueLink(linking, userId, null);
+  const link = issueLink(ctx.linking, userId, null);
   await interaction.reply({
     content: linkMessage(findUser(ctx.db, userId)?.psnOnlineId ?? null, link.expiresAt),
-    components: dmComponents({ content: "", link: { label: "Open sign-in page", url: link.url } }),
+    components: dmComponents({ link: { label: "Open sign-in page", url: link.url } }),
     flags: MessageFlags.Ephemeral,
   });
 }

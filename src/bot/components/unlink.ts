@@ -40,11 +40,9 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
   // 3 seconds an interaction has to be acknowledged.
   await interaction.deferUpdate();
   // Cards first: the announcer finds them through the opt-ins that unlinking deletes.
-  if (ctx.cards) {
-    await ctx.cards
-      .endCardsOfUser(userId)
-      .catch((err: unknown) => ctx.log.warn({ err, userId }, "could not end the member's party cards"));
-  }
+  await ctx.cards
+    .endCardsOfUser(userId)
+    .catch((err: unknown) => ctx.log.warn({ err, userId }, "could not end the member's party cards"));
   const removed = unlinkMember(ctx.db, userId);
   ctx.log.info({ userId }, "member unlinked");
   if (!removed.onlineId) {

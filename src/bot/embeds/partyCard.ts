@@ -16,7 +16,9 @@ import {
   escapeMarkdown,
 } from "discord.js";
 import type { Party, PartyMember } from "../../domain/party.js";
+import { discordTimestamp } from "../../domain/timestamps.js";
 import type { Joinability } from "../../psn/types.js";
+import { customId } from "../handlers.js";
 
 export interface CardView {
   /** Discord users announced in this server: only they appear as mentions. */
@@ -38,7 +40,7 @@ export interface RenderedCard {
 }
 
 /** The custom_id family of the "Request invite" button (src/bot/components/invite.ts). */
-export const INVITE_BUTTON_PREFIX = "invite:";
+export const INVITE_PREFIX = "invite";
 
 export const CARD_COLOURS = {
   open: 0x57f287,
@@ -92,10 +94,6 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function unixSeconds(date: Date): number {
-  return Math.floor(date.getTime() / 1000);
-}
-
 function memberLabel(m: PartyMember, announced: ReadonlySet<string>): string {
   return m.discordUserId !== null && announced.has(m.discordUserId)
     ? `<@${m.discordUserId}>`
@@ -121,7 +119,8 @@ function memberList(party: Party, announced: ReadonlySet<string>): string {
   return out === "" ? "—" : out;
 }
 
-export function partyTitle(party: Party): string {
+/** The party's name, or "<host>'s party"; escaped, so it reads the same in a card title or a DM. */
+export function partyTitle(party: Pick<Party, "name" | "host">): string {
   const title = party.name?.trim() ? party.name.trim() : `${party.host.onlineId}'s party`;
   return truncate(escapeMarkdown(title), TITLE_MAX);
 }
@@ -150,7 +149,7 @@ function buttons(
     type: ComponentType.Button,
     style: ButtonStyle.Primary,
     label: "Request invite",
-    custom_id: `${INVITE_BUTTON_PREFIX}${sessionId}`,
+    custom_id: customId(INVITE_PREFIX, sessionId),
     disabled,
   });
   return [{ type: ComponentType.ActionRow, components: row }];
@@ -190,7 +189,7 @@ export function renderPartyCard(party: Party, view: CardView): RenderedCard {
     const status = party.game.status?.trim();
     lines.push(`🎮 **${escapeMarkdown(party.game.name)}**${status ? ` · ${escapeMarkdown(status)}` : ""}`);
   }
-  lines.push(`Started <t:${unixSeconds(started)}:R>`);
+  lines.push(`Started ${discordTimestamp(started, "R")}`);
   if (view.ended) {
     lines.push(`Ended · lasted ${formatDuration(view.ended.at.getTime() - started.getTime())}`);
   }
@@ -231,7 +230,7 @@ export function renderPartyCard(party: Party, view: CardView): RenderedCard {
 export function renderUnknownEndedCard(sessionId: string, at: Date): RenderedCard {
   const embed: APIEmbed = {
     title: "Party ended",
-    description: `Ended <t:${unixSeconds(at)}:R>`,
+    description: `Ended ${discordTimestamp(at, "R")}`,
     color: CARD_COLOURS.ended,
     footer: footer(sessionId),
   };

@@ -1,6 +1,7 @@
 /**
- * How account code talks to a member: direct messages only. The app wires a
- * Discord implementation (src/accounts/discordNotifier.ts); tests may pass their own.
+ * How account code talks to a member: direct messages only. Owned here so accounts
+ * never depends on Discord; the app wires the Discord implementation
+ * (src/bot/directMessages.ts), and tests may pass their own.
  */
 export interface DmMessage {
   content: string;
