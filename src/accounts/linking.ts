@@ -26,7 +26,7 @@ import {
   linkUrl,
   looksLikeLinkToken,
   MAX_LINK_ATTEMPTS,
-} from "./linkToken.js";
+} from "./oneTimeLink.js";
 import type { MemberNotifier } from "./memberNotifier.js";
 import { type NpssoProblem, parseNpssoInput } from "./npsso.js";
 import { encryptTokens } from "./tokenCrypto.js";

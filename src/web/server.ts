@@ -14,7 +14,7 @@ import {
   signInWithCode,
   signInWithNpsso,
 } from "../accounts/linking.js";
-import type { LinkTokenState } from "../accounts/linkToken.js";
+import type { LinkTokenState } from "../accounts/oneTimeLink.js";
 import { type NpssoProblem, npssoFormSchema } from "../accounts/npsso.js";
 import type { Logger } from "../log.js";
 import { messagePage, npssoPage, oauthPage, successPage } from "./html.js";

@@ -5,7 +5,7 @@ import {
   linkTokenState,
   linkUrl,
   looksLikeLinkToken,
-} from "../../src/accounts/linkToken.js";
+} from "../../src/accounts/oneTimeLink.js";
 import { parseNpssoInput } from "../../src/accounts/npsso.js";
 import { reminderStageDue } from "../../src/accounts/relinkReminders.js";
 

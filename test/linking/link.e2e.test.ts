@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { hashLinkToken } from "../../src/accounts/linkToken.js";
+import { hashLinkToken } from "../../src/accounts/oneTimeLink.js";
 import { findLinkToken } from "../../src/db/linkTokens.js";
 import { findUser } from "../../src/db/users.js";
 import { embedFields, linkButtonUrl, startWorld, type World } from "../e2e/world.js";

@@ -52,7 +52,7 @@ export function approvalRequest(input: {
   inviteId: number;
   requesterName: string;
   requesterOnlineId: string;
-  party: Party;
+  party: Pick<Party, "name" | "host">;
   expiresAt: Date;
 }): { content: string; components: ActionRowBuilder<ButtonBuilder>[] } {
   return {
