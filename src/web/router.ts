@@ -2,7 +2,8 @@
  * The route table's shape and the dispatch through it. Whatever the table alone
  * decides is decided here, before any handler runs, so a handler never has to
  * check its method or its body's type and size: 404 for a path no route has, 405
- * for a method its route lacks, 415 and 413 for a form that is not one or too large.
+ * (with the `Allow` the standard asks for) for a method its route lacks, 415 and
+ * 413 for a form that is not one or too large.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { type Answer, HttpError, readForm } from "./http.js";
@@ -54,7 +55,9 @@ export async function dispatch(routes: readonly Route[], req: IncomingMessage, u
     if ("anyMethod" in route) return route.anyMethod(request);
     const method = req.method ?? "GET";
     const endpoint = Object.entries(route.methods).find(([m]) => m === method)?.[1];
-    if (!endpoint) throw new HttpError(405, "method not allowed");
+    if (!endpoint) {
+      throw new HttpError(405, "method not allowed", { Allow: Object.keys(route.methods).join(", ") });
+    }
     return typeof endpoint === "function" ? endpoint(request) : endpoint.form(request, await readForm(req));
   }
   throw new HttpError(404, "not found");

@@ -74,6 +74,7 @@ export function refusalAnswer(refusal: HttpError): Answer {
   return {
     status: refusal.status,
     body: messagePage(title, `${refusal.message}.`, RUN_LINK_AGAIN),
+    headers: refusal.headers,
   };
 }
 
