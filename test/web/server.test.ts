@@ -75,6 +75,13 @@ describe("web server", () => {
     expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
+  it("a 405 lists the methods the path takes in Allow", async () => {
+    const url = await start({ discordReady: true, dbOk: true });
+    const answer = await fetch(`${url}/link/${"a".repeat(43)}`, { method: "PUT" });
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get("allow")).toBe("GET, HEAD, POST");
+  });
+
   it("refuses a body that is not a form, or too large", async () => {
     const url = await start({ discordReady: true, dbOk: true });
     const json = await fetch(`${url}/link/${"a".repeat(43)}`, {
