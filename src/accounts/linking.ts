@@ -17,6 +17,8 @@ import type { Logger } from "../log.js";
 import type { SignIn } from "../psn/client.js";
 import { isPsnError, PsnAuthError, PsnRateLimitedError } from "../psn/errors.js";
 import type { Vault } from "../vault.js";
+import type { MemberNotifier } from "./memberNotifier.js";
+import { type NpssoProblem, parseNpssoInput } from "./npsso.js";
 import {
   generateLinkToken,
   hashLinkToken,
@@ -27,8 +29,6 @@ import {
   looksLikeLinkToken,
   MAX_LINK_ATTEMPTS,
 } from "./oneTimeLink.js";
-import type { MemberNotifier } from "./memberNotifier.js";
-import { type NpssoProblem, parseNpssoInput } from "./npsso.js";
 import { encryptTokens } from "./tokenCrypto.js";
 
 /** The part of the PSN client sign-in needs. */

@@ -12,8 +12,8 @@ import {
   signInWithCode,
   signInWithNpsso,
 } from "../accounts/linking.js";
-import type { LinkTokenState } from "../accounts/oneTimeLink.js";
 import { type NpssoProblem, npssoFormSchema } from "../accounts/npsso.js";
+import type { LinkTokenState } from "../accounts/oneTimeLink.js";
 import type { Logger } from "../log.js";
 import { messagePage, npssoPage, oauthPage, successPage } from "./html.js";
 import { type Answer, cookieValue, type HttpError } from "./http.js";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseNpssoInput } from "../../src/accounts/npsso.js";
 import {
   generateLinkToken,
   hashLinkToken,
@@ -6,7 +7,6 @@ import {
   linkUrl,
   looksLikeLinkToken,
 } from "../../src/accounts/oneTimeLink.js";
-import { parseNpssoInput } from "../../src/accounts/npsso.js";
 import { reminderStageDue } from "../../src/accounts/relinkReminders.js";
 
 const NPSSO = `${"a".repeat(32)}${"B".repeat(31)}9`;
