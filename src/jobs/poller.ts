@@ -9,11 +9,11 @@ import { findAllOpenCards } from "../db/announcements.js";
 import type { Db } from "../db/client.js";
 import { findDueMembers, linkedAccountsOf, saveWatchState, type WatchedMember } from "../db/watch.js";
 import type { Party } from "../domain/party.js";
+import { partyFromJson } from "../domain/storedParty.js";
 import type { Logger } from "../log.js";
 import type { TokenProvider } from "../psn/http.js";
 import { type MemberReadResult, type PsnReads, readMember } from "./observe.js";
 import { PartyDetailsCache, type ShareReads } from "./partyDetails.js";
-import { partyFromJson } from "./partyJson.js";
 import {
   defaultTrackerOptions,
   type EndedParty,

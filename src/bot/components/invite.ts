@@ -25,7 +25,7 @@ import {
 } from "../../db/invites.js";
 import { findUser, type UserRow } from "../../db/users.js";
 import type { Party } from "../../domain/party.js";
-import { partyFromJson } from "../../jobs/partyJson.js";
+import { partyFromJson } from "../../domain/storedParty.js";
 import { isPsnError, PsnForbiddenError, PsnRateLimitedError } from "../../psn/errors.js";
 import { type BotContext, type MirrorServices, requireService } from "../context.js";
 import { UserError } from "../errors.js";
