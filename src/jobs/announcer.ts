@@ -21,7 +21,7 @@ import {
   markEnded,
   recordEdit,
   restartPost,
-} from "../db/announcements.js";
+} from "../db/cards.js";
 import type { Db } from "../db/client.js";
 import { findGuild, updateGuild } from "../db/guilds.js";
 import { announcingGuildsOf } from "../db/watch.js";

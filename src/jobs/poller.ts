@@ -5,7 +5,7 @@
  * go to the sink (the announcer). Ticks never overlap: a slow tick delays the next.
  */
 import cron, { type ScheduledTask } from "node-cron";
-import { findAllOpenCards } from "../db/announcements.js";
+import { findAllOpenCards } from "../db/cards.js";
 import type { Db } from "../db/client.js";
 import { findDueMembers, linkedAccountsOf, saveWatchState, type WatchedMember } from "../db/watch.js";
 import type { Party } from "../domain/party.js";

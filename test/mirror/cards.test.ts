@@ -1,6 +1,6 @@
 import { Routes } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { beginPost, findAllOpenCards } from "../../src/db/announcements.js";
+import { beginPost, findAllOpenCards } from "../../src/db/cards.js";
 import { findGuild } from "../../src/db/guilds.js";
 import { newNonce } from "../../src/jobs/announcer.js";
 import { eventually, firstEmbed } from "../e2e/world.js";

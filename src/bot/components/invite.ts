@@ -14,7 +14,7 @@ import {
 } from "discord.js";
 import { dmComponents } from "../../accounts/discordNotifier.js";
 import { issueLink } from "../../accounts/linking.js";
-import { findOpenCard } from "../../db/announcements.js";
+import { findOpenCard } from "../../db/cards.js";
 import { guildsOfMember } from "../../db/guildMembers.js";
 import {
   decideInvite,
