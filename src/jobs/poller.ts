@@ -2,7 +2,7 @@
  * The watcher: on every tick, the members the schedule says are due are polled
  * (bounded concurrency, every call through the PSN client's per-account budget),
  * what they are in goes through the party tracker, and the live and ended parties
- * go to the sink (the announcer). Ticks never overlap: a slow tick delays the next.
+ * go to the card sink (the card writer). Ticks never overlap: a slow tick delays the next.
  */
 import cron, { type ScheduledTask } from "node-cron";
 import { findAllOpenCards } from "../db/cards.js";
@@ -42,8 +42,8 @@ export interface PartyUpdate {
   now: Date;
 }
 
-/** Where the parties go: the announcer, or a no-op in the benchmark. */
-export interface PartySink {
+/** Where the parties go: the card writer, or a recorder in the benchmark and tests. */
+export interface CardSink {
   apply(update: PartyUpdate): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export interface PollerOptions {
   db: Db;
   psn: PsnReads & ShareReads;
   tokens: TokenSource;
-  sink: PartySink;
+  sink: CardSink;
   log: Logger;
   intervalSeconds: number;
   concurrency: number;
@@ -226,7 +226,7 @@ export class Poller {
     return stats;
   }
 
-  /** Reads a batch of due members, tracks what they are in, and hands the parties to the sink. */
+  /** Reads a batch of due members, tracks what they are in, and hands the parties to the card sink. */
   private async observeAndAnnounce(
     due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
     startedAt: Date,
@@ -274,7 +274,7 @@ export class Poller {
     try {
       await this.options.sink.apply({ live: tracked.live, ended: tracked.ended, now: startedAt });
     } catch (err) {
-      this.log.error({ err }, "announcing parties failed");
+      this.log.error({ err }, "handing the parties to the card writer failed");
     }
 
     return {

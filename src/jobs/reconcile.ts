@@ -1,6 +1,6 @@
 /**
  * What one server's party channel should change, from the cards it has and the parties
- * just observed. Pure: the announcer applies the actions (DB row first, then Discord).
+ * just observed. Pure: the card writer applies the actions (DB row first, then Discord).
  *
  * Decisions:
  * - One card per (server, party session). A party that comes back after its card ended
@@ -15,7 +15,7 @@
  *   would fail. The tracker keeps ended parties in memory, so their cards end once the
  *   pause is lifted.
  * - A card in state "posting" (crash between the DB write and the Discord call) is posted
- *   again with its own card id; the announcer reuses its nonce, so Discord does not
+ *   again with its own card id; the card writer reuses its nonce, so Discord does not
  *   create it twice.
  * - A card whose party is neither live nor ended is left alone: the tracker has not
  *   decided yet (after a restart, its members may not have been polled).

@@ -1,12 +1,12 @@
 /**
- * startApp's mirror step: the announcer (cards through the bot's REST), the poller
+ * startApp's mirror step: the card writer (cards through the bot's REST), the poller
  * and the services the invite buttons use. The poller starts after login and, its
  * undo step being registered last, stops first on shutdown.
  */
 import { Events } from "discord.js";
 import { type BotContext, requireService } from "../bot/context.js";
 import type { Config } from "../config.js";
-import { Announcer } from "./announcer.js";
+import { CardWriter } from "./cards/writer.js";
 import { Poller } from "./poller.js";
 
 export interface WireMirrorInput {
@@ -19,7 +19,7 @@ export interface WireMirrorInput {
 
 export interface WiredMirror {
   poller: Poller;
-  announcer: Announcer;
+  cardWriter: CardWriter;
   /** Starts the schedule; call once the gateway is ready. */
   afterLogin(): void;
 }
@@ -27,12 +27,12 @@ export interface WiredMirror {
 export function wireMirror({ config, ctx, undo, schedule = true }: WireMirrorInput): WiredMirror {
   const psn = requireService(ctx.psn, "psn");
   const tokens = requireService(ctx.tokens, "tokens");
-  const announcer = new Announcer({ db: ctx.db, rest: ctx.client.rest, log: ctx.log, now: ctx.now });
+  const cardWriter = new CardWriter({ db: ctx.db, rest: ctx.client.rest, log: ctx.log, now: ctx.now });
   const poller = new Poller({
     db: ctx.db,
     psn,
     tokens,
-    sink: announcer,
+    sink: cardWriter,
     log: ctx.log,
     now: ctx.now,
     intervalSeconds: config.poll.intervalSeconds,
@@ -40,7 +40,7 @@ export function wireMirror({ config, ctx, undo, schedule = true }: WireMirrorInp
   });
   const onDelete = (message: { id: string; guildId: string | null }) => {
     if (message.guildId === null) return;
-    announcer
+    cardWriter
       .messageDeleted(message.id)
       .catch((err: unknown) =>
         ctx.log.error({ err, messageId: message.id }, "could not note a deleted card"),
@@ -58,11 +58,11 @@ export function wireMirror({ config, ctx, undo, schedule = true }: WireMirrorInp
       ctx.client.off(Events.MessageBulkDelete, onBulkDelete);
     },
   });
-  ctx.cards = announcer;
+  ctx.cards = cardWriter;
   ctx.mirror = { psn, tokens };
   return {
     poller,
-    announcer,
+    cardWriter,
     afterLogin: () => {
       if (schedule) poller.start();
       undo.push({ what: "the poller", run: () => poller.stop() });

@@ -2,7 +2,7 @@ import { Routes } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { beginPost, findAllOpenCards } from "../../src/db/cards.js";
 import { findGuild } from "../../src/db/guilds.js";
-import { newNonce } from "../../src/jobs/announcer.js";
+import { newNonce } from "../../src/jobs/cards/nonce.js";
 import { eventually, firstEmbed } from "../e2e/world.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
@@ -113,6 +113,31 @@ describe("party cards, end to end", () => {
     const again = await m.world.discord.waitForMessage(m.world.partyChannel.id, (x) => x.id !== card.id);
     expect(firstEmbed(again).title).toContain("party");
     expect(cardsIn(m.world.partyChannel.id)).toHaveLength(1);
+  });
+
+  it.each([
+    ["is gone (10008): the same card row posts it again", 404, 10008, true],
+    ["is too old to edit (30046): a new card replaces it, the old one stays as history", 400, 30046, false],
+  ])("when an edit finds that the card %s", async (_what, status, code, sameRow) => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+    const [row] = findAllOpenCards(m.world.app.ctx.db);
+    m.world.discord.fault(
+      { method: "PATCH", path: `/channels/${m.world.partyChannel.id}/messages/${card.id}` },
+      { status, code, times: 1 },
+    );
+    m.psn.joinParty(session, bob.accountId);
+    await m.tick();
+    const again = await m.world.discord.waitForMessage(m.world.partyChannel.id, (x) => x.id !== card.id);
+    expect(JSON.stringify(again.embeds)).toContain(bob.user.id);
+    const open = findAllOpenCards(m.world.app.ctx.db);
+    expect(open).toEqual([
+      expect.objectContaining({ sessionId: session, state: "live", messageId: again.id }),
+    ]);
+    expect(open[0]?.id === row?.id).toBe(sameRow);
   });
 
   it("pauses the server on 50013 and /config check reports it", async () => {

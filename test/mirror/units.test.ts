@@ -4,7 +4,7 @@ import { isExpired, parseApprovalId } from "../../src/bot/components/inviteAppro
 import type { UserRow } from "../../src/db/users.js";
 import type { Party, PartyMember } from "../../src/domain/party.js";
 import { gameFromJson, gameToJson, partyFromJson, partyToJson } from "../../src/domain/storedParty.js";
-import { pauseReasonFor } from "../../src/jobs/announcer.js";
+import { pauseReasonFor } from "../../src/jobs/cards/discordPolicy.js";
 import { observationOfError } from "../../src/jobs/observe.js";
 import { cronPlanFor } from "../../src/jobs/poller.js";
 import {
