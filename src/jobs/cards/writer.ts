@@ -6,7 +6,6 @@
  * One apply at a time: the poller's ticks, the /unlink hook and deleted messages edit
  * the same rows, so everything goes through one queue.
  */
-import { renderPartyCard } from "../../bot/embeds/partyCard.js";
 import {
   findAllOpenCards,
   findCard,
@@ -18,9 +17,11 @@ import {
 import type { Db } from "../../db/client.js";
 import { findGuild, updateGuild } from "../../db/guilds.js";
 import { announcingGuildsOf } from "../../db/watch.js";
+import type { GuildSettings } from "../../domain/guild.js";
 import type { Party } from "../../domain/party.js";
 import { partyFromJson } from "../../domain/storedParty.js";
 import type { Logger } from "../../log.js";
+import { cardsEndedByUnlink, showsMember } from "../cardsEndedByUnlink.js";
 import type { EndedParty } from "../partyTracker.js";
 import type { CardSink, PartyUpdate } from "../poller.js";
 import { reconcile } from "../reconcile.js";
@@ -55,48 +56,33 @@ export class CardWriter implements CardSink {
   }
 
   /**
-   * Ends at once the open cards that showed this member and nobody else announced
-   * in that server (the /unlink hook); the next tick would end them anyway.
+   * The /unlink hook: ends at once the open cards the next tick would end once this
+   * member is no longer linked (cardsEndedByUnlink decides).
    */
   endCardsOfUser(discordUserId: string): Promise<void> {
     return this.serial(async () => {
       const now = this.now();
-      const cards = findAllOpenCards(this.db).map((row) => ({ row, party: partyFromJson(row.partyJson) }));
-      const mine = cards.filter((c) => c.party?.members.some((m) => m.discordUserId === discordUserId));
-      const others = new Set<string>();
-      for (const c of mine)
-        for (const m of c.party?.members ?? []) if (m.discordUserId) others.add(m.discordUserId);
-      others.delete(discordUserId);
-      const optIns = announcingGuildsOf(this.db, [...others]);
-      for (const { row, party } of mine) {
-        const stillShown = (party?.members ?? []).some(
-          (m) =>
-            m.discordUserId &&
-            m.discordUserId !== discordUserId &&
-            optIns.get(m.discordUserId)?.includes(row.guildId),
-        );
-        if (stillShown || !party) continue;
-        const announced = new Set(
-          party.members
-            .map((m) => m.discordUserId)
-            .filter(
-              (id): id is string =>
-                id !== null && id !== discordUserId && optIns.get(id)?.includes(row.guildId) === true,
-            ),
-        );
-        const card = renderPartyCard(party, {
-          announced,
-          mentionRoleId: null,
-          firstPost: false,
-          ended: { at: now },
-        });
+      const cards = findAllOpenCards(this.db)
+        .map((row) => ({ card: cardOf(row), party: partyFromJson(row.partyJson) }))
+        .filter((c) => showsMember(c.party, discordUserId));
+      const users = new Set<string>();
+      for (const c of cards)
+        for (const m of c.party?.members ?? []) if (m.discordUserId) users.add(m.discordUserId);
+      const settings = new Map<string, GuildSettings>();
+      for (const guildId of new Set(cards.map((c) => c.card.guildId))) {
+        const guild = findGuild(this.db, guildId);
+        if (guild) settings.set(guildId, guildSettingsOf(guild));
+      }
+      const announcedIn = announcedByGuild(announcingGuildsOf(this.db, [...users]));
+      const ends = cardsEndedByUnlink({ discordUserId, cards, announcedIn, settings, now });
+      for (const { card, action } of ends) {
         try {
-          await applyAction(this.io, row.guildId, { kind: "end", cardId: row.id, party, card }, now);
+          await applyAction(this.io, card.guildId, action, now);
         } catch (err) {
-          if (err instanceof GuildPaused) await this.pause(row.guildId, row.channelId, err.code);
+          if (err instanceof GuildPaused) await this.pause(card.guildId, card.channelId, err.code);
           else
             this.log.warn(
-              { err, guildId: row.guildId, cardId: row.id },
+              { err, guildId: card.guildId, cardId: card.id },
               "could not end the card of an unlinked member",
             );
         }
