@@ -215,7 +215,7 @@ export class Poller {
     // With nobody due the tracker still runs once: stale parties end and ended cards catch up.
     const batches = this.strategy === "naive" ? [due] : [online, others].filter((b) => b.length > 0);
     for (const batch of batches.length > 0 ? batches : [[]]) {
-      const pass = await this.observeAndAnnounce(batch, startedAt);
+      const pass = await this.observeAndHandOver(batch, startedAt);
       stats.requests += pass.requests;
       stats.failures += pass.failures;
       stats.live = pass.live;
@@ -227,7 +227,7 @@ export class Poller {
   }
 
   /** Reads a batch of due members, tracks what they are in, and hands the parties to the card sink. */
-  private async observeAndAnnounce(
+  private async observeAndHandOver(
     due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
     startedAt: Date,
   ): Promise<Pick<TickStats, "requests" | "failures" | "live" | "justEnded">> {
