@@ -6,7 +6,7 @@
  * the clock is injected and moved one interval per tick (or by the tick's real
  * duration when a tick runs longer, as the non-overlapping schedule would). Members
  * come online, go offline, start and end parties at random times (seeded PRNG).
- * Discord is not involved: the sink only records when each party is first seen.
+ * Discord is not involved: the card sink only records when each party is first seen.
  * Then the naive strategy (everyone, presence and parties, every tick) runs the
  * same way for comparison. Prints one JSON line.
  *

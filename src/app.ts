@@ -21,7 +21,7 @@ import { syncCommands } from "./bot/registration.js";
 import { createRouter, type Router } from "./bot/router.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
-import { Announcer } from "./jobs/announcer.js";
+import { CardWriter } from "./jobs/cards/writer.js";
 import { Poller } from "./jobs/poller.js";
 import { createLogger, type Logger } from "./log.js";
 import { PsnClient } from "./psn/client.js";
@@ -106,7 +106,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     });
 
     // The party mirror: cards written through the bot's REST, and the PSN watcher.
-    const cards = new Announcer({ db, rest: client.rest, log, now });
+    const cards = new CardWriter({ db, rest: client.rest, log, now });
     const poller = new Poller({
       db,
       psn,

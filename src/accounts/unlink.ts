@@ -1,9 +1,8 @@
 /** /unlink: everything the bot keeps about a member goes, in one transaction. */
-import { eq, or } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { deleteOptInsOfMember, guildsOfMember } from "../db/guildMembers.js";
+import { deleteInvitesOfUser } from "../db/invites.js";
 import { deleteLinkTokensOfUser } from "../db/linkTokens.js";
-import { invites } from "../db/schema.js";
 import { deleteUser, findUser } from "../db/users.js";
 
 export interface UnlinkSummary {
@@ -22,10 +21,7 @@ export function unlinkMember(db: Db, discordUserId: string): UnlinkSummary {
     deleteOptInsOfMember(tx, discordUserId);
     const linkTokens = deleteLinkTokensOfUser(tx, discordUserId);
     // The invitation audit names the member as asker or sender; it goes with them.
-    const removedInvites = tx
-      .delete(invites)
-      .where(or(eq(invites.requesterUserId, discordUserId), eq(invites.senderUserId, discordUserId)))
-      .run().changes;
+    const removedInvites = deleteInvitesOfUser(tx, discordUserId);
     deleteUser(tx, discordUserId);
     return { onlineId: user?.psnOnlineId ?? null, guildIds, linkTokens, invites: removedInvites };
   });

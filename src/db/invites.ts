@@ -3,7 +3,7 @@
  * which party, what came of it), which is also the dedupe window and the state of
  * an approval waiting in a member's DMs.
  */
-import { and, desc, eq, gte, ne } from "drizzle-orm";
+import { and, desc, eq, gte, ne, or } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { invites, users } from "./schema.js";
 
@@ -94,6 +94,14 @@ export function reviseInvite(
 
 export function invitesOfSession(db: Db, sessionId: string): InviteRow[] {
   return db.select().from(invites).where(eq(invites.sessionId, sessionId)).all();
+}
+
+/** Every request this member asked or sent (for /unlink); how many went. */
+export function deleteInvitesOfUser(db: Db, discordUserId: string): number {
+  return db
+    .delete(invites)
+    .where(or(eq(invites.requesterUserId, discordUserId), eq(invites.senderUserId, discordUserId)))
+    .run().changes;
 }
 
 export type InvitesMode = "auto" | "approve" | "off";

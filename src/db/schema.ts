@@ -86,8 +86,8 @@ export const guildMembers = sqliteTable(
  * and completed after it, so a crash in between is repaired by re-posting with the
  * same nonce (Discord's enforce_nonce turns the repeat into a no-op).
  */
-export const announcements = sqliteTable(
-  "announcements",
+export const cards = sqliteTable(
+  "cards",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     guildId: text("guild_id")
@@ -108,8 +108,8 @@ export const announcements = sqliteTable(
   },
   (t) => [
     // Never two open cards for one party in one server; ended ones are history.
-    uniqueIndex("announcements_open_party").on(t.guildId, t.sessionId).where(sql`state <> 'ended'`),
-    index("announcements_session").on(t.sessionId),
+    uniqueIndex("cards_open_party").on(t.guildId, t.sessionId).where(sql`state <> 'ended'`),
+    index("cards_session").on(t.sessionId),
   ],
 );
 

@@ -4,8 +4,8 @@
  * link state and tokens belong to the linking code.
  */
 import { and, eq, exists, inArray, lte, sql } from "drizzle-orm";
-import { z } from "zod";
-import type { WatchState } from "../jobs/schedule.js";
+import { gameFromJson, gameToJson } from "../domain/storedParty.js";
+import type { WatchState } from "../domain/watch.js";
 import type { GameTitle } from "../psn/types.js";
 import type { Db } from "./client.js";
 import { guildMembers, users } from "./schema.js";
@@ -18,23 +18,6 @@ export interface WatchedMember {
   /** The game of the last presence read, shown on the cards of parties this member hosts. */
   game: GameTitle | null;
   platform: string | null;
-}
-
-const gameTitle = z.object({
-  titleId: z.string().nullable(),
-  name: z.string(),
-  iconUrl: z.string().nullable(),
-  status: z.string().nullable(),
-});
-
-function parseGame(json: string | null): GameTitle | null {
-  if (!json) return null;
-  try {
-    const parsed = gameTitle.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }
 
 const announced = (db: Db) =>
@@ -82,7 +65,7 @@ function toMember(r: Selected): WatchedMember {
     discordUserId: r.discordUserId,
     accountId: r.accountId,
     onlineId: r.onlineId,
-    game: parseGame(r.gameJson),
+    game: gameFromJson(r.gameJson),
     platform: r.platform,
     state: {
       accountId: r.accountId,
@@ -143,7 +126,7 @@ export function saveWatchState(
       inParty: state.inParty,
       recheckPresence: state.recheckPresence,
       ...(presence
-        ? { gameJson: presence.game ? JSON.stringify(presence.game) : null, platform: presence.platform }
+        ? { gameJson: presence.game ? gameToJson(presence.game) : null, platform: presence.platform }
         : {}),
       ...(state.needsRelink ? { linkState: "needs_relink" as const } : {}),
       updatedAt: now,

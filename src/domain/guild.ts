@@ -12,6 +12,6 @@ export interface GuildSettings {
 }
 
 /** Whether cards may be posted or edited in this server at all. */
-export function canAnnounce(settings: GuildSettings): settings is GuildSettings & { channelId: string } {
+export function canPostCards(settings: GuildSettings): settings is GuildSettings & { channelId: string } {
   return settings.enabled && settings.channelId !== null && settings.pausedReason === null;
 }

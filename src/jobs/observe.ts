@@ -34,7 +34,24 @@ export function observationOfError(err: unknown): Observation {
   return { kind: "unavailable" };
 }
 
-export async function readMember(
+/**
+ * Pure: what the party tracker is told about a member, from this tick's reads. A parties
+ * read that finds a party proves the member online when presence was not read; the game
+ * is the presence read's when presence was read, else the one stored from the last read.
+ */
+export function trackerObservation(
+  read: MemberReadResult,
+  storedGame: GameTitle | null,
+): MemberObservation | null {
+  if (!read.seen) return null;
+  const parties = read.seen.parties;
+  const online = read.seen.online ?? (parties && parties.length > 0 ? true : null);
+  const game = read.presence ? read.seen.game : storedGame;
+  return { ...read.seen, online, game };
+}
+
+/** The PSN reads the plan asks for, as an observation for the schedule and the tracker. */
+export async function observeMember(
   psn: PsnReads,
   auth: TokenProvider,
   plan: Extract<PollPlan, { due: true }>,

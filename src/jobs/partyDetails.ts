@@ -44,11 +44,6 @@ export class PartyDetailsCache {
     this.forgetAfterMs = options.forgetAfterMs ?? 24 * 60 * 60_000;
   }
 
-  /** Known details, without asking PSN. */
-  get(sessionId: string): PartyDetails | null {
-    return this.entries.get(sessionId)?.details ?? null;
-  }
-
   /** Whether PSN should be asked about this party now. */
   wants(sessionId: string, now: number): boolean {
     const e = this.entries.get(sessionId);
@@ -101,10 +96,6 @@ export class PartyDetailsCache {
 
   sweep(now: number): void {
     for (const [id, e] of this.entries) if (now - e.lastUsed > this.forgetAfterMs) this.entries.delete(id);
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 }
 

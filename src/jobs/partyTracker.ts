@@ -123,6 +123,34 @@ export function seedTracker(
   return { parties, ended: state.ended };
 }
 
+/** An open card as the previous run left it, with the party it showed (null when unreadable). */
+export interface OpenCardParty {
+  sessionId: string;
+  party: Party | null;
+  postedAt: Date | null;
+  createdAt: Date;
+}
+
+/**
+ * Pure: what seedTracker is given for the open cards after a restart, one entry per party
+ * (a party may have a card in several servers). It was first seen when the earliest card
+ * says (its stored party, else when it was posted or written); its observers are the
+ * linked members the cards showed.
+ */
+export function seedSessionsOf(
+  cards: readonly OpenCardParty[],
+): { sessionId: string; since: Date; observers: string[] }[] {
+  const sessions = new Map<string, { since: Date; observers: Set<string> }>();
+  for (const card of cards) {
+    const since = card.party?.firstSeenAt ?? card.postedAt ?? card.createdAt;
+    const known = sessions.get(card.sessionId) ?? { since, observers: new Set<string>() };
+    if (since < known.since) known.since = since;
+    for (const m of card.party?.members ?? []) if (m.discordUserId !== null) known.observers.add(m.accountId);
+    sessions.set(card.sessionId, known);
+  }
+  return [...sessions].map(([sessionId, s]) => ({ sessionId, since: s.since, observers: [...s.observers] }));
+}
+
 interface Sighting {
   observer: string;
   party: PsnParty;

@@ -2,23 +2,24 @@
  * The watcher: on every tick, the members the schedule says are due are polled
  * (bounded concurrency, every call through the PSN client's per-account budget),
  * what they are in goes through the party tracker, and the live and ended parties
- * go to the sink (the announcer). Ticks never overlap: a slow tick delays the next.
+ * go to the card sink (the card writer). Ticks never overlap: a slow tick delays the next.
  */
 import cron, { type ScheduledTask } from "node-cron";
-import { findAllOpenCards } from "../db/announcements.js";
+import { findAllOpenCards } from "../db/cards.js";
 import type { Db } from "../db/client.js";
 import { findDueMembers, linkedAccountsOf, saveWatchState, type WatchedMember } from "../db/watch.js";
 import type { Party } from "../domain/party.js";
+import { partyFromJson } from "../domain/storedParty.js";
 import type { Logger } from "../log.js";
 import type { TokenProvider } from "../psn/http.js";
-import { type MemberReadResult, type PsnReads, readMember } from "./observe.js";
+import { type MemberReadResult, observeMember, type PsnReads, trackerObservation } from "./observe.js";
 import { PartyDetailsCache, type ShareReads } from "./partyDetails.js";
-import { partyFromJson } from "./partyJson.js";
 import {
   defaultTrackerOptions,
   type EndedParty,
   emptyTrackerState,
   type MemberObservation,
+  seedSessionsOf,
   seedTracker,
   type TrackerOptions,
   type TrackerState,
@@ -41,8 +42,8 @@ export interface PartyUpdate {
   now: Date;
 }
 
-/** Where the parties go: the announcer, or a no-op in the benchmark. */
-export interface PartySink {
+/** Where the parties go: the card writer, or a recorder in the benchmark and tests. */
+export interface CardSink {
   apply(update: PartyUpdate): Promise<void>;
 }
 
@@ -58,7 +59,7 @@ export interface PollerOptions {
   db: Db;
   psn: PsnReads & ShareReads;
   tokens: TokenSource;
-  sink: PartySink;
+  sink: CardSink;
   log: Logger;
   intervalSeconds: number;
   concurrency: number;
@@ -214,7 +215,7 @@ export class Poller {
     // With nobody due the tracker still runs once: stale parties end and ended cards catch up.
     const batches = this.strategy === "naive" ? [due] : [online, others].filter((b) => b.length > 0);
     for (const batch of batches.length > 0 ? batches : [[]]) {
-      const pass = await this.observeAndAnnounce(batch, startedAt);
+      const pass = await this.observeAndHandOver(batch, startedAt);
       stats.requests += pass.requests;
       stats.failures += pass.failures;
       stats.live = pass.live;
@@ -225,15 +226,15 @@ export class Poller {
     return stats;
   }
 
-  /** Reads a batch of due members, tracks what they are in, and hands the parties to the sink. */
-  private async observeAndAnnounce(
+  /** Reads a batch of due members, tracks what they are in, and hands the parties to the card sink. */
+  private async observeAndHandOver(
     due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
     startedAt: Date,
   ): Promise<Pick<TickStats, "requests" | "failures" | "live" | "justEnded">> {
     const results: { member: WatchedMember; result: MemberReadResult }[] = [];
     await eachLimited(due, this.options.concurrency, async ({ member, plan }) => {
       const auth = this.options.tokens.provider(member.accountId);
-      const result = await readMember(this.options.psn, auth, plan, startedAt, this.log);
+      const result = await observeMember(this.options.psn, auth, plan, startedAt, this.log);
       results.push({ member, result });
       try {
         const next = afterObservation(member.state, result.observation, startedAt, this.schedule);
@@ -246,13 +247,11 @@ export class Poller {
     const observations: MemberObservation[] = [];
     const observerOf = new Map<string, WatchedMember>();
     for (const { member, result } of results) {
-      if (!result.seen) continue;
-      const parties = result.seen.parties;
-      // A parties read that finds a party proves the member online; the stored game stands in for an unread presence.
-      const online = result.seen.online ?? (parties && parties.length > 0 ? true : null);
-      const game = result.presence ? result.seen.game : member.game;
-      observations.push({ ...result.seen, online, game });
-      for (const p of parties ?? []) if (!observerOf.has(p.sessionId)) observerOf.set(p.sessionId, member);
+      const seen = trackerObservation(result, member.game);
+      if (!seen) continue;
+      observations.push(seen);
+      for (const p of seen.parties ?? [])
+        if (!observerOf.has(p.sessionId)) observerOf.set(p.sessionId, member);
     }
 
     await this.fetchDetails(observerOf, startedAt);
@@ -275,7 +274,7 @@ export class Poller {
     try {
       await this.options.sink.apply({ live: tracked.live, ended: tracked.ended, now: startedAt });
     } catch (err) {
-      this.log.error({ err }, "announcing parties failed");
+      this.log.error({ err }, "handing the parties to the card writer failed");
     }
 
     return {
@@ -306,20 +305,11 @@ export class Poller {
   /** First tick: cards left open by the previous run keep their parties tracked; overdue members go back on phase. */
   private seed(now: Date): void {
     this.seeded = true;
-    const sessions = new Map<string, { since: Date; observers: Set<string> }>();
-    for (const card of findAllOpenCards(this.db)) {
-      const party = partyFromJson(card.partyJson);
-      const since = firstSeenOf(card.partyJson) ?? card.postedAt ?? card.createdAt;
-      const known = sessions.get(card.sessionId) ?? { since, observers: new Set<string>() };
-      if (since < known.since) known.since = since;
-      for (const m of party?.members ?? []) if (m.discordUserId !== null) known.observers.add(m.accountId);
-      sessions.set(card.sessionId, known);
-    }
-    this.tracker = seedTracker(
-      this.tracker,
-      [...sessions].map(([sessionId, s]) => ({ sessionId, since: s.since, observers: [...s.observers] })),
-      now,
-    );
+    const cards = findAllOpenCards(this.db).map((card) => ({
+      ...card,
+      party: partyFromJson(card.partyJson),
+    }));
+    this.tracker = seedTracker(this.tracker, seedSessionsOf(cards), now);
     if (this.strategy === "naive") return;
     for (const member of findDueMembers(this.db, now)) {
       const spread = respread(member.state, now, this.schedule);
@@ -337,17 +327,4 @@ export class Poller {
 
 function partyAccounts(p: { owner: { accountId: string }; members: { accountId: string }[] }): string[] {
   return [p.owner.accountId, ...p.members.map((m) => m.accountId)];
-}
-
-function firstSeenOf(partyJson: string): Date | null {
-  try {
-    const parsed: unknown = JSON.parse(partyJson);
-    if (typeof parsed === "object" && parsed !== null && "firstSeenAt" in parsed) {
-      const d = new Date(String((parsed as { firstSeenAt: unknown }).firstSeenAt));
-      return Number.isNaN(d.getTime()) ? null : d;
-    }
-  } catch {
-    // An unreadable snapshot only loses the first-seen time.
-  }
-  return null;
 }

@@ -1,11 +1,11 @@
 /**
  * What one server's party channel should change, from the cards it has and the parties
- * just observed. Pure: the announcer applies the actions (DB row first, then Discord).
+ * just observed. Pure: the card writer applies the actions (DB row first, then Discord).
  *
  * Decisions:
  * - One card per (server, party session). A party that comes back after its card ended
  *   revives that card (an edit), it does not get a second one.
- * - A party is shown when the server can announce (enabled, channel set, not paused), at
+ * - A party is shown when the server can post cards (enabled, channel set, not paused), at
  *   least one of its members' Discord users is announced in this server, and it is
  *   joinable or the server shows all parties. A shown party's card is posted, or edited
  *   when its hash changed; a card whose party stops being shown is ended.
@@ -15,7 +15,7 @@
  *   would fail. The tracker keeps ended parties in memory, so their cards end once the
  *   pause is lifted.
  * - A card in state "posting" (crash between the DB write and the Discord call) is posted
- *   again with its own card id; the announcer reuses its nonce, so Discord does not
+ *   again with its own card id; the card writer reuses its nonce, so Discord does not
  *   create it twice.
  * - A card whose party is neither live nor ended is left alone: the tracker has not
  *   decided yet (after a restart, its members may not have been polled).
@@ -24,7 +24,7 @@
  */
 
 import { type RenderedCard, renderPartyCard, renderUnknownEndedCard } from "../bot/embeds/partyCard.js";
-import { canAnnounce, type GuildSettings } from "../domain/guild.js";
+import { canPostCards, type GuildSettings } from "../domain/guild.js";
 import { isJoinable, type Party } from "../domain/party.js";
 import type { EndedParty } from "./partyTracker.js";
 
@@ -56,7 +56,7 @@ export type Action =
   | { kind: "end"; cardId: number; party: Party | null; card: RenderedCard };
 
 export function isShown(party: Party, settings: GuildSettings, announced: ReadonlySet<string>): boolean {
-  if (!canAnnounce(settings)) return false;
+  if (!canPostCards(settings)) return false;
   if (settings.show !== "all" && !isJoinable(party)) return false;
   return party.members.some((m) => m.discordUserId !== null && announced.has(m.discordUserId));
 }
@@ -112,7 +112,7 @@ export function reconcile(
     const view = { announced, mentionRoleId: settings.mentionRoleId };
     if (!card) {
       const rendered = renderPartyCard(party, { ...view, firstPost: true });
-      // canAnnounce() inside isShown() guarantees the channel.
+      // canPostCards() inside isShown() guarantees the channel.
       actions.push({ kind: "post", cardId: null, channelId: settings.channelId!, party, card: rendered });
       continue;
     }
@@ -133,7 +133,7 @@ export function reconcile(
     const end = endedBySession.get(card.sessionId);
     if (end) {
       endCard(card, end.party, end.endedAt);
-    } else if (!canAnnounce(settings)) {
+    } else if (!canPostCards(settings)) {
       endCard(card, null, now);
     }
   }

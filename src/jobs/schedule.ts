@@ -6,26 +6,7 @@
  * `now` is always the tick's start time, passed in: a tick that takes a few seconds must
  * not push its members past the next tick.
  */
-
-export interface WatchState {
-  accountId: string;
-  /** null: never observed (freshly linked, or state lost). */
-  online: boolean | null;
-  /** Consecutive observations that found the member offline. */
-  offlineStreak: number;
-  /** Consecutive "unavailable" failures (5xx, network). */
-  errorStreak: number;
-  nextPollAt: Date;
-  lastPresenceAt: Date | null;
-  lastPartiesAt: Date | null;
-  /** The last parties read found at least one party. */
-  inParty: boolean;
-  /** The last parties read came back empty right after finding a party: read presence next, the member may have gone offline. */
-  recheckPresence: boolean;
-  needsRelink: boolean;
-  /** Announced in at least one server: nobody else would see the parties. */
-  announcedSomewhere: boolean;
-}
+import type { WatchState } from "../domain/watch.js";
 
 export interface ScheduleOptions {
   tickMs: number;

@@ -16,7 +16,7 @@ import {
 import { RequestBudget } from "./budget.js";
 import { PsnHttp, type RetryOptions, staticToken, type TokenProvider } from "./http.js";
 import { sendInvitation } from "./invitations.js";
-import { getParties, getPartiesByIds } from "./parties.js";
+import { getParties } from "./parties.js";
 import { getPresence, getPresences } from "./presence.js";
 import { getProfile } from "./profile.js";
 import { getPartyInfo, getShareLink } from "./share.js";
@@ -157,10 +157,6 @@ export class PsnClient {
 
   getParties(auth: TokenProvider): Promise<PsnParty[]> {
     return getParties(this.http, auth);
-  }
-
-  getPartiesByIds(auth: TokenProvider, sessionIds: readonly string[]): Promise<PsnParty[]> {
-    return getPartiesByIds(this.http, auth, sessionIds);
   }
 
   sendInvitation(auth: TokenProvider, sessionId: string, toAccountId: string): Promise<void> {

@@ -1,9 +1,6 @@
 import type { PsnHttp, TokenProvider } from "./http.js";
-import { type PartyMemberWire, type PartyWire, partiesBulk, partyLookup } from "./schemas.js";
+import { type PartyMemberWire, type PartyWire, partiesBulk } from "./schemas.js";
 import type { Joinability, PsnParty, PsnPartyMember } from "./types.js";
-
-/** [G] The lookup's id limit is unpublished; stay small. */
-const LOOKUP_BATCH = 10;
 
 export function joinabilityOf(
   wire: Pick<PartyWire, "partyJoinable" | "partyRequestToJoinable">,
@@ -55,31 +52,4 @@ export async function getParties(http: PsnHttp, auth: TokenProvider): Promise<Ps
     partiesBulk,
   );
   return toParties(wire.parties);
-}
-
-/** Parties by session id; unknown or ended ones are absent from the result. */
-export async function getPartiesByIds(
-  http: PsnHttp,
-  auth: TokenProvider,
-  sessionIds: readonly string[],
-): Promise<PsnParty[]> {
-  const unique = [...new Set(sessionIds)];
-  const out: PsnParty[] = [];
-  for (let i = 0; i < unique.length; i += LOOKUP_BATCH) {
-    const chunk = unique.slice(i, i + LOOKUP_BATCH);
-    const wire = await http.json(
-      {
-        endpoint: "partyLookup",
-        host: "api",
-        method: "GET",
-        path: "/api/sessionManager/v2/partySessions",
-        query: { view: "v3" },
-        headers: { "x-psn-session-manager-session-ids": chunk.join(",") },
-        auth,
-      },
-      partyLookup,
-    );
-    out.push(...toParties(wire.partySessions ?? wire.parties ?? []));
-  }
-  return out;
 }

@@ -94,11 +94,6 @@ export const party = z.looseObject({
 export type PartyWire = z.infer<typeof party>;
 
 export const partiesBulk = z.looseObject({ parties: z.array(party).default([]) });
-/** [G] The lookup's answer key is unpublished; the simulator uses `partySessions`. */
-export const partyLookup = z.looseObject({
-  partySessions: z.array(party).optional(),
-  parties: z.array(party).optional(),
-});
 
 export const shareLink = z.looseObject({
   shareUrl: z.string().nullish(),

@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/client.js";
+import { MIGRATIONS_FOLDER, openDatabase } from "../../src/db/client.js";
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -34,15 +37,7 @@ describe("database", () => {
       .map((r) => r.name)
       .filter((n) => !n.startsWith("sqlite_") && !n.startsWith("__"))
       .sort();
-    expect(tables).toEqual([
-      "announcements",
-      "guild_members",
-      "guilds",
-      "invites",
-      "link_tokens",
-      "meta",
-      "users",
-    ]);
+    expect(tables).toEqual(["cards", "guild_members", "guilds", "invites", "link_tokens", "meta", "users"]);
     expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(sqlite.pragma("busy_timeout", { simple: true })).toBe(5000);
@@ -60,11 +55,54 @@ describe("database", () => {
     const { sqlite, close } = openDatabase(tempFile());
     sqlite.prepare("insert into guilds (guild_id) values ('1')").run();
     const insert = sqlite.prepare(
-      "insert into announcements (guild_id, session_id, channel_id, nonce, state, party_json) values ('1', 's', 'c', ?, ?, '{}')",
+      "insert into cards (guild_id, session_id, channel_id, nonce, state, party_json) values ('1', 's', 'c', ?, ?, '{}')",
     );
     insert.run("n1", "ended");
     insert.run("n2", "live");
     expect(() => insert.run("n3", "posting")).toThrow(/UNIQUE/);
     close();
   });
+
+  it("keeps the party cards written before the announcements table was renamed cards", () => {
+    const path = tempFile();
+    migrateUpTo(path, "0001_watch_error_streak");
+    const before = new Database(path);
+    before.prepare("insert into guilds (guild_id) values ('1')").run();
+    before
+      .prepare(
+        "insert into announcements (guild_id, session_id, channel_id, message_id, nonce, state, party_json) values ('1', 's', 'c', 'm', 'n', 'live', '{}')",
+      )
+      .run();
+    before.close();
+
+    const { sqlite, close } = openDatabase(path);
+    const rows = sqlite.prepare("select guild_id, session_id, message_id, state from cards").all();
+    const indexes = sqlite
+      .prepare("select name from sqlite_master where type = 'index' and tbl_name = 'cards' order by name")
+      .all();
+    const old = sqlite.prepare("select name from sqlite_master where name like 'announcements%'").all();
+    close();
+    expect(rows).toEqual([{ guild_id: "1", session_id: "s", message_id: "m", state: "live" }]);
+    expect(indexes).toEqual([{ name: "cards_open_party" }, { name: "cards_session" }]);
+    expect(old).toEqual([]);
+  });
 });
+
+/** A database file migrated only up to (and including) the migration tagged `lastTag`. */
+function migrateUpTo(path: string, lastTag: string): void {
+  const folder = join(dirname(dirname(path)), "migrations");
+  mkdirSync(join(folder, "meta"), { recursive: true });
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as {
+    entries: { tag: string }[];
+  };
+  const upTo = journal.entries.findIndex((e) => e.tag === lastTag);
+  expect(upTo).toBeGreaterThanOrEqual(0);
+  journal.entries = journal.entries.slice(0, upTo + 1);
+  writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify(journal));
+  for (const { tag } of journal.entries)
+    copyFileSync(join(MIGRATIONS_FOLDER, `${tag}.sql`), join(folder, `${tag}.sql`));
+  mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  migrate(drizzle(sqlite), { migrationsFolder: folder });
+  sqlite.close();
+}

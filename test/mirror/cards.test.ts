@@ -1,9 +1,10 @@
 import { Routes } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { beginPost, findAllOpenCards } from "../../src/db/announcements.js";
+import { beginPost, findAllOpenCards } from "../../src/db/cards.js";
 import { findGuild } from "../../src/db/guilds.js";
-import { newNonce } from "../../src/jobs/announcer.js";
+import { newNonce } from "../../src/jobs/cards/nonce.js";
 import { eventually, firstEmbed } from "../e2e/world.js";
+import type { SimUser } from "../sim/discord/server.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 describe("party cards, end to end", () => {
@@ -115,6 +116,31 @@ describe("party cards, end to end", () => {
     expect(cardsIn(m.world.partyChannel.id)).toHaveLength(1);
   });
 
+  it.each([
+    ["is gone (10008): the same card row posts it again", 404, 10008, true],
+    ["is too old to edit (30046): a new card replaces it, the old one stays as history", 400, 30046, false],
+  ])("when an edit finds that the card %s", async (_what, status, code, sameRow) => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+    const [row] = findAllOpenCards(m.world.app.ctx.db);
+    m.world.discord.fault(
+      { method: "PATCH", path: `/channels/${m.world.partyChannel.id}/messages/${card.id}` },
+      { status, code, times: 1 },
+    );
+    m.psn.joinParty(session, bob.accountId);
+    await m.tick();
+    const again = await m.world.discord.waitForMessage(m.world.partyChannel.id, (x) => x.id !== card.id);
+    expect(JSON.stringify(again.embeds)).toContain(bob.user.id);
+    const open = findAllOpenCards(m.world.app.ctx.db);
+    expect(open).toEqual([
+      expect.objectContaining({ sessionId: session, state: "live", messageId: again.id }),
+    ]);
+    expect(open[0]?.id === row?.id).toBe(sameRow);
+  });
+
   it("pauses the server on 50013 and /config check reports it", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     m.world.discord.fault(
@@ -136,13 +162,9 @@ describe("party cards, end to end", () => {
     expect(JSON.stringify(check)).toMatch(/paused|50013|Missing Permissions/i);
   });
 
-  it("ends the card at once when its only announced member unlinks", async () => {
-    const alice = await m.linkedMember("alice", "alice_ps");
-    m.psn.startParty(alice.accountId, { joinability: "open" });
-    await m.tick();
-    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
-
-    const prompt = await m.world.slash(alice.user, "unlink").response();
+  /** /unlink through the real prompt and its confirm button. */
+  async function unlink(user: SimUser): Promise<void> {
+    const prompt = await m.world.slash(user, "unlink").response();
     const confirm = JSON.stringify(prompt.components).match(/unlink:confirm:\d+:\d+/)?.[0];
     expect(confirm).toBeDefined();
     await m.world.discord
@@ -150,12 +172,35 @@ describe("party cards, end to end", () => {
         channelId: prompt.channelId,
         messageId: prompt.messageId,
         customId: confirm as string,
-        userId: alice.user.id,
+        userId: user.id,
         guildId: m.world.guild.id,
       })
       .response();
+  }
+
+  it("ends the card at once when its only announced member unlinks", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+
+    await unlink(alice.user);
     const ended = m.world.discord.message(m.world.partyChannel.id, card.id);
     expect(JSON.stringify(ended?.embeds)).toContain("Ended");
     expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+  });
+
+  it("leaves the card live when a member unlinks and another announced member is still in the party", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    m.psn.joinParty(session, bob.accountId);
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+
+    await unlink(alice.user);
+    const shown = m.world.discord.message(m.world.partyChannel.id, card.id);
+    expect(JSON.stringify(shown?.embeds)).not.toContain("Ended");
+    expect(findAllOpenCards(m.world.app.ctx.db).map((c) => c.state)).toEqual(["live"]);
   });
 });

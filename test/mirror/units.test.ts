@@ -3,9 +3,9 @@ import { parseApprovalId } from "../../src/bot/components/inviteApproval.js";
 import { blocksRepeat, inviteCandidates, isExpired } from "../../src/bot/invites/policy.js";
 import type { UserRow } from "../../src/db/users.js";
 import type { Party, PartyMember } from "../../src/domain/party.js";
-import { pauseReasonFor } from "../../src/jobs/announcer.js";
+import { gameFromJson, gameToJson, partyFromJson, partyToJson } from "../../src/domain/storedParty.js";
+import { pauseReasonFor } from "../../src/jobs/cards/discordPolicy.js";
 import { observationOfError } from "../../src/jobs/observe.js";
-import { partyFromJson, partyToJson } from "../../src/jobs/partyJson.js";
 import { cronPlanFor } from "../../src/jobs/poller.js";
 import {
   PsnAuthError,
@@ -142,6 +142,17 @@ describe("party snapshots and pause reasons", () => {
     expect(partyFromJson(partyToJson(party))).toEqual(party);
     expect(partyFromJson("{}")).toBeNull();
     expect(partyFromJson("not json")).toBeNull();
+  });
+
+  const game = { titleId: "PPSA01", name: "Helldivers 2", iconUrl: null, status: "On a dive" };
+  it.each([
+    ["a stored game", gameToJson(game), game],
+    ["no game", null, null],
+    ["an empty column", "", null],
+    ["an older shape", JSON.stringify({ name: "Helldivers 2" }), null],
+    ["damage", "{not json", null],
+  ])("reads %s back", (_what, json, expected) => {
+    expect(gameFromJson(json)).toEqual(expected);
   });
 
   it.each([

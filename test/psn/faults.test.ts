@@ -59,7 +59,6 @@ const ops: Record<string, Op> = {
     call: (c) => c.getPresences(h.auth, [h.alice.accountId, h.bob.accountId]),
   },
   parties: { endpoint: "parties", call: (c) => c.getParties(h.auth) },
-  partyLookup: { endpoint: "partyLookup", call: (c) => c.getPartiesByIds(h.auth, [sessionId]) },
   invite: {
     endpoint: "invite",
     call: (c) => c.sendInvitation(h.auth, sessionId, h.bob.accountId),
@@ -183,7 +182,7 @@ describe("status mapping details", () => {
     }
   });
 
-  it.each(["profile", "presence", "parties", "partyLookup", "invite", "accountsMe"])(
+  it.each(["profile", "presence", "parties", "invite", "accountsMe"])(
     "%s: 404 → PsnNotFoundError",
     async (name) => {
       h.sim.fault(op(name).endpoint, { status: 404 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { PartyDetails } from "../../src/domain/party.js";
+import type { Party, PartyDetails } from "../../src/domain/party.js";
 import {
   emptyTrackerState,
   type MemberObservation,
+  seedSessionsOf,
   seedTracker,
   type TrackerState,
   type TrackResult,
@@ -298,5 +299,72 @@ describe("trackParties", () => {
       });
       expect(r2.justEnded).toEqual([{ sessionId: P.sessionId, endedAt: tick(1), party: null }]);
     });
+  });
+});
+
+describe("seedSessionsOf", () => {
+  const posted = tick(-20);
+  const created = tick(-21);
+  const shown = (firstSeenAt: Date, ...members: [string, string | null][]): Party => ({
+    sessionId: "s1",
+    name: null,
+    host: { accountId: members[0]![0], onlineId: "x", platform: null, discordUserId: members[0]![1] },
+    members: members.map(([accountId, discordUserId]) => ({
+      accountId,
+      onlineId: "x",
+      platform: null,
+      discordUserId,
+    })),
+    maxMembers: null,
+    joinability: "open",
+    game: null,
+    platform: null,
+    firstSeenAt,
+    shareUrl: null,
+    joinableFrom: null,
+    startedAt: null,
+    imageUrl: null,
+  });
+  const card = (sessionId: string, party: Party | null, postedAt: Date | null = posted) => ({
+    sessionId,
+    party,
+    postedAt,
+    createdAt: created,
+  });
+
+  it.each([
+    [
+      "the stored party's first sighting and linked members",
+      [card("s1", shown(tick(-40), ["100", "d-alice"], ["300", null]))],
+      [{ sessionId: "s1", since: tick(-40), observers: ["100"] }],
+    ],
+    [
+      "an unreadable party: when it was posted",
+      [card("s1", null)],
+      [{ sessionId: "s1", since: posted, observers: [] }],
+    ],
+    [
+      "never posted, unreadable: when its row was written",
+      [card("s1", null, null)],
+      [{ sessionId: "s1", since: created, observers: [] }],
+    ],
+    [
+      "one party carded in two servers: the earliest time, every observer once",
+      [
+        card("s1", shown(tick(-30), ["100", "d-alice"])),
+        card("s1", shown(tick(-50), ["100", "d-alice"], ["200", "d-bob"])),
+      ],
+      [{ sessionId: "s1", since: tick(-50), observers: ["100", "200"] }],
+    ],
+    [
+      "two parties",
+      [card("s1", null), card("s2", shown(tick(-5), ["200", "d-bob"]))],
+      [
+        { sessionId: "s1", since: posted, observers: [] },
+        { sessionId: "s2", since: tick(-5), observers: ["200"] },
+      ],
+    ],
+  ])("%s", (_what, cards, expected) => {
+    expect(seedSessionsOf(cards)).toEqual(expected);
   });
 });

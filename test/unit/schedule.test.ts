@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { WatchState } from "../../src/domain/watch.js";
 import {
   afterObservation,
   defaultScheduleOptions,
@@ -10,7 +11,6 @@ import {
   pollOffsetMs,
   requestCount,
   respread,
-  type WatchState,
 } from "../../src/jobs/schedule.js";
 
 const opts = defaultScheduleOptions;

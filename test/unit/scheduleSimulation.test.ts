@@ -4,12 +4,12 @@
  * delays the poller can promise.
  */
 import { describe, expect, it } from "vitest";
+import type { WatchState } from "../../src/domain/watch.js";
 import {
   afterObservation,
   defaultScheduleOptions,
   newWatchState,
   planPoll,
-  type WatchState,
 } from "../../src/jobs/schedule.js";
 import { prng } from "../support/prng.js";
 

@@ -6,12 +6,12 @@
  */
 import { type ButtonInteraction, MessageFlags } from "discord.js";
 import { issueLink } from "../../accounts/linking.js";
-import { findOpenCard } from "../../db/announcements.js";
+import { findOpenCard } from "../../db/cards.js";
 import { guildsOfMember } from "../../db/guildMembers.js";
 import { decideInvite, findRecentRequest, type NewInvite, recordInvite } from "../../db/invites.js";
 import { findUser, type UserRow } from "../../db/users.js";
 import type { Party } from "../../domain/party.js";
-import { partyFromJson } from "../../jobs/partyJson.js";
+import { partyFromJson } from "../../domain/storedParty.js";
 import type { BotContext } from "../context.js";
 import { dmComponents } from "../directMessages.js";
 import { INVITE_PREFIX } from "../embeds/partyCard.js";

@@ -10,7 +10,6 @@ export const ENDPOINTS = [
   "presence",
   "presences",
   "parties",
-  "partyLookup",
   "invite",
   "share",
   "partyInfo",

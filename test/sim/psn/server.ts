@@ -306,22 +306,6 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       },
     },
     {
-      endpoint: "partyLookup",
-      method: "GET",
-      pattern: /^\/api\/sessionManager\/v2\/partySessions$/,
-      bearer: true,
-      handle: (ctx) => {
-        const header = ctx.req.headers["x-psn-session-manager-session-ids"];
-        const ids = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").filter(Boolean);
-        if (ids.length === 0) return apiError(400, 2105857, "X-PSN-SESSION-MANAGER-SESSION-IDS is required");
-        const found = ids.flatMap((id) => {
-          const party = world.parties.get(id);
-          return party ? [partyBody(world, party)] : [];
-        });
-        return { status: 200, body: { partySessions: found } };
-      },
-    },
-    {
       endpoint: "invite",
       method: "POST",
       pattern: /^\/api\/sessionManager\/v2\/partySessions\/([^/]+)\/invitations$/,

@@ -5,10 +5,9 @@
  */
 import { and, desc, eq, inArray, ne } from "drizzle-orm";
 import type { Db } from "./client.js";
-import { announcements } from "./schema.js";
+import { cards } from "./schema.js";
 
-export type CardRow = typeof announcements.$inferSelect;
-export type CardState = CardRow["state"];
+export type CardRow = typeof cards.$inferSelect;
 
 export interface NewCard {
   guildId: string;
@@ -18,27 +17,27 @@ export interface NewCard {
   partyJson: string;
 }
 
-const open = ne(announcements.state, "ended");
+const open = ne(cards.state, "ended");
 
 /** Cards not ended yet (posting or live) in one server. */
 export function findOpenCards(db: Db, guildId: string): CardRow[] {
   return db
     .select()
-    .from(announcements)
-    .where(and(eq(announcements.guildId, guildId), open))
+    .from(cards)
+    .where(and(eq(cards.guildId, guildId), open))
     .all();
 }
 
 /** Every open card, for seeding the party tracker after a restart. */
 export function findAllOpenCards(db: Db): CardRow[] {
-  return db.select().from(announcements).where(open).all();
+  return db.select().from(cards).where(open).all();
 }
 
 export function findOpenCard(db: Db, guildId: string, sessionId: string): CardRow | undefined {
   return db
     .select()
-    .from(announcements)
-    .where(and(eq(announcements.guildId, guildId), eq(announcements.sessionId, sessionId), open))
+    .from(cards)
+    .where(and(eq(cards.guildId, guildId), eq(cards.sessionId, sessionId), open))
     .get();
 }
 
@@ -46,19 +45,19 @@ export function findOpenCard(db: Db, guildId: string, sessionId: string): CardRo
 export function findOpenCardByMessage(db: Db, messageId: string): CardRow | undefined {
   return db
     .select()
-    .from(announcements)
-    .where(and(eq(announcements.messageId, messageId), open))
+    .from(cards)
+    .where(and(eq(cards.messageId, messageId), open))
     .get();
 }
 
 export function findCard(db: Db, id: number): CardRow | undefined {
-  return db.select().from(announcements).where(eq(announcements.id, id)).get();
+  return db.select().from(cards).where(eq(cards.id, id)).get();
 }
 
 /** State `posting`: the row exists before Discord hears of it. */
 export function beginPost(db: Db, card: NewCard, now: Date): CardRow {
   return db
-    .insert(announcements)
+    .insert(cards)
     .values({ ...card, state: "posting", createdAt: now, updatedAt: now })
     .returning()
     .get();
@@ -74,9 +73,9 @@ export function restartPost(
   fields: { nonce: string; channelId: string },
   now: Date,
 ): void {
-  db.update(announcements)
+  db.update(cards)
     .set({ ...fields, state: "posting", messageId: null, hash: null, updatedAt: now })
-    .where(eq(announcements.id, id))
+    .where(eq(cards.id, id))
     .run();
 }
 
@@ -86,24 +85,24 @@ export function completePost(
   done: { messageId: string; hash: string; partyJson: string },
   now: Date,
 ): void {
-  db.update(announcements)
+  db.update(cards)
     .set({ ...done, state: "live", postedAt: now, updatedAt: now })
-    .where(eq(announcements.id, id))
+    .where(eq(cards.id, id))
     .run();
 }
 
 /** A shown edit; a card that had ended is live again (its party came back). */
 export function recordEdit(db: Db, id: number, edit: { hash: string; partyJson: string }, now: Date): void {
-  db.update(announcements)
+  db.update(cards)
     .set({ ...edit, state: "live", endedAt: null, updatedAt: now })
-    .where(eq(announcements.id, id))
+    .where(eq(cards.id, id))
     .run();
 }
 
 export function markEnded(db: Db, id: number, endedAt: Date, now: Date, hash?: string): void {
-  db.update(announcements)
+  db.update(cards)
     .set({ state: "ended", endedAt, updatedAt: now, ...(hash !== undefined ? { hash } : {}) })
-    .where(eq(announcements.id, id))
+    .where(eq(cards.id, id))
     .run();
 }
 
@@ -112,15 +111,11 @@ export function findLatestEndedCards(db: Db, guildId: string, sessionIds: readon
   if (sessionIds.length === 0) return [];
   const rows = db
     .select()
-    .from(announcements)
+    .from(cards)
     .where(
-      and(
-        eq(announcements.guildId, guildId),
-        eq(announcements.state, "ended"),
-        inArray(announcements.sessionId, [...sessionIds]),
-      ),
+      and(eq(cards.guildId, guildId), eq(cards.state, "ended"), inArray(cards.sessionId, [...sessionIds])),
     )
-    .orderBy(desc(announcements.id))
+    .orderBy(desc(cards.id))
     .all();
   const latest = new Map<string, CardRow>();
   for (const r of rows) if (!latest.has(r.sessionId)) latest.set(r.sessionId, r);

@@ -1,0 +1,54 @@
+import { DiscordAPIError } from "discord.js";
+import { describe, expect, it } from "vitest";
+import {
+  type CardCall,
+  type DiscordErrorDecision,
+  discordCodeOf,
+  discordErrorDecision,
+} from "../../src/jobs/cards/discordPolicy.js";
+
+describe("discordErrorDecision", () => {
+  it.each<[string, number | null, CardCall, DiscordErrorDecision]>([
+    ["Unknown Channel on a post", 10003, "post", "pause"],
+    ["Unknown Channel on an edit", 10003, "edit", "pause"],
+    ["Unknown Channel on an end", 10003, "end", "pause"],
+    ["Missing Access on a post", 50001, "post", "pause"],
+    ["Missing Access on an edit", 50001, "edit", "pause"],
+    ["Missing Access on an end", 50001, "end", "pause"],
+    ["Missing Permissions on a post", 50013, "post", "pause"],
+    ["Missing Permissions on an edit", 50013, "edit", "pause"],
+    ["Missing Permissions on an end", 50013, "end", "pause"],
+    ["Unknown Message on an edit: deleted by hand", 10008, "edit", "repost"],
+    ["Unknown Message on an end: nothing to grey out", 10008, "end", "settled"],
+    ["Unknown Message on a post", 10008, "post", "retry"],
+    ["too old to edit, live", 30046, "edit", "replace"],
+    ["too old to edit, ending", 30046, "end", "settled"],
+    ["too old on a post", 30046, "post", "retry"],
+    ["Invalid Form Body", 50035, "post", "retry"],
+    ["Invalid Form Body on an edit", 50035, "edit", "retry"],
+    ["not a Discord API error", null, "edit", "retry"],
+    ["not a Discord API error, ending", null, "end", "retry"],
+  ])("%s (%s, %s) → %s", (_what, code, during, decision) => {
+    expect(discordErrorDecision(code, during)).toBe(decision);
+  });
+});
+
+describe("discordCodeOf", () => {
+  const apiError = (code: number | string) =>
+    new DiscordAPIError(
+      { code: typeof code === "number" ? code : 0, message: "x" },
+      code,
+      403,
+      "PATCH",
+      "/channels/1/messages/2",
+      {},
+    );
+  it.each<[string, unknown, number | null]>([
+    ["a Discord API error", apiError(50013), 50013],
+    ["an error without a numeric code", apiError("x"), null],
+    ["any other error", new Error("boom"), null],
+    ["not an error", "boom", null],
+  ])("%s → %s", (_what, err, code) => {
+    expect(discordCodeOf(err)).toBe(code);
+  });
+});
