@@ -39,7 +39,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
   // Ending cards edits messages through Discord's rate limits, which can outlast the
   // 3 seconds an interaction has to be acknowledged.
   await interaction.deferUpdate();
-  // Cards first: the announcer finds them through the opt-ins that unlinking deletes.
+  // Cards first: the card writer finds them through the opt-ins that unlinking deletes.
   await ctx.cards
     .endCardsOfUser(userId)
     .catch((err: unknown) => ctx.log.warn({ err, userId }, "could not end the member's party cards"));

@@ -1,5 +1,5 @@
 /**
- * The party card: plain Discord API JSON plus a hash of what it shows, so the announcer
+ * The party card: plain Discord API JSON plus a hash of what it shows, so the card writer
  * edits a message only when something visible changed. Pure: dates come in with the party
  * and the view, and relative times use Discord's <t:…:R> syntax so the text itself does
  * not change from tick to tick.
