@@ -3,36 +3,10 @@ import type { GuildSettings } from "../../src/domain/guild.js";
 import type { Party, PartyMember } from "../../src/domain/party.js";
 import { cardsEndedByUnlink, type OpenCardShowing } from "../../src/jobs/cardsEndedByUnlink.js";
 import type { Card } from "../../src/jobs/reconcile.js";
+import { alice, bob, NOW, party, STARTED, stranger } from "../support/parties.js";
 
-const NOW = new Date("2026-03-01T21:00:00Z");
-const STARTED = new Date("2026-03-01T20:00:00Z");
-
-const m = (onlineId: string, discordUserId: string | null): PartyMember => ({
-  accountId: `acc-${onlineId}`,
-  onlineId,
-  platform: "PS5",
-  discordUserId,
-});
-const alice = m("alice", "d-alice");
-const bob = m("bob", "d-bob");
-const stranger = m("stranger", null);
-
-function party(members: PartyMember[], joinability: Party["joinability"] = "open"): Party {
-  return {
-    sessionId: "s1",
-    name: null,
-    host: members[0] as PartyMember,
-    members,
-    maxMembers: 16,
-    joinability,
-    game: null,
-    platform: "PS5",
-    firstSeenAt: STARTED,
-    shareUrl: "https://party.playstation.com/js_1",
-    joinableFrom: null,
-    startedAt: null,
-    imageUrl: null,
-  };
+function partyOf(members: PartyMember[], joinability: Party["joinability"] = "open"): Party {
+  return party("s1", { host: members[0] as PartyMember, members, joinability });
 }
 
 let nextId = 1;
@@ -78,12 +52,12 @@ describe("cardsEndedByUnlink", () => {
   it.each<[string, Row]>([
     [
       "a card shown only by the unlinking member ends",
-      { cards: [shownBy("g1", party([alice, stranger]))], announcedIn: { g1: ["d-alice"] }, ended: ["g1"] },
+      { cards: [shownBy("g1", partyOf([alice, stranger]))], announcedIn: { g1: ["d-alice"] }, ended: ["g1"] },
     ],
     [
       "a card another member announced in that server still shows is left alone",
       {
-        cards: [shownBy("g1", party([alice, bob]))],
+        cards: [shownBy("g1", partyOf([alice, bob]))],
         announcedIn: { g1: ["d-alice", "d-bob"] },
         ended: [],
       },
@@ -91,7 +65,7 @@ describe("cardsEndedByUnlink", () => {
     [
       "another member announced only in another server does not keep it here",
       {
-        cards: [shownBy("g1", party([alice, bob])), shownBy("g2", party([alice, bob]))],
+        cards: [shownBy("g1", partyOf([alice, bob])), shownBy("g2", partyOf([alice, bob]))],
         announcedIn: { g1: ["d-alice"], g2: ["d-alice", "d-bob"] },
         ended: ["g1"],
       },
@@ -102,12 +76,12 @@ describe("cardsEndedByUnlink", () => {
     ],
     [
       "a card that does not show the member is left alone",
-      { cards: [shownBy("g1", party([bob]))], announcedIn: { g1: ["d-bob"] }, ended: [] },
+      { cards: [shownBy("g1", partyOf([bob]))], announcedIn: { g1: ["d-bob"] }, ended: [] },
     ],
     [
       "a card whose party, without the member, no longer passes the server's filter ends",
       {
-        cards: [shownBy("g1", party([alice, bob], "invite"))],
+        cards: [shownBy("g1", partyOf([alice, bob], "invite"))],
         announcedIn: { g1: ["d-alice", "d-bob"] },
         ended: ["g1"],
       },
@@ -115,7 +89,7 @@ describe("cardsEndedByUnlink", () => {
     [
       "the same party in a server showing all parties is left alone",
       {
-        cards: [shownBy("g1", party([alice, bob], "invite"))],
+        cards: [shownBy("g1", partyOf([alice, bob], "invite"))],
         announcedIn: { g1: ["d-alice", "d-bob"] },
         settings: { show: "all" },
         ended: [],
@@ -124,7 +98,7 @@ describe("cardsEndedByUnlink", () => {
     [
       "a server with its cards turned off ends them all, as the next tick would",
       {
-        cards: [shownBy("g1", party([alice, bob]))],
+        cards: [shownBy("g1", partyOf([alice, bob]))],
         announcedIn: { g1: ["d-alice", "d-bob"] },
         settings: { enabled: false },
         ended: ["g1"],
@@ -133,7 +107,7 @@ describe("cardsEndedByUnlink", () => {
     [
       "a paused server gets no calls, as on a tick",
       {
-        cards: [shownBy("g1", party([alice]))],
+        cards: [shownBy("g1", partyOf([alice]))],
         announcedIn: { g1: ["d-alice"] },
         settings: { pausedReason: "Missing Access (50001)" },
         ended: [],
@@ -142,7 +116,7 @@ describe("cardsEndedByUnlink", () => {
     [
       "a card still being posted ends like any other",
       {
-        cards: [shownBy("g1", party([alice]), { state: "posting", messageId: null, postedAt: null })],
+        cards: [shownBy("g1", partyOf([alice]), { state: "posting", messageId: null, postedAt: null })],
         announcedIn: { g1: ["d-alice"] },
         ended: ["g1"],
       },
@@ -163,7 +137,7 @@ describe("cardsEndedByUnlink", () => {
   it("renders the ended card without the member, ended now, others still named as announced", () => {
     const [end] = cardsEndedByUnlink({
       discordUserId: "d-alice",
-      cards: [shownBy("g1", party([alice, bob], "invite"))],
+      cards: [shownBy("g1", partyOf([alice, bob], "invite"))],
       announcedIn: announced({ g1: ["d-alice", "d-bob"] }),
       settings: new Map([["g1", settings("g1")]]),
       now: NOW,
@@ -179,7 +153,7 @@ describe("cardsEndedByUnlink", () => {
   it("leaves a card in a server it has no settings for", () => {
     const ends = cardsEndedByUnlink({
       discordUserId: "d-alice",
-      cards: [shownBy("g1", party([alice]))],
+      cards: [shownBy("g1", partyOf([alice]))],
       announcedIn: announced({ g1: ["d-alice"] }),
       settings: new Map(),
       now: NOW,

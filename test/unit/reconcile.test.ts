@@ -1,41 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { renderPartyCard } from "../../src/bot/embeds/partyCard.js";
 import type { GuildSettings } from "../../src/domain/guild.js";
-import type { Party, PartyMember } from "../../src/domain/party.js";
+import type { Party } from "../../src/domain/party.js";
 import type { EndedParty } from "../../src/jobs/partyTracker.js";
 import { type Action, type Card, reconcile } from "../../src/jobs/reconcile.js";
-
-const NOW = new Date("2026-03-01T21:00:00Z");
-const STARTED = new Date("2026-03-01T20:00:00Z");
-
-const m = (onlineId: string, discordUserId: string | null): PartyMember => ({
-  accountId: `acc-${onlineId}`,
-  onlineId,
-  platform: "PS5",
-  discordUserId,
-});
-const alice = m("alice", "d-alice");
-const bob = m("bob", "d-bob");
-const stranger = m("stranger", null);
-
-function party(sessionId: string, over: Partial<Party> = {}): Party {
-  return {
-    sessionId,
-    name: null,
-    host: alice,
-    members: [alice, stranger],
-    maxMembers: 16,
-    joinability: "open",
-    game: null,
-    platform: "PS5",
-    firstSeenAt: STARTED,
-    shareUrl: "https://party.playstation.com/js_1",
-    joinableFrom: null,
-    startedAt: null,
-    imageUrl: null,
-    ...over,
-  };
-}
+import { alice, bob, member, NOW, party, STARTED, stranger } from "../support/parties.js";
 
 const settings = (over: Partial<GuildSettings> = {}): GuildSettings => ({
   guildId: "g1",
@@ -176,7 +145,10 @@ describe("reconcile", () => {
 
   const invite = party("s2", { joinability: "invite" });
   const request = party("s3", { joinability: "request" });
-  const noAnnounced = party("s4", { host: stranger, members: [stranger, m("linked-elsewhere", "d-zed")] });
+  const noAnnounced = party("s4", {
+    host: stranger,
+    members: [stranger, member("linked-elsewhere", "d-zed")],
+  });
 
   it.each([
     ["joinable only", settings(), ["s1", "s3"]],
