@@ -44,9 +44,8 @@ export function cardsEndedByUnlink(input: UnlinkInput): UnlinkEnd[] {
     const settings = input.settings.get(card.guildId);
     if (!settings) continue;
     // As the next tick will see it: the member still in the party, but no longer linked
-    // nor announced anywhere.
-    const announced = new Set(input.announcedIn.get(card.guildId));
-    announced.delete(input.discordUserId);
+    // (so their opt-ins, still listed in announcedIn, no longer count).
+    const announced = input.announcedIn.get(card.guildId) ?? new Set<string>();
     const next = withoutLink(party, input.discordUserId);
     for (const action of reconcile([card], [next], [], settings, announced, input.now)) {
       if (action.kind === "end") out.push({ card, action });
