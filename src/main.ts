@@ -22,17 +22,40 @@ function readConfig(): Config | null {
   }
 }
 
+/**
+ * Past this, a stop that is still waiting (a PSN call in flight, a slow Discord) is
+ * cut short: supervisors escalate to SIGKILL at 10 s (`docker stop`; systemd at 90 s),
+ * and a kill loses the log lines saying why. With `exitSoon`'s own wait after a clean
+ * stop, the process is gone within 9 s.
+ */
+const SHUTDOWN_DEADLINE_MS = 6000;
+/**
+ * Ctrl-C in a terminal signals the whole process group, and `npm start` forwards the
+ * same signal again: two arrive within milliseconds. Only a second signal sent by a
+ * person, later than this, means "exit now".
+ */
+const REPEAT_GRACE_MS = 1000;
+
 function handleSignals(app: App, log: Logger): void {
-  let stopping = false;
+  let stoppingSince: number | null = null;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== null) {
+      if (Date.now() - stoppingSince < REPEAT_GRACE_MS) return;
       log.warn({ signal }, "second signal, exiting at once");
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal }, "shutting down");
+    const deadline = setTimeout(() => {
+      log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "shutdown did not finish in time, exiting");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     app.stop().then(
-      () => exitSoon(0),
+      () => {
+        clearTimeout(deadline);
+        log.info("stopped");
+        exitSoon(0);
+      },
       (err: unknown) => {
         log.error({ err }, "shutdown failed");
         exitSoon(1);
