@@ -5,7 +5,7 @@
  * Dependencies in src/ point one way, bottom up. A layer may import from the layers
  * below it, never from one above:
  *
- *   main               src/main.ts
+ *   main               src/main.ts, src/healthcheck.ts (entry points)
  *    ↑
  *   composition root   src/app.ts (and src/compose*.ts, src/composition/ if added)
  *    ↑
@@ -65,7 +65,13 @@ const LAYERS = [
     path: "^src/(app\\.ts$|compose[^/]*\\.ts$|composition/)",
     rank: 7,
   },
-  { id: "main", label: "main", where: "src/main.ts", path: "^src/main\\.ts$", rank: 8 },
+  {
+    id: "main",
+    label: "main",
+    where: "src/main.ts, src/healthcheck.ts",
+    path: "^src/(main|healthcheck)\\.ts$",
+    rank: 8,
+  },
 ];
 
 /** Where jobs may reach into bot: the card renderer and nothing else. */

@@ -1,0 +1,176 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BOT_TOKEN, testEnv } from "../e2e/world.js";
+import { type DiscordSim, startDiscordSim } from "../sim/discord/server.js";
+import { parseDockerfile, processOf, type ReplayedStage, replayStage } from "../support/dockerfile.js";
+import { exitWithin, killGroup, type Started, startGroup } from "../support/processes.js";
+
+/**
+ * The Dockerfile, replayed step by step without Docker (no engine and no base image
+ * registry on these machines): the build stage's own `npm ci`, build and prune in a
+ * fresh directory, then the runtime stage's copies, its user and its command. What the
+ * image would do, this does, so the Dockerfile cannot drift from a working install.
+ *
+ * The same build stage is the README's production install (dependencies without dev
+ * dependencies, a built dist/), so `npm start` is tested there too.
+ */
+
+const REPO = process.cwd();
+const STOP_DEADLINE_MS = 10_000;
+
+let sim: DiscordSim;
+let workspace: string;
+let build: ReplayedStage;
+let runtime: ReplayedStage;
+const log: string[] = [];
+let running: Started | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** What an operator's .env holds for this run: everything but the image's own paths. */
+async function operatorEnv(databasePath: string): Promise<Record<string, string>> {
+  const env = testEnv(sim.apiUrl, sim.applicationId, databasePath);
+  return { ...env, LOG_LEVEL: "info", WEB_PORT: String(await freePort()) };
+}
+
+beforeAll(async () => {
+  sim = await startDiscordSim({ botToken: BOT_TOKEN });
+  sim.createGuild({ name: "Server" });
+  workspace = mkdtempSync(join(tmpdir(), "ppb-image-"));
+  const dockerfile = parseDockerfile(readFileSync(join(REPO, "Dockerfile"), "utf8"));
+  const baseEnv = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? workspace,
+    // The packages are in npm's cache from the project's own install; a Docker build
+    // downloads the same ones.
+    npm_config_prefer_offline: "true",
+  };
+  build = replayStage(dockerfile.stage("build"), {
+    context: REPO,
+    workspace,
+    baseEnv,
+    onOutput: (t) => log.push(t),
+  });
+  runtime = replayStage(dockerfile.stage("runtime"), {
+    context: REPO,
+    workspace,
+    stages: { build },
+    baseEnv,
+    onOutput: (t) => log.push(t),
+  });
+}, 600_000);
+
+afterAll(async () => {
+  killGroup(running);
+  await sim?.stop();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+describe("the build stage", () => {
+  it("compiles, then keeps only production dependencies", () => {
+    expect(build.ran).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^npm ci\b/), expect.stringMatching(/npm run build/)]),
+    );
+    // Only Debian package installs are left out of the replay.
+    for (const skipped of build.skipped) expect(skipped).toMatch(/^apt-get update && apt-get install/);
+    const modules = join(build.workdir, "node_modules");
+    expect(existsSync(join(build.workdir, "dist/main.js"))).toBe(true);
+    expect(existsSync(join(modules, "better-sqlite3"))).toBe(true);
+    expect(existsSync(join(modules, "discord.js"))).toBe(true);
+    for (const dev of ["typescript", "vitest", "@biomejs/biome", "tsx", "@sparticuz/chromium"]) {
+      expect(existsSync(join(modules, dev)), `${dev} is a dev dependency`).toBe(false);
+    }
+  });
+
+  it("is a production install where `npm start` starts without compiling, and SIGTERM to npm leaves no process", async () => {
+    const dataDir = mkdtempSync(join(workspace, "prod-data-"));
+    const stamp = statSync(join(build.workdir, "dist/.build-stamp")).mtimeMs;
+    running = startGroup("npm", ["start"], {
+      cwd: build.workdir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: workspace,
+        ...(await operatorEnv(join(dataDir, "bot.sqlite"))),
+      },
+    });
+    await running.waitFor("psn-party-bridge is running");
+    expect(running.output()).not.toContain("building");
+    expect(statSync(join(build.workdir, "dist/.build-stamp")).mtimeMs).toBe(stamp);
+
+    process.kill(running.pid, "SIGTERM");
+    expect(await exitWithin(running, STOP_DEADLINE_MS)).toBe(0);
+    expect(running.output()).toContain('"msg":"stopped"');
+    expect(running.groupAlive()).toBe(false);
+  }, 60_000);
+});
+
+describe("the runtime stage", () => {
+  it("holds dist/ and production dependencies only, and runs as a non-root user with /data as its volume", () => {
+    expect(existsSync(join(runtime.workdir, "dist/main.js"))).toBe(true);
+    expect(existsSync(join(runtime.workdir, "src"))).toBe(false);
+    expect(existsSync(join(runtime.workdir, "node_modules/typescript"))).toBe(false);
+    expect(runtime.user?.uid).toBeGreaterThan(0);
+    expect(runtime.volumes).toEqual([join(runtime.root, "/data")]);
+    expect(runtime.env.DATABASE_PATH).toBe(join(runtime.root, "/data/bot.sqlite"));
+    expect(runtime.entrypoint[0]).toMatch(/tini$/);
+    expect(runtime.healthcheck).not.toBeNull();
+  });
+
+  it("starts as that user, answers its HEALTHCHECK, keeps the database in /data and stops cleanly on SIGTERM", async () => {
+    const { DATABASE_PATH: _own, ...env } = await operatorEnv("unused");
+    // The image's ENV first, the operator's .env over it (as `docker run --env-file`),
+    // but the image's paths are the compose file's too.
+    const imageEnv = {
+      PATH: process.env.PATH ?? "",
+      ...runtime.env,
+      ...env,
+      DATABASE_PATH: runtime.env.DATABASE_PATH as string,
+    };
+    // tini is PID 1 in the image; here the command runs directly and gets the signal tini would forward.
+    const [command, ...args] = runtime.cmd as [string, ...string[]];
+    running = startGroup(command, args, { ...processOf(runtime), env: imageEnv });
+    await running.waitFor("psn-party-bridge is running");
+
+    const [hcCommand, ...hcArgs] = runtime.healthcheck as [string, ...string[]];
+    const healthy = spawnSync(hcCommand, hcArgs, { ...processOf(runtime), env: imageEnv, encoding: "utf8" });
+    expect(healthy.status, healthy.stderr).toBe(0);
+    expect(existsSync(join(runtime.root, "data/bot.sqlite"))).toBe(true);
+
+    process.kill(running.pid, "SIGTERM");
+    expect(await exitWithin(running, STOP_DEADLINE_MS)).toBe(0);
+    expect(running.groupAlive()).toBe(false);
+
+    const afterStop = spawnSync(hcCommand, hcArgs, {
+      ...processOf(runtime),
+      env: imageEnv,
+      encoding: "utf8",
+    });
+    expect(afterStop.status).toBe(1);
+    expect(afterStop.stderr).toContain("unhealthy");
+  }, 60_000);
+});
+
+describe("compose.yaml", () => {
+  const compose = readFileSync(join(REPO, "compose.yaml"), "utf8");
+
+  it("reads .env, keeps the database on a volume at the image's /data and publishes the web port", () => {
+    expect(compose).toMatch(/^\s+env_file: \.env$/m);
+    expect(compose).toMatch(/^\s+- [\w-]+:\/data$/m);
+    expect(compose).toMatch(/DATABASE_PATH: \/data\/bot\.sqlite/);
+    expect(compose).toMatch(/- "\$\{WEB_PORT:-8080\}:\$\{WEB_PORT:-8080\}"/);
+    expect(runtime.exposed).toEqual([8080]);
+  });
+});
