@@ -42,6 +42,8 @@ export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Unset: pretty in development, JSON otherwise (what NODE_ENV alone used to decide). */
+    LOG_FORMAT: z.enum(["json", "pretty"], { error: "expected json or pretty" }).optional(),
 
     DISCORD_TOKEN: z
       .string({ error: "required: the bot token from the Discord developer portal" })
@@ -103,6 +105,7 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env["NODE_ENV"];
   logLevel: Env["LOG_LEVEL"];
+  logFormat: "json" | "pretty";
   discord: { token: string; applicationId: string; apiBaseUrl: string };
   web: { publicBaseUrl: string; host: string; port: number };
   encryption: { key: Buffer; oldKey: Buffer | null };
@@ -150,6 +153,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === "development" ? "pretty" : "json"),
     discord: {
       token: e.DISCORD_TOKEN,
       applicationId: e.DISCORD_APPLICATION_ID,
