@@ -37,3 +37,21 @@ describe("LOG_FORMAT", () => {
     expect(problems({ LOG_FORMAT: "text" })).toEqual(["LOG_FORMAT: expected json or pretty"]);
   });
 });
+
+describe("DISCORD_DEV_GUILD_ID", () => {
+  it("is unset by default: commands are registered globally", () => {
+    expect(parseConfig(valid).discord.devGuildId).toBeNull();
+  });
+
+  it("takes a server id", () => {
+    expect(parseConfig({ ...valid, DISCORD_DEV_GUILD_ID: " 223456789012345678 " }).discord.devGuildId).toBe(
+      "223456789012345678",
+    );
+  });
+
+  it("refuses anything else, saying what it expects", () => {
+    expect(problems({ DISCORD_DEV_GUILD_ID: "my-server" })).toEqual([
+      "DISCORD_DEV_GUILD_ID: expected a server id (Developer Mode → Copy Server ID) (a 17-20 digit Discord id)",
+    ]);
+  });
+});
