@@ -17,6 +17,7 @@ import type { BotContext } from "./bot/context.js";
 import { createDiscordNotifier } from "./bot/directMessages.js";
 import type { ButtonFamily, SlashCommand } from "./bot/handlers.js";
 import { createMemoryInviteClaims } from "./bot/invites/claims.js";
+import { botInviteUrl } from "./bot/permissions.js";
 import { syncCommands } from "./bot/registration.js";
 import { createRouter, type Router } from "./bot/router.js";
 import type { Config } from "./config.js";
@@ -161,6 +162,10 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     // The gateway, until every server has arrived; then the jobs that talk to members.
     await logIn(client, config.discord.token);
     log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
+    if (client.guilds.cache.size === 0) {
+      const inviteUrl = botInviteUrl(config.discord.applicationId);
+      log.info({ inviteUrl }, `the bot is in no server yet; add it to yours: ${inviteUrl}`);
+    }
     void reminders.runNow();
     if (options.schedulePolls ?? true) poller.start();
     // Registered last, so it stops first: no tick starts against a closing client.
@@ -175,6 +180,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
         log,
         applicationId: config.discord.applicationId,
         definitions: router.definitions,
+        guildId: config.discord.devGuildId,
       }).catch((err: unknown) =>
         log.error({ err }, "could not register slash commands; will retry at next start"),
       );

@@ -42,6 +42,8 @@ export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Unset: pretty in development, JSON otherwise (what NODE_ENV alone used to decide). */
+    LOG_FORMAT: z.enum(["json", "pretty"], { error: "expected json or pretty" }).optional(),
 
     DISCORD_TOKEN: z
       .string({ error: "required: the bot token from the Discord developer portal" })
@@ -49,6 +51,8 @@ export const envSchema = z
       .min(20, "expected the bot token from the Discord developer portal"),
     DISCORD_APPLICATION_ID: snowflake("the application id from the Discord developer portal"),
     DISCORD_API_BASE_URL: url("the Discord API base URL").default("https://discord.com/api"),
+    /** Commands go to this one server only (at once), instead of globally. */
+    DISCORD_DEV_GUILD_ID: snowflake("a server id (Developer Mode → Copy Server ID)").optional(),
 
     PUBLIC_BASE_URL: url(
       "the address where members reach the bot's sign-in page, e.g. https://psn.example.com",
@@ -103,7 +107,8 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env["NODE_ENV"];
   logLevel: Env["LOG_LEVEL"];
-  discord: { token: string; applicationId: string; apiBaseUrl: string };
+  logFormat: "json" | "pretty";
+  discord: { token: string; applicationId: string; apiBaseUrl: string; devGuildId: string | null };
   web: { publicBaseUrl: string; host: string; port: number };
   encryption: { key: Buffer; oldKey: Buffer | null };
   databasePath: string;
@@ -150,10 +155,12 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === "development" ? "pretty" : "json"),
     discord: {
       token: e.DISCORD_TOKEN,
       applicationId: e.DISCORD_APPLICATION_ID,
       apiBaseUrl: e.DISCORD_API_BASE_URL,
+      devGuildId: e.DISCORD_DEV_GUILD_ID ?? null,
     },
     web: { publicBaseUrl: e.PUBLIC_BASE_URL, host: e.WEB_HOST, port: e.WEB_PORT },
     encryption: {

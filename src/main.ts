@@ -69,7 +69,7 @@ function handleSignals(app: App, log: Logger): void {
 async function main(): Promise<void> {
   const config = readConfig();
   if (!config) return;
-  const log = createLogger({ level: config.logLevel, pretty: config.env === "development" });
+  const log = createLogger({ level: config.logLevel, pretty: config.logFormat === "pretty" });
   process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled promise rejection"));
 
   let app: App;

@@ -99,3 +99,16 @@ export function evaluateCheck(input: CheckInput): CheckReport {
 
   return { problems, notes, channelReady, clearPause };
 }
+
+/** Everything the bot asks for when invited: what the party channel needs, nothing more. */
+export function invitePermissions(
+  required: readonly RequiredPermission[] = PARTY_CHANNEL_PERMISSIONS,
+): bigint {
+  return required.reduce((all, p) => all | p.flag, 0n);
+}
+
+/** The link that adds the bot to a server, with its slash commands and those permissions. */
+export function botInviteUrl(applicationId: string): string {
+  const query = `client_id=${applicationId}&scope=bot+applications.commands&permissions=${invitePermissions()}`;
+  return `https://discord.com/oauth2/authorize?${query}`;
+}

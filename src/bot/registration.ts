@@ -6,6 +6,8 @@ import type { Logger } from "../log.js";
 import { definitionJson, type SlashCommand } from "./handlers.js";
 
 export const COMMANDS_HASH_KEY = "commands_hash";
+/** The server the commands were last registered in ("" for globally), to clear it on a switch. */
+export const COMMANDS_GUILD_KEY = "commands_guild";
 
 export type CommandJson = RESTPostAPIChatInputApplicationCommandsJSONBody;
 
@@ -28,10 +30,15 @@ export function stableStringify(value: unknown): string {
  * Hash of what Discord would be told. Commands are sorted by name because a bulk
  * overwrite does not care about their order; options keep theirs because it shows.
  */
-export function hashDefinitions(definitions: readonly CommandJson[], applicationId: string): string {
+export function hashDefinitions(
+  definitions: readonly CommandJson[],
+  applicationId: string,
+  guildId?: string | null,
+): string {
   const sorted = [...definitions].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // A global registration hashes as it always did, so an upgrade does not register again.
   return createHash("sha256")
-    .update(stableStringify({ applicationId, commands: sorted }))
+    .update(stableStringify({ applicationId, commands: sorted, guildId: guildId ?? undefined }))
     .digest("hex");
 }
 
@@ -54,24 +61,45 @@ export interface SyncOptions {
   log: Logger;
   applicationId: string;
   definitions: readonly CommandJson[];
+  /** DISCORD_DEV_GUILD_ID: register in this server only. */
+  guildId?: string | null;
 }
 
 /**
- * Registers the commands globally unless the same definitions were registered
- * last time: global registration is rate limited and takes a while to spread, so
- * a restart should not repeat it for nothing.
+ * Registers the commands unless the same definitions went to the same place last
+ * time: global registration is rate limited and takes a while to spread, so a
+ * restart should not repeat it for nothing.
+ *
+ * With a development server the commands go there only, and the global set is
+ * emptied: Discord lists a server's commands beside the global ones, so keeping both
+ * would show every command twice there. Switching back (or to another server) clears
+ * the server registered before, for the same reason.
  */
 export async function syncCommands(options: SyncOptions): Promise<"registered" | "unchanged"> {
-  const hash = hashDefinitions(options.definitions, options.applicationId);
-  if (getMeta(options.db, COMMANDS_HASH_KEY) === hash) {
-    options.log.debug({ hash }, "slash commands unchanged, not registering");
+  const { db, rest, log, applicationId, definitions } = options;
+  const guildId = options.guildId ?? null;
+  const hash = hashDefinitions(definitions, applicationId, guildId);
+  if (getMeta(db, COMMANDS_HASH_KEY) === hash) {
+    log.debug({ hash }, "slash commands unchanged, not registering");
     return "unchanged";
   }
-  await putCommands(options.rest, options.applicationId, options.definitions);
-  setMeta(options.db, COMMANDS_HASH_KEY, hash);
-  options.log.info(
-    { commands: options.definitions.map((d) => d.name), hash },
-    "registered slash commands globally",
-  );
+  const previousGuild = getMeta(db, COMMANDS_GUILD_KEY) || null;
+  await putCommands(rest, applicationId, definitions, guildId ?? undefined);
+  if (guildId) await putCommands(rest, applicationId, []);
+  if (previousGuild && previousGuild !== guildId) {
+    // The bot may have left that server since; its commands then went with it.
+    await putCommands(rest, applicationId, [], previousGuild).catch((err: unknown) =>
+      log.warn({ err, guildId: previousGuild }, "could not clear the slash commands of the previous server"),
+    );
+  }
+  // The place first: a crash between the two writes costs one more registration, never a stale place.
+  setMeta(db, COMMANDS_GUILD_KEY, guildId ?? "");
+  setMeta(db, COMMANDS_HASH_KEY, hash);
+  const commands = definitions.map((d) => d.name);
+  if (guildId) {
+    log.info({ commands, hash, guildId }, "registered slash commands in the development server only");
+  } else {
+    log.info({ commands, hash }, "registered slash commands globally");
+  }
   return "registered";
 }

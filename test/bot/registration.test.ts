@@ -42,6 +42,14 @@ describe("hashDefinitions", () => {
     expect(hashDefinitions(other, app) === hash).toBe(same);
   });
 
+  it("differs per development server, and is unchanged for a global registration", () => {
+    expect(hashDefinitions(defs, APP, null)).toBe(hash);
+    expect(hashDefinitions(defs, APP, "223456789012345678")).not.toBe(hash);
+    expect(hashDefinitions(defs, APP, "223456789012345678")).not.toBe(
+      hashDefinitions(defs, APP, "323456789012345678"),
+    );
+  });
+
   it("covers the real command definitions", () => {
     const real = commandDefinitions(commands);
     expect(real.map((d) => d.name)).toEqual(expect.arrayContaining(["help", "config"]));

@@ -24,6 +24,8 @@ export const ApiErrors = {
   unknownWebhook: () => new DiscordApiError(404, 10015, "Unknown Webhook"),
   unknownInteraction: () => new DiscordApiError(404, 10062, "Unknown interaction"),
   unknownCommand: () => new DiscordApiError(404, 10063, "Unknown application command"),
+  tooManyCommands: () =>
+    new DiscordApiError(400, 30032, "Maximum number of application commands reached (100)"),
   missingAccess: () => new DiscordApiError(403, 50001, "Missing Access"),
   cannotEditOthers: () => new DiscordApiError(403, 50005, "Cannot edit a message authored by another user"),
   emptyMessage: () => new DiscordApiError(400, 50006, "Cannot send an empty message"),

@@ -1,9 +1,16 @@
+import { portOption } from "../portOption.js";
 import { startDiscordSim } from "./server.js";
 
-/** `npm run sim:discord`: a standalone sim with a demo guild, for poking at the bot by hand. */
+/**
+ * `npm run sim:discord [-- --port <n>]`: a standalone sim with a demo guild, for poking
+ * at the bot by hand. DISCORD_SIM_PORT also sets the port.
+ */
 // Long enough to pass the configuration's check of DISCORD_TOKEN, so the printed value goes into .env as is.
 const botToken = process.env.DISCORD_SIM_TOKEN ?? "sim-bot-token.local-simulator.0123456789";
-const sim = await startDiscordSim({ botToken });
+// Fixed, like the token and (given one) the port, so a .env pointed here survives a restart.
+const applicationId = "1300000000000000001";
+const port = portOption(process.argv.slice(2), process.env.DISCORD_SIM_PORT, "DISCORD_SIM_PORT");
+const sim = await startDiscordSim({ botToken, applicationId, botUserId: applicationId, port });
 const alice = sim.createUser({ username: "alice" });
 const guild = sim.createGuild({ name: "Demo Server", ownerId: alice.id });
 const parties = sim.createChannel(guild.id, { name: "parties" });

@@ -62,7 +62,15 @@ export interface RestDeps {
 }
 
 const dmSchema = z.looseObject({ recipient_id: z.string() });
-const commandSchema = z.looseObject({ name: z.string(), type: z.number().optional() });
+const commandSchema = z.looseObject({
+  name: z.string(),
+  type: z.number().optional(),
+  description: z.string().optional(),
+});
+/** Discord's rule for chat input command names: 1-32 characters, lower case where a letter has case. */
+const CHAT_INPUT_NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+/** Discord refuses a bulk overwrite of more commands than it allows per scope. */
+const MAX_COMMANDS = 100;
 
 export class RestApi {
   readonly log: RequestLogEntry[] = [];
@@ -463,6 +471,15 @@ function toCommand(
   const parsed = commandSchema.safeParse(raw);
   if (!parsed.success) throw ApiErrors.invalidForm("command name");
   const type = parsed.data.type ?? 1;
+  if (type === 1) {
+    const { name, description = "" } = parsed.data;
+    if (!CHAT_INPUT_NAME.test(name) || name !== name.toLowerCase()) {
+      throw ApiErrors.invalidForm(`name: Command name is invalid (${name})`);
+    }
+    if (description.length < 1 || description.length > 100) {
+      throw ApiErrors.invalidForm("description: Must be between 1 and 100 in length.");
+    }
+  }
   // Discord keeps a command's id when it is re-registered under the same name and type.
   const same = existing.find((c) => c.name === parsed.data.name && c.type === type);
   return {
@@ -483,7 +500,15 @@ function overwriteCommands(
   guildId: string | null,
 ) {
   if (!Array.isArray(json)) throw ApiErrors.invalidForm("expected an array of commands");
-  return json.map((raw) => toCommand(state, raw, existing, guildId));
+  if (json.length > MAX_COMMANDS) throw ApiErrors.tooManyCommands();
+  const next = json.map((raw) => toCommand(state, raw, existing, guildId));
+  const keys = next.map((c) => `${c.type}:${c.name}`);
+  if (new Set(keys).size !== keys.length) {
+    throw ApiErrors.invalidForm(
+      "APPLICATION_COMMANDS_DUPLICATE_NAME: Application command names must be unique",
+    );
+  }
+  return next;
 }
 
 function upsertCommand(

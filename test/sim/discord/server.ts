@@ -37,6 +37,8 @@ export interface DiscordSimOptions {
   applicationId?: string;
   botUserId?: string;
   botUsername?: string;
+  /** The port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
 }
 
 export interface CreatedGuild {
@@ -107,10 +109,11 @@ export class DiscordSim {
   private readonly interactions: InteractionRegistry;
   private readonly rest: RestApi;
   private readonly server: Server;
-  private port = 0;
+  private port: number;
 
   constructor(options: DiscordSimOptions) {
     this.botToken = options.botToken;
+    this.port = options.port ?? 0;
     const botUserId = options.botUserId ?? newSnowflake();
     this.state = new SimState(botUserId, options.applicationId ?? botUserId);
     this.state.users.set(botUserId, {
@@ -147,7 +150,7 @@ export class DiscordSim {
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen(0, "127.0.0.1", () => resolve());
+      this.server.listen(this.port, "127.0.0.1", () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
   }

@@ -1,12 +1,14 @@
 /**
- * `npm run sim:psn`: the PSN simulator on its own, with two demo accounts, for
- * pointing a locally running bot at (PSN_*_BASE_URL=<url>). PORT picks the port.
+ * `npm run sim:psn [-- --port <n>]`: the PSN simulator on its own, with two demo
+ * accounts, for pointing a locally running bot at (PSN_*_BASE_URL=<url>).
+ * PSN_SIM_PORT (or PORT, as before) also sets the port.
  */
 import { createLogger } from "../../../src/log.js";
+import { portOption } from "../portOption.js";
 import { startPsnSim } from "./server.js";
 
 const log = createLogger({ level: process.env.LOG_LEVEL ?? "info" });
-const port = process.env.PORT ? Number(process.env.PORT) : 0;
+const port = portOption(process.argv.slice(2), process.env.PSN_SIM_PORT ?? process.env.PORT, "PSN_SIM_PORT");
 
 const sim = await startPsnSim({ port, log });
 const alice = sim.createAccount({ onlineId: "alice_ps" });
