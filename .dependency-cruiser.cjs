@@ -21,7 +21,7 @@
  *    ↑
  *   psn                src/psn/
  *    ↑
- *   config/log/vault   src/config.ts, src/log.ts, src/vault.ts
+ *   config/log/vault/metrics   src/config.ts, src/log.ts, src/vault.ts, src/metrics.ts
  *
  * jobs and bot: jobs does not use the bot, with one sanctioned exception: jobs may
  * import src/bot/embeds/ (the rendered card's hash decides whether a card is edited)
@@ -46,9 +46,9 @@
 const LAYERS = [
   {
     id: "base",
-    label: "config/log/vault",
-    where: "src/config.ts, src/log.ts, src/vault.ts",
-    path: "^src/(config|log|vault)(\\.ts$|/)",
+    label: "config/log/vault/metrics",
+    where: "src/config.ts, src/log.ts, src/vault.ts, src/metrics.ts",
+    path: "^src/(config|log|vault|metrics)(\\.ts$|/)",
     rank: 0,
   },
   { id: "psn", label: "psn", where: "src/psn", path: "^src/psn/", rank: 1 },
@@ -78,7 +78,7 @@ const LAYERS = [
 const JOBS_MAY_USE_FROM_BOT = "^src/bot/embeds/";
 
 const ORDER =
-  "config/log/vault → psn → domain → db → accounts → bot | web → jobs → composition root (src/app.ts) → main";
+  "config/log/vault/metrics → psn → domain → db → accounts → bot | web → jobs → composition root (src/app.ts) → main";
 
 const DOMAIN_RANK = 2;
 

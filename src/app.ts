@@ -21,13 +21,17 @@ import { botInviteUrl } from "./bot/permissions.js";
 import { syncCommands } from "./bot/registration.js";
 import { createRouter, type Router } from "./bot/router.js";
 import type { Config } from "./config.js";
-import { openDatabase } from "./db/client.js";
+import { countOpenCards } from "./db/cards.js";
+import { type Db, openDatabase } from "./db/client.js";
+import { countPausedGuilds } from "./db/guilds.js";
+import { countUsersByLinkState } from "./db/users.js";
 import { CardWriter } from "./jobs/cards/writer.js";
 import { Poller } from "./jobs/poller.js";
 import { createLogger, type Logger } from "./log.js";
+import { Metrics, type StoredState } from "./metrics.js";
 import { PsnClient } from "./psn/client.js";
 import { createVault } from "./vault.js";
-import { startWebServer, type WebServer } from "./web/server.js";
+import { startMetricsServer, startWebServer, type WebServer } from "./web/server.js";
 
 export interface StartAppOptions {
   log?: Logger;
@@ -51,6 +55,9 @@ export interface App {
   web: WebServer;
   /** The PSN watcher; `tick()` runs one poll now. */
   poller: Poller;
+  /** This app's Prometheus metrics, and where they are served (the web server, or METRICS_PORT's listener). */
+  metrics: Metrics;
+  metricsUrl: string;
   /** Stops everything started here, in reverse order. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -82,13 +89,15 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     undo.push({ what: "the database", run: () => database.close() });
     const { db } = database;
     const vault = createVault(config.encryption.key, config.encryption.oldKey);
+    const metrics = new Metrics();
+    metrics.observeState(() => storedState(db));
 
     // The two upstreams: Discord (not connected yet) and PSN.
     const client = createDiscordClient(config, { rest: options.rest });
     undo.push({ what: "the Discord client", run: () => client.destroy() });
     // Kept to the end: the client may still report trouble while it is being destroyed.
     logClientTrouble(client, log);
-    const psn = createPsnClient(config, log);
+    const psn = createPsnClient(config, log, metrics);
     undo.push({ what: "the PSN client", run: () => psn.close() });
 
     // Accounts: linking, and the tokens of every linked member.
@@ -100,6 +109,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       now,
       publicBaseUrl: config.web.publicBaseUrl,
       notifier: createDiscordNotifier(client),
+      metrics,
     };
     const tokens = psn.tokenManager({
       store: createTokenStore({ db, vault, log, now }),
@@ -107,7 +117,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     });
 
     // The party mirror: cards written through the bot's REST, and the PSN watcher.
-    const cards = new CardWriter({ db, rest: client.rest, log, now });
+    const cards = new CardWriter({ db, rest: client.rest, log, now, metrics });
     const poller = new Poller({
       db,
       psn,
@@ -117,6 +127,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       now,
       intervalSeconds: config.poll.intervalSeconds,
       concurrency: config.poll.concurrency,
+      metrics,
     });
 
     // What handlers see.
@@ -136,20 +147,36 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       cards,
       inviteClaims: createMemoryInviteClaims(),
       commands: router.definitions,
+      metrics,
     };
 
-    // Listening: the sign-in pages, then Discord's events.
+    // Listening: the sign-in pages (and /metrics unless it has a port of its own), then Discord's events.
+    const ownMetricsPort = config.metrics.port !== null;
     const web = await startWebServer(
       {
         linking,
         signinMode: config.psn.signinMode,
         log,
         describeUser: (id) => describeUser(client, id),
-        health: () => ({ discordReady: client.isReady(), dbOk: databaseAnswers(database.sqlite) }),
+        health: () => {
+          const dbOk = databaseAnswers(database.sqlite);
+          return { discordReady: client.isReady(), dbOk, ...(dbOk ? { poller: poller.health() } : {}) };
+        },
+        ...(ownMetricsPort ? {} : { metrics }),
       },
       { host: config.web.host, port: config.web.port },
     );
     undo.push({ what: "the web server", run: () => web.close() });
+    let metricsUrl = `${web.url}/metrics`;
+    if (config.metrics.port !== null) {
+      const server = await startMetricsServer(
+        metrics,
+        { host: config.metrics.host, port: config.metrics.port },
+        log,
+      );
+      undo.push({ what: "the metrics server", run: () => server.close() });
+      metricsUrl = `${server.url}/metrics`;
+    }
     undo.push({ what: "the interaction router", run: router.attach(client, ctx) });
     undo.push({ what: "the server lifecycle", run: attachGuildLifecycle(client, ctx) });
     undo.push({
@@ -193,6 +220,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       router,
       web,
       poller,
+      metrics,
+      metricsUrl,
       stop: () => {
         stopping ??= stopAll();
         return stopping;
@@ -204,7 +233,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
   }
 }
 
-function createPsnClient(config: Config, log: Logger): PsnClient {
+function createPsnClient(config: Config, log: Logger, metrics: Metrics): PsnClient {
   return new PsnClient({
     authBaseUrl: config.psn.authBaseUrl,
     apiBaseUrl: config.psn.apiBaseUrl,
@@ -219,7 +248,17 @@ function createPsnClient(config: Config, log: Logger): PsnClient {
     // One socket per member polled at once, so the pool never caps the poller's concurrency.
     connections: Math.max(16, config.poll.concurrency),
     log,
+    metrics,
   });
+}
+
+/** The stored-state gauges, read at each scrape. */
+function storedState(db: Db): StoredState {
+  return {
+    membersByLinkState: countUsersByLinkState(db),
+    openCards: countOpenCards(db),
+    pausedServers: countPausedGuilds(db),
+  };
 }
 
 /** Who is linking, for the sign-in page: "Display (@name)", or "@name". */

@@ -59,6 +59,9 @@ export const envSchema = z
     ),
     WEB_HOST: z.string().trim().min(1).default("0.0.0.0"),
     WEB_PORT: int(0, 65535, "a TCP port").default(8080),
+    /** Set: /metrics only on METRICS_HOST:METRICS_PORT, off the public server. Unset: on the web server. */
+    METRICS_PORT: int(0, 65535, "a TCP port").optional(),
+    METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
 
     TOKEN_ENCRYPTION_KEY: encryptionKey,
     /** The previous key while rotating: still decrypts, never encrypts. */
@@ -93,6 +96,13 @@ export const envSchema = z
     PSN_BUDGET_WINDOW_SECONDS: int(1, 86_400, "a window in seconds").default(900),
   })
   .superRefine((env, ctx) => {
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.WEB_PORT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["METRICS_PORT"],
+        message: "expected a port other than WEB_PORT (leave METRICS_PORT unset to serve /metrics there)",
+      });
+    }
     if (env.PSN_SIGNIN_MODE === "oauth" && env.PSN_REDIRECT_URI !== `${env.PUBLIC_BASE_URL}/oauth/callback`) {
       ctx.addIssue({
         code: "custom",
@@ -110,6 +120,8 @@ export interface Config {
   logFormat: "json" | "pretty";
   discord: { token: string; applicationId: string; apiBaseUrl: string; devGuildId: string | null };
   web: { publicBaseUrl: string; host: string; port: number };
+  /** port null: /metrics is served by the web server. */
+  metrics: { host: string; port: number | null };
   encryption: { key: Buffer; oldKey: Buffer | null };
   databasePath: string;
   poll: { intervalSeconds: number; concurrency: number };
@@ -163,6 +175,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       devGuildId: e.DISCORD_DEV_GUILD_ID ?? null,
     },
     web: { publicBaseUrl: e.PUBLIC_BASE_URL, host: e.WEB_HOST, port: e.WEB_PORT },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT ?? null },
     encryption: {
       key: Buffer.from(e.TOKEN_ENCRYPTION_KEY, "base64"),
       oldKey: e.TOKEN_ENCRYPTION_KEY_OLD ? Buffer.from(e.TOKEN_ENCRYPTION_KEY_OLD, "base64") : null,

@@ -14,6 +14,7 @@ import {
 } from "../db/linkTokens.js";
 import { findUserByAccountId, upsertLinkedUser } from "../db/users.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import type { SignIn } from "../psn/client.js";
 import { isPsnError, PsnAuthError, PsnRateLimitedError } from "../psn/errors.js";
 import type { Vault } from "../vault.js";
@@ -46,6 +47,8 @@ export interface LinkingDeps {
   now: () => Date;
   publicBaseUrl: string;
   notifier: MemberNotifier;
+  /** Counts sign-in attempts by outcome. */
+  metrics?: Metrics;
 }
 
 export interface IssuedLink {
@@ -102,6 +105,10 @@ export async function signInWithNpsso(
   token: string,
   input: unknown,
 ): Promise<SignInOutcome> {
+  return counted(deps, await npssoAttempt(deps, token, input));
+}
+
+async function npssoAttempt(deps: LinkingDeps, token: string, input: unknown): Promise<SignInOutcome> {
   const inspection = inspectLink(deps, token);
   if (inspection.state !== "usable") return { ok: false, reason: "link", state: inspection.state };
   const parsed = parseNpssoInput(input);
@@ -113,7 +120,14 @@ export async function signInWithNpsso(
 
 /** The OAuth callback, once the web server matched the state to this browser and its link token. */
 export async function signInWithCode(deps: LinkingDeps, token: string, code: string): Promise<SignInOutcome> {
-  return complete(deps, token, (psn) => psn.signInWithCode(code));
+  return counted(deps, await complete(deps, token, (psn) => psn.signInWithCode(code)));
+}
+
+function counted(deps: LinkingDeps, outcome: SignInOutcome): SignInOutcome {
+  deps.metrics?.linkAttempts.inc({
+    outcome: outcome.ok ? "linked" : outcome.reason === "link" ? "link_unusable" : outcome.reason,
+  });
+  return outcome;
 }
 
 async function complete(deps: LinkingDeps, token: string, exchange: Exchange): Promise<SignInOutcome> {

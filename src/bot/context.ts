@@ -3,6 +3,7 @@ import type { LinkingDeps } from "../accounts/linking.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import type { PsnClient } from "../psn/client.js";
 import type { TokenManager } from "../psn/tokens.js";
 import type { InviteClaims } from "./invites/claims.js";
@@ -29,6 +30,8 @@ export interface BotContext {
   cards: CardsHook;
   /** Invite requests being handled right now (the double-click guard). */
   inviteClaims: InviteClaims;
+  /** This app's Prometheus metrics; the router counts interactions in it. */
+  metrics: Metrics;
   /** The slash commands the router serves, as registered with Discord (for /help). */
   commands: readonly RESTPostAPIChatInputApplicationCommandsJSONBody[];
 }

@@ -9,6 +9,7 @@ import {
   MessageFlags,
   type RepliableInteraction,
 } from "discord.js";
+import type { InteractionKind, InteractionOutcome } from "../metrics.js";
 import type { BotContext } from "./context.js";
 import { GENERIC_FAILURE, isUserError } from "./errors.js";
 import { type ButtonFamily, commandName, parseCustomId, type SlashCommand } from "./handlers.js";
@@ -66,6 +67,22 @@ export function createRouter(options: RouterOptions): Router {
   const commands = indexBy(options.commands, commandName, "command");
   const families = indexBy(options.components, (f) => f.prefix, "button family");
 
+  /**
+   * Counted before anything is answered, so an answer that fails still counts what the
+   * handler did. `command` is one of ours (a command name, a button family), never what
+   * Discord sent for an unknown one, so the label stays a small fixed set.
+   */
+  function count(
+    ctx: BotContext,
+    kind: InteractionKind,
+    command: string | null,
+    outcome: InteractionOutcome,
+  ) {
+    ctx.metrics.interactions.inc({ kind, command: command ?? "unknown", outcome });
+  }
+
+  const outcomeOf = (err: unknown): InteractionOutcome => (isUserError(err) ? "refused" : "error");
+
   async function fail(
     interaction: RepliableInteraction,
     ctx: BotContext,
@@ -86,39 +103,51 @@ export function createRouter(options: RouterOptions): Router {
   async function runCommand(interaction: ChatInputCommandInteraction, ctx: BotContext) {
     const command = commands.get(interaction.commandName);
     if (!command) {
+      count(ctx, "command", null, "unknown");
       await answerEphemeral(interaction, { content: UNKNOWN_COMMAND });
       return;
     }
+    const name = commandName(command);
     try {
       await command.execute(interaction, ctx);
     } catch (err) {
+      count(ctx, "command", name, outcomeOf(err));
       await fail(interaction, ctx, err, { command: interaction.commandName });
+      return;
     }
+    count(ctx, "command", name, "ok");
   }
 
   async function runButton(interaction: ButtonInteraction, ctx: BotContext) {
     const parsed = parseCustomId(interaction.customId);
     const family = parsed ? families.get(parsed.prefix) : undefined;
     if (!parsed || !family) {
+      count(ctx, "button", null, "unknown");
       await answerEphemeral(interaction, { content: UNKNOWN_BUTTON });
       return;
     }
     try {
       await family.execute(interaction, parsed.id, ctx);
     } catch (err) {
+      count(ctx, "button", family.prefix, outcomeOf(err));
       await fail(interaction, ctx, err, { customId: interaction.customId });
+      return;
     }
+    count(ctx, "button", family.prefix, "ok");
   }
 
   async function runAutocomplete(interaction: AutocompleteInteraction, ctx: BotContext) {
     const command = commands.get(interaction.commandName);
     try {
       if (!command?.autocomplete) {
+        count(ctx, "autocomplete", null, "unknown");
         await interaction.respond([]);
         return;
       }
       await command.autocomplete(interaction, ctx);
+      count(ctx, "autocomplete", commandName(command), "ok");
     } catch (err) {
+      if (command) count(ctx, "autocomplete", commandName(command), "error");
       ctx.log.error(
         { err, guildId: interaction.guildId, userId: interaction.user.id, command: interaction.commandName },
         "autocomplete failed",
@@ -132,8 +161,10 @@ export function createRouter(options: RouterOptions): Router {
       if (interaction.isChatInputCommand()) await runCommand(interaction, ctx);
       else if (interaction.isButton()) await runButton(interaction, ctx);
       else if (interaction.isAutocomplete()) await runAutocomplete(interaction, ctx);
-      else if (interaction.isRepliable())
+      else if (interaction.isRepliable()) {
+        count(ctx, "other", null, "unknown");
         await answerEphemeral(interaction, { content: UNSUPPORTED_INTERACTION });
+      }
     } catch (err) {
       // Answering itself failed (expired token, network): nothing left to tell the user.
       ctx.log.warn(

@@ -3,7 +3,7 @@
  * Discord will see) before the message is sent and completed after, so a crash in
  * between is repaired by sending again with the same nonce.
  */
-import { and, desc, eq, inArray, ne } from "drizzle-orm";
+import { and, count, desc, eq, inArray, ne } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { cards } from "./schema.js";
 
@@ -29,6 +29,10 @@ export function findOpenCards(db: Db, guildId: string): CardRow[] {
 }
 
 /** Every open card, for seeding the party tracker after a restart. */
+export function countOpenCards(db: Db): number {
+  return db.select({ n: count() }).from(cards).where(open).get()?.n ?? 0;
+}
+
 export function findAllOpenCards(db: Db): CardRow[] {
   return db.select().from(cards).where(open).all();
 }

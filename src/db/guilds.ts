@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { count, eq, isNotNull } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { guilds } from "./schema.js";
 
@@ -6,6 +6,11 @@ export type GuildRow = typeof guilds.$inferSelect;
 export type GuildPatch = Partial<
   Pick<GuildRow, "channelId" | "mentionRoleId" | "show" | "enabled" | "pausedReason">
 >;
+
+/** Servers whose cards are paused (Discord refused access), for the metrics. */
+export function countPausedGuilds(db: Db): number {
+  return db.select({ n: count() }).from(guilds).where(isNotNull(guilds.pausedReason)).get()?.n ?? 0;
+}
 
 export function findGuild(db: Db, guildId: string): GuildRow | undefined {
   return db.select().from(guilds).where(eq(guilds.guildId, guildId)).get();

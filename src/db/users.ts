@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, lte } from "drizzle-orm";
+import { and, count, eq, isNull, lt, lte } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { users } from "./schema.js";
 
@@ -20,6 +20,16 @@ export interface EncryptedTokens {
   accessTokenExpiresAt: Date;
   refreshTokenEnc: string;
   refreshTokenExpiresAt: Date;
+}
+
+/** Linked members per link state (active, needs_relink), for the metrics. */
+export function countUsersByLinkState(db: Db): Record<string, number> {
+  const rows = db
+    .select({ linkState: users.linkState, n: count() })
+    .from(users)
+    .groupBy(users.linkState)
+    .all();
+  return Object.fromEntries(rows.map((r) => [r.linkState, r.n]));
 }
 
 export function findUser(db: Db, discordUserId: string): UserRow | undefined {

@@ -3,7 +3,7 @@
  * each member's backoff and phase. Only the watch-state columns are written here;
  * link state and tokens belong to the linking code.
  */
-import { and, eq, exists, inArray, lte, sql } from "drizzle-orm";
+import { and, count, eq, exists, inArray, lte, sql } from "drizzle-orm";
 import { gameFromJson, gameToJson } from "../domain/storedParty.js";
 import type { WatchState } from "../domain/watch.js";
 import type { GameTitle } from "../psn/types.js";
@@ -95,6 +95,16 @@ export function findDueMembers(db: Db, until: Date): WatchedMember[] {
     .where(and(eq(users.linkState, "active"), lte(users.nextPollAt, until), announced(db)))
     .all()
     .map((r) => toMember(r as Selected));
+}
+
+/** How many members findDueMembers would return for `until`, without loading them (the health check). */
+export function countDueMembers(db: Db, until: Date): number {
+  const row = db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.linkState, "active"), lte(users.nextPollAt, until), announced(db)))
+    .get();
+  return row?.n ?? 0;
 }
 
 export function findWatchedMember(db: Db, discordUserId: string): WatchedMember | undefined {

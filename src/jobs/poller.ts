@@ -7,10 +7,17 @@
 import cron, { type ScheduledTask } from "node-cron";
 import { findAllOpenCards } from "../db/cards.js";
 import type { Db } from "../db/client.js";
-import { findDueMembers, linkedAccountsOf, saveWatchState, type WatchedMember } from "../db/watch.js";
+import {
+  countDueMembers,
+  findDueMembers,
+  linkedAccountsOf,
+  saveWatchState,
+  type WatchedMember,
+} from "../db/watch.js";
 import type { Party } from "../domain/party.js";
 import { partyFromJson } from "../domain/storedParty.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import type { TokenProvider } from "../psn/http.js";
 import { type MemberReadResult, observeMember, type PsnReads, trackerObservation } from "./observe.js";
 import { PartyDetailsCache, type ShareReads } from "./partyDetails.js";
@@ -69,6 +76,7 @@ export interface PollerOptions {
   strategy?: PollStrategy;
   /** How long stop() waits for a running tick; default 10 s. */
   stopTimeoutMs?: number;
+  metrics?: Metrics;
 }
 
 export interface TickStats {
@@ -79,6 +87,33 @@ export interface TickStats {
   live: number;
   justEnded: number;
   durationMs: number;
+}
+
+/** What /healthz reports of the poller. */
+export interface PollerHealth {
+  ok: boolean;
+  lastTickFinishedAt: Date | null;
+  /** Counted only when the poller is overdue: members whose poll time has passed. */
+  membersDue: number | null;
+  reason?: string;
+}
+
+/** Ticks that may go missing before the poller counts as stuck. */
+export const OVERDUE_INTERVALS = 3;
+
+/**
+ * Pure: no tick finished within three intervals (counted from the poller's creation
+ * before its first tick). Only a problem while members are due: with nobody to poll,
+ * a poller that does nothing is doing its job.
+ */
+export function pollerOverdue(
+  lastTickFinishedAt: Date | null,
+  since: Date,
+  now: Date,
+  intervalSeconds: number,
+): boolean {
+  const from = lastTickFinishedAt ?? since;
+  return now.getTime() - from.getTime() > OVERDUE_INTERVALS * intervalSeconds * 1000;
 }
 
 /** How node-cron fires: a pattern, and the minimum gap to enforce when the pattern fires more often. */
@@ -121,6 +156,8 @@ export class Poller {
   private task: ScheduledTask | null = null;
   private lastCronTickAt = 0;
   private stopped = false;
+  private readonly createdAt: Date;
+  private lastTickFinishedAt: Date | null = null;
 
   constructor(private readonly options: PollerOptions) {
     this.db = options.db;
@@ -134,18 +171,35 @@ export class Poller {
     this.trackerOptions = { ...defaultTrackerOptions, ...options.tracker };
     this.strategy = options.strategy ?? "scheduled";
     this.details = new PartyDetailsCache(options.psn, this.log);
+    this.createdAt = this.now();
   }
 
   /** Runs one tick now, after the running one if any. Tests drive time with this. */
   async tick(): Promise<TickStats> {
     while (this.running) await this.running.catch(() => undefined);
-    const run = this.runTick();
+    const run = this.measured(this.runTick());
     this.running = run;
     try {
       return await run;
     } finally {
       if (this.running === run) this.running = null;
     }
+  }
+
+  /** For /healthz: overdue while members are due means the poller is stuck. */
+  health(): PollerHealth {
+    const now = this.now();
+    const last = this.lastTickFinishedAt;
+    if (!pollerOverdue(last, this.createdAt, now, this.options.intervalSeconds))
+      return { ok: true, lastTickFinishedAt: last, membersDue: null };
+    const membersDue = countDueMembers(this.db, now);
+    if (membersDue === 0) return { ok: true, lastTickFinishedAt: last, membersDue };
+    return {
+      ok: false,
+      lastTickFinishedAt: last,
+      membersDue,
+      reason: `no poll tick has finished in ${OVERDUE_INTERVALS} intervals (${OVERDUE_INTERVALS * this.options.intervalSeconds} s) while members are due`,
+    };
   }
 
   start(): void {
@@ -192,6 +246,22 @@ export class Poller {
     this.tick().catch((err: unknown) => this.log.error({ err }, "poll tick failed"));
   }
 
+  private async measured(tick: Promise<TickStats>): Promise<TickStats> {
+    const metrics = this.options.metrics;
+    try {
+      const stats = await tick;
+      this.lastTickFinishedAt = this.now();
+      metrics?.pollTicks.inc({ outcome: "ok" });
+      metrics?.pollTickDuration.observe(stats.durationMs / 1000);
+      metrics?.pollLastTickFinished.set(this.lastTickFinishedAt.getTime() / 1000);
+      metrics?.pollMembersDue.inc(stats.due);
+      return stats;
+    } catch (err) {
+      metrics?.pollTicks.inc({ outcome: "failed" });
+      throw err;
+    }
+  }
+
   private async runTick(): Promise<TickStats> {
     const startedAt = this.now();
     const started = performance.now();
@@ -236,6 +306,7 @@ export class Poller {
       const auth = this.options.tokens.provider(member.accountId);
       const result = await observeMember(this.options.psn, auth, plan, startedAt, this.log);
       results.push({ member, result });
+      this.options.metrics?.pollMembersPolled.inc({ outcome: result.observation.kind });
       try {
         const next = afterObservation(member.state, result.observation, startedAt, this.schedule);
         saveWatchState(this.db, member.discordUserId, next, startedAt, result.presence ?? undefined);

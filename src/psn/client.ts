@@ -4,6 +4,7 @@
  * providers (see TokenManager.provider); their key is the account's budget key.
  */
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import {
   accountIdFromJwt,
   authorizeUrl,
@@ -42,6 +43,7 @@ export interface PsnClientOptions {
   connections?: number;
   retry?: Partial<RetryOptions>;
   log: Logger;
+  metrics?: Metrics;
   now?: () => number;
 }
 
@@ -59,10 +61,12 @@ export class PsnClient {
   private readonly oauth: OAuthClientConfig;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly metrics: Metrics | undefined;
 
   constructor(options: PsnClientOptions) {
     this.now = options.now ?? Date.now;
     this.log = options.log;
+    this.metrics = options.metrics;
     this.oauth = {
       clientId: options.clientId,
       clientSecret: options.clientSecret,
@@ -83,14 +87,16 @@ export class PsnClient {
       budgetMaxWaitMs: options.budgetMaxWaitMs,
       connections: options.connections,
       log: options.log.child({ component: "psn" }),
+      metrics: options.metrics,
       now: this.now,
     });
   }
 
   /** A TokenManager whose refreshes go through this client. */
-  tokenManager(options: Omit<TokenManagerOptions, "refresher" | "now" | "log">): TokenManager {
+  tokenManager(options: Omit<TokenManagerOptions, "refresher" | "now" | "log" | "metrics">): TokenManager {
     return new TokenManager({
       ...options,
+      metrics: this.metrics,
       refresher: { refresh: (token, o) => this.refresh(token, o) },
       now: this.now,
       log: this.log.child({ component: "psn-tokens" }),

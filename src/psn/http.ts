@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { Agent, type Dispatcher, request } from "undici";
 import type { z } from "zod";
 import { type Logger, silentLogger } from "../log.js";
+import { type Metrics, type PsnOutcome, psnOutcomeOf } from "../metrics.js";
 import { RequestBudget } from "./budget.js";
 import {
   PsnAuthError,
@@ -65,6 +66,8 @@ export interface PsnHttpOptions {
   /** Longer than this waiting for a budget slot, and the call fails with PsnRateLimitedError instead. */
   budgetMaxWaitMs?: number;
   log?: Logger;
+  /** Counts every round trip, budget wait, skipped call and 429 pause. */
+  metrics?: Metrics;
   now?: () => number;
   random?: () => number;
   userAgent?: string;
@@ -119,6 +122,7 @@ export class PsnHttp {
   private readonly retry: RetryOptions;
   private readonly budgetMaxWaitMs: number;
   private readonly log: Logger;
+  private readonly metrics: Metrics | undefined;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly userAgent: string;
@@ -131,6 +135,7 @@ export class PsnHttp {
     this.budget = options.budget ?? new RequestBudget({ now: this.now });
     this.budgetMaxWaitMs = options.budgetMaxWaitMs ?? 60_000;
     this.log = options.log ?? silentLogger();
+    this.metrics = options.metrics;
     this.random = options.random ?? Math.random;
     this.userAgent = options.userAgent ?? "psn-party-bridge";
     this.agent = new Agent({
@@ -166,6 +171,7 @@ export class PsnHttp {
       try {
         answer = await this.roundTrip(req, requestId, token);
       } catch (err) {
+        this.count(req, networkReason(err) === "timed out" ? "timeout" : "network", started);
         failures++;
         const failure = new PsnUnavailableError(`PSN ${req.endpoint}: ${networkReason(err)}`, {
           endpoint: req.endpoint,
@@ -180,6 +186,7 @@ export class PsnHttp {
         await sleep(this.backoff(failures));
         continue;
       }
+      this.count(req, psnOutcomeOf(answer.status), started);
       this.log.debug(
         {
           endpoint: req.endpoint,
@@ -213,7 +220,10 @@ export class PsnHttp {
       const now = this.now();
       if (answer.status === 429) {
         const retryAt = retryAtFrom(answer.headers, now);
-        if (key !== undefined) this.budget.pause(key, retryAt);
+        if (key !== undefined) {
+          this.budget.pause(key, retryAt);
+          this.metrics?.psnRateLimitPauses.inc();
+        }
         this.log.warn({ endpoint: req.endpoint, requestId, retryAt }, "PSN rate limit: pausing the account");
       }
       throw req.mapError?.(answer) ?? mapErrorAnswer(req.endpoint, answer, now);
@@ -227,12 +237,15 @@ export class PsnHttp {
   private async takeBudget(key: string, endpoint: string): Promise<void> {
     const paused = this.budget.pausedUntil(key);
     if (paused) {
+      this.metrics?.psnCallsSkipped.inc({ reason: "paused" });
       throw new PsnRateLimitedError(`PSN ${endpoint}: account paused after a rate limit`, paused, "server", {
         endpoint,
       });
     }
     const freeAt = this.budget.nextFreeAt(key);
-    if (freeAt.getTime() - this.now() > this.budgetMaxWaitMs) {
+    const asked = this.now();
+    if (freeAt.getTime() - asked > this.budgetMaxWaitMs) {
+      this.metrics?.psnCallsSkipped.inc({ reason: "budget" });
       throw new PsnRateLimitedError(
         `PSN ${endpoint}: the account's request budget is used up`,
         freeAt,
@@ -243,6 +256,19 @@ export class PsnHttp {
       );
     }
     await this.budget.acquire(key);
+    if (freeAt.getTime() > asked && this.metrics) {
+      this.metrics.psnBudgetWaits.inc();
+      this.metrics.psnBudgetWaitSeconds.inc(Math.max(0, this.now() - asked) / 1000);
+    }
+  }
+
+  private count(req: PsnRequest, outcome: PsnOutcome, started: number): void {
+    if (!this.metrics) return;
+    this.metrics.psnRequests.inc({ operation: req.endpoint, outcome });
+    this.metrics.psnRequestDuration.observe(
+      { operation: req.endpoint },
+      Math.max(0, this.now() - started) / 1000,
+    );
   }
 
   private async roundTrip(req: PsnRequest, requestId: string, token: string | undefined): Promise<RawAnswer> {

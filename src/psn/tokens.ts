@@ -4,6 +4,7 @@
  * refuses the refresh token (the 60-day hard expiry, or a revoked sign-in).
  */
 import { type Logger, silentLogger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import { PsnAuthError } from "./errors.js";
 import type { TokenProvider } from "./http.js";
 import type { TokenSet } from "./types.js";
@@ -29,6 +30,7 @@ export interface TokenManagerOptions {
   marginMs?: number;
   now?: () => number;
   log?: Logger;
+  metrics?: Metrics;
 }
 
 export class TokenManager {
@@ -38,6 +40,7 @@ export class TokenManager {
   private readonly marginMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly metrics: Metrics | undefined;
   private readonly inflight = new Map<string, Promise<string>>();
   /**
    * The last refresh per key, for a caller that loaded the old tokens just before
@@ -54,6 +57,7 @@ export class TokenManager {
     this.marginMs = options.marginMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? silentLogger();
+    this.metrics = options.metrics;
   }
 
   /** The token provider http uses for one account; `key` is also its budget key. */
@@ -122,8 +126,10 @@ export class TokenManager {
     } catch (err) {
       if (err instanceof PsnAuthError && err.reason === "invalid_refresh_token")
         return this.relink(key, tokens, err);
+      this.metrics?.psnTokenRefreshes.inc({ outcome: "failed" });
       throw err;
     }
+    this.metrics?.psnTokenRefreshes.inc({ outcome: "ok" });
     await this.store.save(key, fresh);
     this.recent.set(key, fresh);
     this.dead.delete(key);
@@ -132,6 +138,7 @@ export class TokenManager {
   }
 
   private async relink(key: string, tokens: TokenSet, err: PsnAuthError): Promise<never> {
+    this.metrics?.psnTokenRefreshes.inc({ outcome: "refused" });
     this.dead.set(key, tokens.refreshToken);
     this.recent.delete(key);
     this.log.info({ account: key }, "PSN refresh token refused: the member must link again");

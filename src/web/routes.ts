@@ -20,9 +20,33 @@ import { type Answer, cookieValue, type HttpError } from "./http.js";
 import type { Endpoint, Route, RouteRequest } from "./router.js";
 import { STYLE_CSS } from "./style.js";
 
+/** What /healthz shows of the poller (the poller itself lives in src/jobs). */
+export interface PollerHealthView {
+  ok: boolean;
+  lastTickFinishedAt: Date | null;
+  membersDue: number | null;
+  reason?: string;
+}
+
 export interface HealthState {
   discordReady: boolean;
   dbOk: boolean;
+  poller?: PollerHealthView;
+}
+
+/** The Prometheus exposition (src/metrics.ts). */
+export interface MetricsSource {
+  readonly contentType: string;
+  scrape(): Promise<string>;
+}
+
+export function metricsRoute(metrics: MetricsSource): Route {
+  const scrape = async (): Promise<Answer> => ({
+    status: 200,
+    body: await metrics.scrape(),
+    contentType: metrics.contentType,
+  });
+  return { path: "/metrics", methods: { GET: scrape, HEAD: scrape } };
 }
 
 export interface WebDeps {
@@ -31,6 +55,8 @@ export interface WebDeps {
   /** The Discord user's name for the page ("who is linking"); the id when it cannot be found. */
   describeUser(discordUserId: string): Promise<string>;
   health(): HealthState;
+  /** Served at /metrics; absent when the metrics have a listener of their own. */
+  metrics?: MetricsSource;
   log: Logger;
   /** For uptime; defaults to when the server started. */
   startedAt?: Date;
@@ -184,12 +210,27 @@ export function webRoutes(deps: WebDeps): Route[] {
 
   function healthz(): Answer {
     const h = deps.health();
-    const ready = h.discordReady && h.dbOk;
+    const problems = [
+      ...(h.discordReady ? [] : ["not connected to Discord"]),
+      ...(h.dbOk ? [] : ["the database does not answer"]),
+      ...(h.poller && !h.poller.ok ? [h.poller.reason ?? "the poller is stuck"] : []),
+    ];
+    const ready = problems.length === 0;
     const body = JSON.stringify({
       status: ready ? "ok" : "unavailable",
+      ...(ready ? {} : { problems }),
       uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
       discord: { ready: h.discordReady },
       db: { ok: h.dbOk },
+      ...(h.poller
+        ? {
+            poller: {
+              ok: h.poller.ok,
+              lastTickFinishedAt: h.poller.lastTickFinishedAt?.toISOString() ?? null,
+              ...(h.poller.membersDue !== null ? { membersDue: h.poller.membersDue } : {}),
+            },
+          }
+        : {}),
     });
     return { status: ready ? 200 : 503, body, contentType: "application/json; charset=utf-8" };
   }
@@ -273,6 +314,7 @@ export function webRoutes(deps: WebDeps): Route[] {
   const oauth = deps.signinMode === "oauth";
   return [
     { path: "/healthz", anyMethod: healthz },
+    ...(deps.metrics ? [metricsRoute(deps.metrics)] : []),
     {
       path: "/static/style.css",
       anyMethod: () => ({ status: 200, body: STYLE_CSS, contentType: "text/css; charset=utf-8" }),

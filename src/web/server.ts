@@ -1,15 +1,24 @@
 /**
- * The bot's own HTTP server: the one-time sign-in pages, the OAuth callback and
- * the health check (the routes are in routes.ts). node:http and plain HTML forms:
- * no scripts, no third-party assets, a CSP that forbids everything else.
+ * The bot's own HTTP servers: the public one (the one-time sign-in pages, the OAuth
+ * callback, the health check and, unless it has its own port, /metrics; the routes are
+ * in routes.ts) and the private metrics listener. node:http and plain HTML forms: no
+ * scripts, no third-party assets, a CSP that forbids everything else.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HttpError, writeAnswer } from "./http.js";
-import { dispatch } from "./router.js";
-import { FAILURE_ANSWER, refusalAnswer, type WebDeps, webRoutes } from "./routes.js";
+import type { Logger } from "../log.js";
+import { type Answer, HttpError, writeAnswer } from "./http.js";
+import { dispatch, type Route } from "./router.js";
+import {
+  FAILURE_ANSWER,
+  type MetricsSource,
+  metricsRoute,
+  refusalAnswer,
+  type WebDeps,
+  webRoutes,
+} from "./routes.js";
 
-export type { HealthState, WebDeps } from "./routes.js";
+export type { HealthState, MetricsSource, PollerHealthView, WebDeps } from "./routes.js";
 
 export interface WebServer {
   url: string;
@@ -17,9 +26,35 @@ export interface WebServer {
 }
 
 export function startWebServer(deps: WebDeps, listen: { host: string; port: number }): Promise<WebServer> {
-  const log = deps.log.child({ component: "web" });
-  const routes = webRoutes(deps);
+  return serve(webRoutes(deps), listen, deps.log.child({ component: "web" }), {
+    refusal: refusalAnswer,
+    failure: FAILURE_ANSWER,
+  });
+}
 
+/** /metrics alone, for a listener kept off the public address (METRICS_HOST:METRICS_PORT). */
+export function startMetricsServer(
+  metrics: MetricsSource,
+  listen: { host: string; port: number },
+  log: Logger,
+): Promise<WebServer> {
+  const text = (status: number, body: string): Answer => ({
+    status,
+    body: `${body}\n`,
+    contentType: "text/plain; charset=utf-8",
+  });
+  return serve([metricsRoute(metrics)], listen, log.child({ component: "metrics" }), {
+    refusal: (err) => ({ ...text(err.status, err.message), headers: err.headers }),
+    failure: text(500, "could not collect the metrics"),
+  });
+}
+
+function serve(
+  routes: readonly Route[],
+  listen: { host: string; port: number },
+  log: Logger,
+  answers: { refusal: (err: HttpError) => Answer; failure: Answer },
+): Promise<WebServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     writeAnswer(res, await dispatch(routes, req, url));
@@ -28,12 +63,12 @@ export function startWebServer(deps: WebDeps, listen: { host: string; port: numb
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) {
-        if (!res.headersSent) writeAnswer(res, refusalAnswer(err));
+        if (!res.headersSent) writeAnswer(res, answers.refusal(err));
         return;
       }
       // Never the URL: it carries the link token.
       log.error({ err, method: req.method }, "web request failed");
-      if (!res.headersSent) writeAnswer(res, FAILURE_ANSWER);
+      if (!res.headersSent) writeAnswer(res, answers.failure);
       else res.destroy();
     });
   });

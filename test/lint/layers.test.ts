@@ -41,6 +41,7 @@ type Layer = (typeof layers)[number];
 /** More modules that belong to a layer: the other base files, bot's embeds, a composition folder. */
 const extraTargets: { layer: Layer["id"]; target: string }[] = [
   { layer: "base", target: "src/vault.ts" },
+  { layer: "base", target: "src/metrics.ts" },
   { layer: "bot", target: "src/bot/embeds/card.ts" },
   { layer: "composition", target: "src/composition/root.ts" },
 ];

@@ -7,7 +7,7 @@
 import { optIn } from "../../src/db/guildMembers.js";
 import { updateGuild } from "../../src/db/guilds.js";
 import type { TickStats } from "../../src/jobs/poller.js";
-import { startWorld, type World } from "../e2e/world.js";
+import { startWorld, type World, type WorldOptions } from "../e2e/world.js";
 import type { SimUser } from "../sim/discord/server.js";
 import type { PsnSim } from "../sim/psn/server.js";
 
@@ -27,15 +27,17 @@ export interface MirrorWorld {
   plainUser(username: string): SimUser;
   /** Moves the app's clock one poll interval (30 s) forward, then runs one poll. */
   tick(): Promise<TickStats>;
+  /** Moves the app's clock forward without polling. */
+  advance(ms: number): void;
   /** The app's clock. */
   now(): Date;
   stop(): Promise<void>;
 }
 
-export async function startMirrorWorld(): Promise<MirrorWorld> {
+export async function startMirrorWorld(options: Pick<WorldOptions, "env"> = {}): Promise<MirrorWorld> {
   let clock = Date.now();
   const now = () => new Date(clock);
-  const world = await startWorld({ app: { schedulePolls: false, now } });
+  const world = await startWorld({ ...options, app: { schedulePolls: false, now } });
   const psn = world.psn;
   const role = world.discord.createRole(world.guild.id, { name: "Party people", permissions: 0n });
   updateGuild(world.app.ctx.db, world.guild.id, { channelId: world.partyChannel.id, mentionRoleId: role.id });
@@ -63,6 +65,9 @@ export async function startMirrorWorld(): Promise<MirrorWorld> {
     tick: () => {
       clock += 30_000;
       return world.app.poller.tick();
+    },
+    advance(ms) {
+      clock += ms;
     },
     stop: () => world.stop(),
   };

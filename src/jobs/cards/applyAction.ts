@@ -19,6 +19,7 @@ import type { Db } from "../../db/client.js";
 import type { Party } from "../../domain/party.js";
 import { partyToJson } from "../../domain/storedParty.js";
 import type { Logger } from "../../log.js";
+import type { CardActionKind, Metrics } from "../../metrics.js";
 import type { Action } from "../reconcile.js";
 import { type CardCall, discordCodeOf, discordErrorDecision } from "./discordPolicy.js";
 import { newNonce } from "./nonce.js";
@@ -30,6 +31,7 @@ export interface CardIo {
   db: Db;
   rest: DiscordRest;
   log: Logger;
+  metrics?: Metrics;
 }
 
 /** Discord refused access to the server's channel: the caller pauses the server. */
@@ -90,7 +92,7 @@ async function post(
       restartPost(io.db, existing.id, { nonce: existing.nonce, channelId: existing.channelId }, now);
     row = existing;
   }
-  await send(io, row.id, row.channelId, row.nonce, action.party, action.card, now);
+  await counted(io, "post", () => send(io, row.id, row.channelId, row.nonce, action.party, action.card, now));
 }
 
 async function send(
@@ -122,7 +124,9 @@ async function edit(
   const row = findCard(io.db, action.cardId);
   if (!row) return;
   if (row.messageId === null) {
-    await send(io, row.id, row.channelId, row.nonce, action.party, action.card, now);
+    await counted(io, "post", () =>
+      send(io, row.id, row.channelId, row.nonce, action.party, action.card, now),
+    );
     return;
   }
   // A tick hands over its parties in two passes (online members first); a card already
@@ -135,13 +139,16 @@ async function edit(
       }),
     );
     recordEdit(io.db, row.id, { hash: action.card.hash, partyJson: partyToJson(action.party) }, now);
+    countResult(io, "edit", null);
   } catch (err) {
     switch (discordErrorDecision(discordCodeOf(err), "edit")) {
       case "repost": {
         io.log.info({ cardId: row.id, sessionId: row.sessionId }, "party card was deleted; posting it again");
         const nonce = newNonce();
         restartPost(io.db, row.id, { nonce, channelId: row.channelId }, now);
-        await send(io, row.id, row.channelId, nonce, action.party, action.card, now);
+        await counted(io, "repost", () =>
+          send(io, row.id, row.channelId, nonce, action.party, action.card, now),
+        );
         return;
       }
       case "replace": {
@@ -161,10 +168,13 @@ async function edit(
           },
           now,
         );
-        await send(io, fresh.id, fresh.channelId, fresh.nonce, action.party, action.card, now);
+        await counted(io, "replace", () =>
+          send(io, fresh.id, fresh.channelId, fresh.nonce, action.party, action.card, now),
+        );
         return;
       }
       default:
+        countResult(io, "edit", err);
         throw err;
     }
   }
@@ -174,18 +184,35 @@ async function end(io: CardIo, action: Extract<Action, { kind: "end" }>, now: Da
   const row = findCard(io.db, action.cardId);
   if (!row) return;
   if (row.messageId !== null) {
-    try {
-      await call("end", () =>
-        io.rest.patch(Routes.channelMessage(row.channelId, row.messageId as string), {
-          body: messageBody(action.card),
-        }),
-      );
-    } catch (err) {
-      if (discordErrorDecision(discordCodeOf(err), "end") !== "settled") throw err;
-    }
+    const messageId = row.messageId;
+    await counted(io, "end", async () => {
+      try {
+        await call("end", () =>
+          io.rest.patch(Routes.channelMessage(row.channelId, messageId), { body: messageBody(action.card) }),
+        );
+      } catch (err) {
+        if (discordErrorDecision(discordCodeOf(err), "end") !== "settled") throw err;
+      }
+    });
   }
   markEnded(io.db, row.id, now, now, action.card.hash);
   io.log.info({ cardId: row.id, sessionId: row.sessionId }, "party card ended");
+}
+
+/** Counts one card write in Discord by how it ended; `err` null for success. */
+function countResult(io: CardIo, kind: CardActionKind, err: unknown): void {
+  const result = err === null ? "ok" : err instanceof GuildPaused ? "paused" : "failed";
+  io.metrics?.cardActions.inc({ kind, result });
+}
+
+async function counted(io: CardIo, kind: CardActionKind, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    countResult(io, kind, err);
+    throw err;
+  }
+  countResult(io, kind, null);
 }
 
 /** One Discord call; a refusal that pauses the server comes out as GuildPaused. */

@@ -21,6 +21,7 @@ import type { GuildSettings } from "../../domain/guild.js";
 import type { Party } from "../../domain/party.js";
 import { partyFromJson } from "../../domain/storedParty.js";
 import type { Logger } from "../../log.js";
+import type { Metrics } from "../../metrics.js";
 import { cardsEndedByUnlink, showsMember } from "../cardsEndedByUnlink.js";
 import type { EndedParty } from "../partyTracker.js";
 import type { CardSink, PartyUpdate } from "../poller.js";
@@ -35,6 +36,7 @@ export interface CardWriterOptions {
   rest: DiscordRest;
   log: Logger;
   now?: () => Date;
+  metrics?: Metrics;
 }
 
 export class CardWriter implements CardSink {
@@ -47,7 +49,7 @@ export class CardWriter implements CardSink {
   constructor(options: CardWriterOptions) {
     this.db = options.db;
     this.log = options.log.child({ component: "card-writer" });
-    this.io = { db: options.db, rest: options.rest, log: this.log };
+    this.io = { db: options.db, rest: options.rest, log: this.log, metrics: options.metrics };
     this.now = options.now ?? (() => new Date());
   }
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../src/config.js";
+
+const valid = {
+  DISCORD_TOKEN: "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests",
+  DISCORD_APPLICATION_ID: "123456789012345678",
+  PUBLIC_BASE_URL: "https://psn.example.com/",
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+  PSN_CLIENT_ID: "client",
+  PSN_CLIENT_SECRET: "secret",
+  PSN_REDIRECT_URI: "com.example://redirect",
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+
+describe("metrics configuration", () => {
+  it("serves /metrics on the web server unless METRICS_PORT is set; its own listener is local by default", () => {
+    expect(parseConfig(valid).metrics).toEqual({ host: "127.0.0.1", port: null });
+    expect(parseConfig({ ...valid, METRICS_PORT: "9464" }).metrics).toEqual({
+      host: "127.0.0.1",
+      port: 9464,
+    });
+    expect(parseConfig({ ...valid, METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" }).metrics.host).toBe(
+      "0.0.0.0",
+    );
+  });
+
+  it("refuses a METRICS_PORT that is not a port, or that is WEB_PORT", () => {
+    expect(problems({ ...valid, METRICS_PORT: "99999" })).toEqual([
+      "METRICS_PORT: expected a TCP port of at most 65535",
+    ]);
+    expect(problems({ ...valid, WEB_PORT: "8080", METRICS_PORT: "8080" })).toEqual([
+      "METRICS_PORT: expected a port other than WEB_PORT (leave METRICS_PORT unset to serve /metrics there)",
+    ]);
+  });
+});
