@@ -9,6 +9,7 @@ import { type Client, Events, type RESTOptions } from "discord.js";
 import type { LinkingDeps } from "./accounts/linking.js";
 import { startRelinkReminderJob } from "./accounts/relinkJob.js";
 import { handleRelinkRequired } from "./accounts/relinkReminders.js";
+import { verifyTokenKeys } from "./accounts/tokenKeys.js";
 import { createTokenStore } from "./accounts/tokenStore.js";
 import { attachGuildLifecycle, attachMessageDeletions, createDiscordClient } from "./bot/client.js";
 import { commands as defaultCommands } from "./bot/commands/index.js";
@@ -89,6 +90,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     undo.push({ what: "the database", run: () => database.close() });
     const { db } = database;
     const vault = createVault(config.encryption.key, config.encryption.oldKey);
+    // Before anything polls: tokens no configured key can read stop the start here.
+    const { forget: lostKeyAccounts } = verifyTokenKeys(db, vault, config.encryption.lostKeyIds);
     const metrics = new Metrics();
     metrics.observeState(() => storedState(db));
 
@@ -194,6 +197,13 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       log.info({ inviteUrl }, `the bot is in no server yet; add it to yours: ${inviteUrl}`);
     }
     void reminders.runNow();
+    if (lostKeyAccounts.length > 0) {
+      log.warn(
+        { members: lostKeyAccounts.length, keyIds: config.encryption.lostKeyIds },
+        "PSN tokens under a lost encryption key: asking those members to sign in again",
+      );
+      void forgetLostKeyLinks(linking, lostKeyAccounts);
+    }
     if (options.schedulePolls ?? true) poller.start();
     // Registered last, so it stops first: no tick starts against a closing client.
     undo.push({ what: "the poller", run: () => poller.stop() });
@@ -230,6 +240,15 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/** The links a lost key made unreadable: each member is told once, as for a refused refresh. */
+async function forgetLostKeyLinks(linking: LinkingDeps, accountIds: string[]): Promise<void> {
+  for (const accountId of accountIds) {
+    await handleRelinkRequired(linking, accountId).catch((err: unknown) =>
+      linking.log.warn({ err }, "could not tell a member their link needs a new sign-in"),
+    );
   }
 }
 

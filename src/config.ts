@@ -66,6 +66,16 @@ export const envSchema = z
     TOKEN_ENCRYPTION_KEY: encryptionKey,
     /** The previous key while rotating: still decrypts, never encrypts. */
     TOKEN_ENCRYPTION_KEY_OLD: encryptionKey.optional(),
+    /** Key ids (comma-separated) whose key is gone for good: their members are asked to link again. */
+    TOKEN_ENCRYPTION_KEY_LOST: z
+      .string()
+      .trim()
+      .regex(
+        /^[0-9a-f]{8}(\s*,\s*[0-9a-f]{8})*$/,
+        "expected key ids as the bot names them, e.g. 1a2b3c4d,5e6f7a8b",
+      )
+      .transform((v) => v.split(",").map((id) => id.trim()))
+      .optional(),
 
     DATABASE_PATH: z.string().trim().min(1).default("./data/bot.sqlite"),
 
@@ -122,7 +132,7 @@ export interface Config {
   web: { publicBaseUrl: string; host: string; port: number };
   /** port null: /metrics is served by the web server. */
   metrics: { host: string; port: number | null };
-  encryption: { key: Buffer; oldKey: Buffer | null };
+  encryption: { key: Buffer; oldKey: Buffer | null; lostKeyIds: string[] };
   databasePath: string;
   poll: { intervalSeconds: number; concurrency: number };
   psn: {
@@ -179,6 +189,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     encryption: {
       key: Buffer.from(e.TOKEN_ENCRYPTION_KEY, "base64"),
       oldKey: e.TOKEN_ENCRYPTION_KEY_OLD ? Buffer.from(e.TOKEN_ENCRYPTION_KEY_OLD, "base64") : null,
+      lostKeyIds: e.TOKEN_ENCRYPTION_KEY_LOST ?? [],
     },
     databasePath: e.DATABASE_PATH,
     poll: { intervalSeconds: e.POLL_INTERVAL, concurrency: e.POLL_CONCURRENCY },

@@ -31,9 +31,17 @@ export function keyIdOf(key: Buffer): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 8);
 }
 
+/** The key id inside a stored value, or null when it is not a vault value. */
+export function keyIdOfStored(stored: string): string | null {
+  const parts = stored.split(".");
+  return parts.length === 5 && parts[0] === VERSION ? (parts[1] as string) : null;
+}
+
 export interface Vault {
   /** The id of the key new values are written with. */
   readonly currentKeyId: string;
+  /** Every key id this vault can decrypt (the current key and the old one). */
+  readonly knownKeyIds: ReadonlySet<string>;
   encrypt(plaintext: string, context?: string): string;
   decrypt(stored: string, context?: string): string;
   /** The key id a stored value was written with (to re-encrypt values under an old key). */
@@ -65,6 +73,7 @@ export function createVault(key: Buffer, oldKey: Buffer | null = null): Vault {
 
   return {
     currentKeyId,
+    knownKeyIds: new Set(keys.keys()),
     encrypt(plaintext, context = "") {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });

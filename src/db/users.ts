@@ -118,3 +118,18 @@ export function claimReminderStage(db: Db, discordUserId: string, stage: number,
 export function deleteUser(db: Db, discordUserId: string): boolean {
   return db.delete(users).where(eq(users.discordUserId, discordUserId)).run().changes > 0;
 }
+
+/** The stored tokens of every member who is polled (an active link). */
+export function listActiveTokens(
+  db: Db,
+): Array<{ psnAccountId: string; accessTokenEnc: string; refreshTokenEnc: string }> {
+  return db
+    .select({
+      psnAccountId: users.psnAccountId,
+      accessTokenEnc: users.accessTokenEnc,
+      refreshTokenEnc: users.refreshTokenEnc,
+    })
+    .from(users)
+    .where(eq(users.linkState, "active"))
+    .all();
+}
