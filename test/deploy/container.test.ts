@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +40,25 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A Docker build downloads better-sqlite3's prebuilt binary from its GitHub release;
+ * tests cannot reach GitHub and would compile it instead (two minutes on two cores).
+ * prebuild-install's own `local-prebuilds` option takes the same archive from a
+ * directory: here, the binary the project's install already has, packed the way the
+ * release packs it (node ABI, platform and arch in the name).
+ */
+function localSqlitePrebuild(dir: string): Record<string, string> {
+  const pkgDir = join(REPO, "node_modules/better-sqlite3");
+  const binary = join(pkgDir, "build/Release/better_sqlite3.node");
+  if (process.platform !== "linux" || !existsSync(binary)) return {};
+  const { version } = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { version: string };
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-linux-${process.arch}.tar.gz`;
+  mkdirSync(dir, { recursive: true });
+  const tar = spawnSync("tar", ["-czf", join(dir, name), "-C", pkgDir, "build/Release/better_sqlite3.node"]);
+  if (tar.status !== 0) return {};
+  return { npm_config_better_sqlite3_local_prebuilds: dir };
+}
+
 /** What an operator's .env holds for this run: everything but the image's own paths. */
 async function operatorEnv(databasePath: string): Promise<Record<string, string>> {
   const env = testEnv(sim.apiUrl, sim.applicationId, databasePath);
@@ -57,6 +76,7 @@ beforeAll(async () => {
     // The packages are in npm's cache from the project's own install; a Docker build
     // downloads the same ones.
     npm_config_prefer_offline: "true",
+    ...localSqlitePrebuild(join(workspace, "prebuilds")),
   };
   build = replayStage(dockerfile.stage("build"), {
     context: REPO,
