@@ -96,8 +96,9 @@ beforeAll(async () => {
 afterAll(async () => {
   killGroup(running);
   await sim?.stop();
+  // Two copies of node_modules: slow to delete on a busy machine.
   if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
+}, 180_000);
 
 describe("the build stage", () => {
   it("compiles, then keeps only production dependencies", () => {
