@@ -16,13 +16,24 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+/**
+ * The request target as a URL. node:http passes on any target its parser takes
+ * (`http://[`, a port past 65535): one that is not a URL is the client's mistake.
+ */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    throw new HttpError(400, "malformed request target");
+  }
+}
+
 export function startWebServer(deps: WebDeps, listen: { host: string; port: number }): Promise<WebServer> {
   const log = deps.log.child({ component: "web" });
   const routes = webRoutes(deps);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    writeAnswer(res, await dispatch(routes, req, url));
+    writeAnswer(res, await dispatch(routes, req, requestUrl(req)));
   }
 
   const server = createServer((req, res) => {
