@@ -28,6 +28,15 @@ function requestUrl(req: IncomingMessage): URL {
   }
 }
 
+/**
+ * The member closed the tab (or lost the network) while the request was still being
+ * read: there is no one to answer and nothing went wrong on our side.
+ */
+function clientWentAway(req: IncomingMessage, err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return req.socket.destroyed && (code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE");
+}
+
 export function startWebServer(deps: WebDeps, listen: { host: string; port: number }): Promise<WebServer> {
   const log = deps.log.child({ component: "web" });
   const routes = webRoutes(deps);
@@ -40,6 +49,11 @@ export function startWebServer(deps: WebDeps, listen: { host: string; port: numb
     handle(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) {
         if (!res.headersSent) writeAnswer(res, refusalAnswer(err));
+        return;
+      }
+      if (clientWentAway(req, err)) {
+        log.debug({ method: req.method }, "web request abandoned: the browser closed the connection");
+        res.destroy();
         return;
       }
       // Never the URL: it carries the link token.

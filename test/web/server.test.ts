@@ -135,4 +135,35 @@ describe("web server", () => {
       expect(lines.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
     },
   );
+
+  it("a member who closes the tab while sending the form is not an error in the log", async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    let logged: () => void = () => {};
+    const firstLine = new Promise<void>((resolve) => {
+      logged = resolve;
+    });
+    const log = createLogger({
+      level: "debug",
+      destination: new Writable({
+        write(chunk, _enc, done) {
+          const line = JSON.parse(String(chunk)) as { level: number; msg: string };
+          if (line.msg !== "web server listening") {
+            lines.push(line);
+            logged();
+          }
+          done();
+        },
+      }),
+    });
+    const url = await start({ discordReady: true, dbOk: true }, log);
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `POST /link/${"a".repeat(43)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nnpsso=abc`,
+        () => socket.destroy(),
+      );
+    });
+    await firstLine;
+    expect(lines).toEqual([expect.objectContaining({ level: 20 })]);
+  });
 });
