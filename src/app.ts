@@ -20,6 +20,7 @@ import { createMemoryInviteClaims } from "./bot/invites/claims.js";
 import { botInviteUrl } from "./bot/permissions.js";
 import { syncCommands } from "./bot/registration.js";
 import { createRouter, type Router } from "./bot/router.js";
+import { DiscordLoginTimeout, startupStep } from "./composition/startupErrors.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { CardWriter } from "./jobs/cards/writer.js";
@@ -78,7 +79,9 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
 
   try {
     // Storage: the database (schema brought up to date) and the vault for PSN tokens.
-    const database = openDatabase(config.databasePath);
+    const database = await startupStep({ step: "database", path: config.databasePath }, () =>
+      openDatabase(config.databasePath),
+    );
     undo.push({ what: "the database", run: () => database.close() });
     const { db } = database;
     const vault = createVault(config.encryption.key, config.encryption.oldKey);
@@ -139,15 +142,18 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     };
 
     // Listening: the sign-in pages, then Discord's events.
-    const web = await startWebServer(
-      {
-        linking,
-        signinMode: config.psn.signinMode,
-        log,
-        describeUser: (id) => describeUser(client, id),
-        health: () => ({ discordReady: client.isReady(), dbOk: databaseAnswers(database.sqlite) }),
-      },
-      { host: config.web.host, port: config.web.port },
+    const listen = { host: config.web.host, port: config.web.port };
+    const web = await startupStep({ step: "web", ...listen }, () =>
+      startWebServer(
+        {
+          linking,
+          signinMode: config.psn.signinMode,
+          log,
+          describeUser: (id) => describeUser(client, id),
+          health: () => ({ discordReady: client.isReady(), dbOk: databaseAnswers(database.sqlite) }),
+        },
+        listen,
+      ),
     );
     undo.push({ what: "the web server", run: () => web.close() });
     undo.push({ what: "the interaction router", run: router.attach(client, ctx) });
@@ -160,7 +166,9 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     undo.push({ what: "the re-link reminders", run: () => reminders.stop() });
 
     // The gateway, until every server has arrived; then the jobs that talk to members.
-    await logIn(client, config.discord.token);
+    await startupStep({ step: "discord", apiBaseUrl: config.discord.apiBaseUrl }, () =>
+      logIn(client, config.discord.token, config.discord.loginTimeoutMs),
+    );
     log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
     if (client.guilds.cache.size === 0) {
       const inviteUrl = botInviteUrl(config.discord.applicationId);
@@ -238,15 +246,30 @@ function databaseAnswers(sqlite: Database.Database): boolean {
   }
 }
 
-async function logIn(client: Client, token: string): Promise<void> {
+/**
+ * Logs in and waits for every server to arrive, within `timeoutMs`: a Discord that
+ * accepts connections and never answers would otherwise hold the start for a minute
+ * and more (discord.js retries each REST call) and end in a bare AbortError.
+ */
+async function logIn(client: Client, token: string, timeoutMs: number): Promise<void> {
   const controller = new AbortController();
   const ready = once(client, Events.ClientReady, { signal: controller.signal });
   // Observed below; when login fails first, the abort must not surface as unhandled.
   ready.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DiscordLoginTimeout(timeoutMs)), timeoutMs);
+  });
   try {
-    await client.login(token);
-    await ready;
+    await Promise.race([
+      (async () => {
+        await client.login(token);
+        await ready;
+      })(),
+      deadline,
+    ]);
   } finally {
+    clearTimeout(timer);
     controller.abort();
   }
 }
