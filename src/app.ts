@@ -21,6 +21,7 @@ import { createMemoryInviteClaims } from "./bot/invites/claims.js";
 import { botInviteUrl } from "./bot/permissions.js";
 import { syncCommands } from "./bot/registration.js";
 import { createRouter, type Router } from "./bot/router.js";
+import { DiscordLoginTimeout, startupStep } from "./composition/startupErrors.js";
 import type { Config } from "./config.js";
 import { countOpenCards } from "./db/cards.js";
 import { type Db, openDatabase } from "./db/client.js";
@@ -86,7 +87,9 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
 
   try {
     // Storage: the database (schema brought up to date) and the vault for PSN tokens.
-    const database = openDatabase(config.databasePath);
+    const database = await startupStep({ step: "database", path: config.databasePath }, () =>
+      openDatabase(config.databasePath),
+    );
     undo.push({ what: "the database", run: () => database.close() });
     const { db } = database;
     const vault = createVault(config.encryption.key, config.encryption.oldKey);
@@ -155,27 +158,29 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
 
     // Listening: the sign-in pages (and /metrics unless it has a port of its own), then Discord's events.
     const ownMetricsPort = config.metrics.port !== null;
-    const web = await startWebServer(
-      {
-        linking,
-        signinMode: config.psn.signinMode,
-        log,
-        describeUser: (id) => describeUser(client, id),
-        health: () => {
-          const dbOk = databaseAnswers(database.sqlite);
-          return { discordReady: client.isReady(), dbOk, ...(dbOk ? { poller: poller.health() } : {}) };
+    const listen = { host: config.web.host, port: config.web.port };
+    const web = await startupStep({ step: "web", ...listen }, () =>
+      startWebServer(
+        {
+          linking,
+          signinMode: config.psn.signinMode,
+          log,
+          describeUser: (id) => describeUser(client, id),
+          health: () => {
+            const dbOk = databaseAnswers(database.sqlite);
+            return { discordReady: client.isReady(), dbOk, ...(dbOk ? { poller: poller.health() } : {}) };
+          },
+          ...(ownMetricsPort ? {} : { metrics }),
         },
-        ...(ownMetricsPort ? {} : { metrics }),
-      },
-      { host: config.web.host, port: config.web.port },
+        listen,
+      ),
     );
     undo.push({ what: "the web server", run: () => web.close() });
     let metricsUrl = `${web.url}/metrics`;
     if (config.metrics.port !== null) {
-      const server = await startMetricsServer(
-        metrics,
-        { host: config.metrics.host, port: config.metrics.port },
-        log,
+      const metricsListen = { host: config.metrics.host, port: config.metrics.port };
+      const server = await startupStep({ step: "metrics", ...metricsListen }, () =>
+        startMetricsServer(metrics, metricsListen, log),
       );
       undo.push({ what: "the metrics server", run: () => server.close() });
       metricsUrl = `${server.url}/metrics`;
@@ -190,7 +195,9 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     undo.push({ what: "the re-link reminders", run: () => reminders.stop() });
 
     // The gateway, until every server has arrived; then the jobs that talk to members.
-    await logIn(client, config.discord.token);
+    await startupStep({ step: "discord", apiBaseUrl: config.discord.apiBaseUrl }, () =>
+      logIn(client, config.discord.token, config.discord.loginTimeoutMs),
+    );
     log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "connected to Discord");
     if (client.guilds.cache.size === 0) {
       const inviteUrl = botInviteUrl(config.discord.applicationId);
@@ -296,15 +303,30 @@ function databaseAnswers(sqlite: Database.Database): boolean {
   }
 }
 
-async function logIn(client: Client, token: string): Promise<void> {
+/**
+ * Logs in and waits for every server to arrive, within `timeoutMs`: a Discord that
+ * accepts connections and never answers would otherwise hold the start for a minute
+ * and more (discord.js retries each REST call) and end in a bare AbortError.
+ */
+async function logIn(client: Client, token: string, timeoutMs: number): Promise<void> {
   const controller = new AbortController();
   const ready = once(client, Events.ClientReady, { signal: controller.signal });
   // Observed below; when login fails first, the abort must not surface as unhandled.
   ready.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DiscordLoginTimeout(timeoutMs)), timeoutMs);
+  });
   try {
-    await client.login(token);
-    await ready;
+    await Promise.race([
+      (async () => {
+        await client.login(token);
+        await ready;
+      })(),
+      deadline,
+    ]);
   } finally {
+    clearTimeout(timer);
     controller.abort();
   }
 }

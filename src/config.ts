@@ -51,6 +51,8 @@ export const envSchema = z
       .min(20, "expected the bot token from the Discord developer portal"),
     DISCORD_APPLICATION_ID: snowflake("the application id from the Discord developer portal"),
     DISCORD_API_BASE_URL: url("the Discord API base URL").default("https://discord.com/api"),
+    /** How long logging in (REST, gateway, every server arriving) may take before the start fails. */
+    DISCORD_LOGIN_TIMEOUT_SECONDS: int(1, 600, "a timeout in seconds").default(30),
     /** Commands go to this one server only (at once), instead of globally. */
     DISCORD_DEV_GUILD_ID: snowflake("a server id (Developer Mode → Copy Server ID)").optional(),
 
@@ -128,7 +130,13 @@ export interface Config {
   env: Env["NODE_ENV"];
   logLevel: Env["LOG_LEVEL"];
   logFormat: "json" | "pretty";
-  discord: { token: string; applicationId: string; apiBaseUrl: string; devGuildId: string | null };
+  discord: {
+    token: string;
+    applicationId: string;
+    apiBaseUrl: string;
+    devGuildId: string | null;
+    loginTimeoutMs: number;
+  };
   web: { publicBaseUrl: string; host: string; port: number };
   /** port null: /metrics is served by the web server. */
   metrics: { host: string; port: number | null };
@@ -183,6 +191,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       applicationId: e.DISCORD_APPLICATION_ID,
       apiBaseUrl: e.DISCORD_API_BASE_URL,
       devGuildId: e.DISCORD_DEV_GUILD_ID ?? null,
+      loginTimeoutMs: e.DISCORD_LOGIN_TIMEOUT_SECONDS * 1000,
     },
     web: { publicBaseUrl: e.PUBLIC_BASE_URL, host: e.WEB_HOST, port: e.WEB_PORT },
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT ?? null },

@@ -60,7 +60,11 @@ const SECRET_PATTERNS: Array<[RegExp, string]> = [
   [/(\/(?:webhooks|interactions)\/\d+\/)[\w.-]{16,}/g, "$1[Redacted]"],
 ];
 
+/** One cheap test that rules out every pattern above, so ordinary strings cost a single scan. */
+const MAY_HOLD_SECRET = /eyJ|bearer|basic|=|\/link\/|\/webhooks\/|\/interactions\//i;
+
 export function scrubSecrets(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   let out = text;
   for (const [re, replacement] of SECRET_PATTERNS) out = out.replace(re, replacement);
   return out;
@@ -81,15 +85,62 @@ function censor(value: unknown, path: string[]): unknown {
   return "[Redacted]";
 }
 
-/** Every string of a serialized error scrubbed, depth-limited (errors can be cyclic through `cause`). */
-function scrubDeep(value: unknown, depth = 0): unknown {
-  if (typeof value === "string") return scrubSecrets(value);
-  if (depth > 4 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, depth + 1);
-  return out;
+/**
+ * Deeper than this, a value is replaced rather than walked. pino itself writes objects
+ * only 5 levels deep (its `depthLimit`), so nothing it would print is left unscrubbed.
+ */
+const MAX_SCRUB_DEPTH = 12;
+
+/** An error as pino's serializer writes it (message and stack with their causes), minus what was sent. */
+function serializeError(err: Error): Record<string, unknown> {
+  // discord.js errors carry what was sent (`requestBody`: a DM with a sign-in link);
+  // of no use to a reader, so it is dropped rather than scrubbed.
+  const { requestBody: _sent, ...s } = pino.stdSerializers.err(err);
+  return s;
 }
+
+/**
+ * A copy of `value` with every string scrubbed, at any depth: fields, arrays, errors
+ * (message, stack, causes, own fields), objects with a `toJSON` (URL, Date) as JSON
+ * would write them. What holds no secret is returned as it is, so an ordinary log line
+ * allocates nothing and the caller's objects are never changed.
+ */
+function scrubValue(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === "string") return scrubSecrets(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth > MAX_SCRUB_DEPTH) return "[...]";
+  if (seen.has(value)) return "[Circular]";
+  seen.add(value);
+  try {
+    if (value instanceof Error) return scrubValue(serializeError(value), depth, new WeakSet());
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      value.forEach((v, i) => {
+        const s = scrubValue(v, depth + 1, seen);
+        if (s === v) return;
+        copy ??= value.slice();
+        copy[i] = s;
+      });
+      return copy ?? value;
+    }
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function" && !(value instanceof Date)) {
+      return scrubValue(toJSON.call(value), depth, seen);
+    }
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const s = scrubValue(v, depth + 1, seen);
+      if (s === v) continue;
+      copy ??= { ...value };
+      copy[k] = s;
+    }
+    return copy ?? value;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+const scrubDeep = (value: unknown): unknown => scrubValue(value, 0, new WeakSet());
 
 export interface LogOptions {
   level?: string;
@@ -104,29 +155,45 @@ export function createLogger(options: LogOptions = {}): Logger {
     level: options.level ?? "info",
     redact: { paths: REDACT_PATHS, censor },
     serializers: {
-      err: (err: unknown) => {
-        // discord.js errors carry what was sent (`requestBody`: a DM with a sign-in
-        // link) and where (`url`: an interaction token); messages and stacks can
-        // quote a URL or a header. Only the request body is of no use to a reader.
-        const { requestBody: _sent, ...s } = pino.stdSerializers.err(err as Error);
-        return scrubDeep(s) as pino.SerializedError;
-      },
+      // Errors arrive here already serialized and scrubbed by the hook below; this
+      // covers one that reaches pino another way.
+      err: (err: unknown) => (err instanceof Error ? scrubDeep(err) : err) as pino.SerializedError,
     },
     hooks: {
+      // Every argument, before pino reads it: secrets travel in any field (a PSN error
+      // body quoted into a `reason`), in arrays, in errors' causes and stacks, and in
+      // the message, which pino takes from an error's own when none is given.
       logMethod(args, method) {
-        const scrubbed = args.map((a) => (typeof a === "string" ? scrubSecrets(a) : a));
+        const scrubbed = args.map((a, i) =>
+          i === 0 && a instanceof Error ? { err: scrubDeep(a) } : scrubDeep(a),
+        );
         method.apply(this, scrubbed as Parameters<typeof method>);
       },
     },
   };
-  if (options.destination) return pino(base, options.destination);
+  if (options.destination) return scrubbingChildren(pino(base, options.destination));
   if (options.pretty) {
-    return pino({
-      ...base,
-      transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } },
-    });
+    return scrubbingChildren(
+      pino({
+        ...base,
+        transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } },
+      }),
+    );
   }
-  return pino(base);
+  return scrubbingChildren(pino(base));
+}
+
+/**
+ * A child's bindings are written into every line it logs, and pino turns them into
+ * text once, when the child is made, past the hooks. Children inherit `child` from
+ * the root, so one override covers children of children too.
+ */
+function scrubbingChildren(root: Logger): Logger {
+  const child = root.child;
+  root.child = function (this: Logger, bindings, options) {
+    return child.call(this, scrubDeep(bindings) as typeof bindings, options);
+  } as typeof child;
+  return root;
 }
 
 /** A logger that drops everything, for tests that do not read logs. */

@@ -1,5 +1,5 @@
 import { type App, startApp } from "./app.js";
-import { explainStartupError } from "./bot/errors.js";
+import { explainStartupFailure, StartupError } from "./composition/startupErrors.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { createLogger, type Logger, scrubSecrets } from "./log.js";
 
@@ -76,8 +76,9 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config, { log });
   } catch (err) {
-    const explained = explainStartupError(err);
-    if (explained) log.fatal(explained);
+    const explained = explainStartupFailure(err);
+    if (explained)
+      log.fatal(err instanceof StartupError ? { step: err.where.step, code: err.code } : {}, explained);
     else log.fatal({ err }, "could not start");
     exitSoon(1);
     return;

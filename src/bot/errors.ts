@@ -1,5 +1,3 @@
-import { UnknownTokenKeyError } from "../accounts/tokenKeys.js";
-
 /**
  * An expected refusal ("you need the Manage Server permission", "you are not
  * linked"): the router shows its message as-is, ephemerally, and does not log it
@@ -26,7 +24,6 @@ export const GENERIC_FAILURE = "Something went wrong on our side. Please try aga
  */
 export function explainStartupError(err: unknown): string | null {
   if (!(err instanceof Error)) return null;
-  if (err instanceof UnknownTokenKeyError) return err.message;
   const { code, status } = err as { code?: unknown; status?: unknown };
   if (code === "TokenInvalid" || status === 401 || /invalid token/i.test(err.message)) {
     return "Discord rejected the bot token. Check DISCORD_TOKEN: copy it again from the Discord developer portal (Bot → Reset Token).";

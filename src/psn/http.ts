@@ -111,6 +111,19 @@ export interface PsnRequest {
 const DEFAULT_RETRY: RetryOptions = { attempts: 3, baseDelayMs: 250, maxDelayMs: 5_000 };
 /** When a 429 names no time, wait this long. */
 const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
+/**
+ * The longest pause a 429 can impose on an account. PSN's own windows are 15 minutes;
+ * a longer time is a clock or proxy gone wrong, and would silence a member for as long
+ * as it says (a year, from a stray header) with nothing an operator can do.
+ */
+export const MAX_RATE_LIMIT_PAUSE_MS = 15 * 60_000;
+
+/**
+ * The largest answer read. PSN's biggest (a party's members, a profile) are a few
+ * kilobytes; past this the read stops, so a broken or hostile upstream cannot fill
+ * the bot's memory.
+ */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
 
@@ -171,6 +184,14 @@ export class PsnHttp {
       try {
         answer = await this.roundTrip(req, requestId, token);
       } catch (err) {
+        if (err instanceof AnswerTooLarge) {
+          this.count(req, psnOutcomeOf(err.status), started);
+          // The same request would get the same answer: not retried.
+          throw new PsnMalformedError(
+            `PSN ${req.endpoint}: the answer is larger than ${MAX_ANSWER_BYTES} bytes; not read`,
+            { endpoint: req.endpoint, status: err.status, requestId },
+          );
+        }
         this.count(req, networkReason(err) === "timed out" ? "timeout" : "network", started);
         failures++;
         const failure = new PsnUnavailableError(`PSN ${req.endpoint}: ${networkReason(err)}`, {
@@ -220,6 +241,13 @@ export class PsnHttp {
       const now = this.now();
       if (answer.status === 429) {
         const retryAt = retryAtFrom(answer.headers, now);
+        const asked = requestedRetryAt(answer.headers, now);
+        if (asked !== null && asked > retryAt.getTime()) {
+          this.log.warn(
+            { endpoint: req.endpoint, requestId, asked: new Date(asked), retryAt },
+            "PSN asked for a pause longer than 15 minutes; pausing 15 minutes",
+          );
+        }
         if (key !== undefined) {
           this.budget.pause(key, retryAt);
           this.metrics?.psnRateLimitPauses.inc();
@@ -304,7 +332,7 @@ export class PsnHttp {
         bodyTimeout: this.timeoutMs,
         signal: deadline.signal,
       });
-      text = await res.body.text();
+      text = await readAnswer(res);
     } catch (err) {
       throw deadline.signal.aborted ? new RequestTimeout() : err;
     } finally {
@@ -336,6 +364,32 @@ function tryJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+class AnswerTooLarge extends Error {
+  constructor(readonly status: number) {
+    super("answer too large");
+  }
+}
+
+/** The body as text, up to MAX_ANSWER_BYTES; past that the connection is dropped unread. */
+async function readAnswer(res: Dispatcher.ResponseData): Promise<string> {
+  const declared = Number(res.headers["content-length"]);
+  if (declared > MAX_ANSWER_BYTES) {
+    res.body.destroy();
+    throw new AnswerTooLarge(res.statusCode);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_ANSWER_BYTES) {
+      res.body.destroy();
+      throw new AnswerTooLarge(res.statusCode);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 class RequestTimeout extends Error {
@@ -383,8 +437,8 @@ export function parseAnswer<S extends z.ZodType>(
   return parsed.data;
 }
 
-/** When PSN says the account may call again: the later of Retry-After and X-RateLimit-Next-Available. */
-export function retryAtFrom(headers: Record<string, string | undefined>, now: number): Date {
+/** The time PSN's headers name, as sent: the later of Retry-After and X-RateLimit-Next-Available. */
+function requestedRetryAt(headers: Record<string, string | undefined>, now: number): number | null {
   const candidates: number[] = [];
   const retryAfter = headers["retry-after"]?.trim();
   if (retryAfter) {
@@ -396,7 +450,17 @@ export function retryAtFrom(headers: Record<string, string | undefined>, now: nu
   }
   const next = headers["x-ratelimit-next-available"]?.trim();
   if (next && /^\d+(\.\d+)?$/.test(next)) candidates.push(Number(next) * 1000);
-  return new Date(candidates.length > 0 ? Math.max(...candidates) : now + DEFAULT_RATE_LIMIT_PAUSE_MS);
+  return candidates.length > 0 ? Math.max(...candidates) : null;
+}
+
+/**
+ * When PSN says the account may call again: the later of Retry-After and
+ * X-RateLimit-Next-Available, a minute when it names neither, never more than
+ * MAX_RATE_LIMIT_PAUSE_MS away.
+ */
+export function retryAtFrom(headers: Record<string, string | undefined>, now: number): Date {
+  const asked = requestedRetryAt(headers, now) ?? now + DEFAULT_RATE_LIMIT_PAUSE_MS;
+  return new Date(Math.min(asked, now + MAX_RATE_LIMIT_PAUSE_MS));
 }
 
 /** Status → typed error, quoting PSN's own message (never our request). */

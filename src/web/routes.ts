@@ -72,12 +72,23 @@ const linkParams = z.object({ token: z.string() });
 
 /**
  * OAuth mode binds the sign-in to the browser that opened the link page: the state
- * sent to PSN is `<link token>.<nonce>` and the nonce also goes into a cookie for the
- * callback path only. Without it, anyone could start /link, send the PSN sign-in URL
- * from their own page to someone else, and get that person's PSN account linked to
- * their own Discord account when the callback comes back with a code.
+ * sent to PSN is `<link token>.<nonce>` and the nonce also goes into a cookie. Without
+ * it, anyone could start /link, send the PSN sign-in URL from their own page to someone
+ * else, and get that person's PSN account linked to their own Discord account when the
+ * callback comes back with a code.
+ *
+ * The nonce is the browser's, not the page view's: a link page opened again (a second
+ * tab, a reload) keeps the nonce the browser already holds, so the button of every
+ * tab still works. The cookie is sent to the link page for that (Path=/). Single use
+ * comes from the link token, spent when a sign-in completes.
  */
 const OAUTH_COOKIE = "ppb_oauth";
+const NONCE = /^[A-Za-z0-9_-]{24}$/;
+
+function browserNonce(headers: RouteRequest["headers"]): string {
+  const held = cookieValue(headers, OAUTH_COOKIE);
+  return held !== undefined && NONCE.test(held) ? held : randomBytes(18).toString("base64url");
+}
 
 function splitOAuthState(state: string): { token: string; nonce: string } {
   const dot = state.lastIndexOf(".");
@@ -235,7 +246,12 @@ export function webRoutes(deps: WebDeps): Route[] {
     return { status: ready ? 200 : 503, body, contentType: "application/json; charset=utf-8" };
   }
 
-  async function signInPage(token: string, status: number, error?: string): Promise<Answer> {
+  async function signInPage(
+    request: RouteRequest,
+    token: string,
+    status: number,
+    error?: string,
+  ): Promise<Answer> {
     const inspection = inspectLink(linking, token);
     if (inspection.state !== "usable") {
       const page = linkStatePage(inspection.state);
@@ -246,13 +262,13 @@ export function webRoutes(deps: WebDeps): Route[] {
     }
     const discordUser = await describe(inspection.discordUserId);
     if (deps.signinMode === "oauth") {
-      const nonce = randomBytes(18).toString("base64url");
+      const nonce = browserNonce(request.headers);
       const secure = linking.publicBaseUrl.startsWith("https:") ? "; Secure" : "";
       return {
         status,
         body: oauthPage({ discordUser, authorizeUrl: linking.psn.authorizeUrl(`${token}.${nonce}`), error }),
         headers: {
-          "Set-Cookie": `${OAUTH_COOKIE}=${nonce}; Path=/oauth/callback; Max-Age=900; HttpOnly; SameSite=Lax${secure}`,
+          "Set-Cookie": `${OAUTH_COOKIE}=${nonce}; Path=/; Max-Age=900; HttpOnly; SameSite=Lax${secure}`,
         },
       };
     }
@@ -267,20 +283,24 @@ export function webRoutes(deps: WebDeps): Route[] {
     };
   }
 
-  function outcomeAnswer(token: string, outcome: SignInOutcome): Promise<Answer> | Answer {
+  function outcomeAnswer(
+    request: RouteRequest,
+    token: string,
+    outcome: SignInOutcome,
+  ): Promise<Answer> | Answer {
     if (outcome.ok) return { status: 200, body: successPage(outcome.onlineId) };
     if (outcome.reason === "link") return linkStatePage(outcome.state);
-    return signInPage(token, outcomeStatus(outcome), outcomeError(outcome, deps.signinMode));
+    return signInPage(request, token, outcomeStatus(outcome), outcomeError(outcome, deps.signinMode));
   }
 
-  const openLink: Endpoint = (request) => signInPage(linkParams.parse(request.params).token, 200);
+  const openLink: Endpoint = (request) => signInPage(request, linkParams.parse(request.params).token, 200);
 
   const submitNpsso: Endpoint = {
     form: async (request, form) => {
       const { token } = linkParams.parse(request.params);
       const parsed = npssoFormSchema.safeParse(Object.fromEntries(form));
       const input = parsed.success ? parsed.data.npsso : undefined;
-      return outcomeAnswer(token, await signInWithNpsso(linking, token, input ?? ""));
+      return outcomeAnswer(request, token, await signInWithNpsso(linking, token, input ?? ""));
     },
   };
 
@@ -304,9 +324,9 @@ export function webRoutes(deps: WebDeps): Route[] {
     }
     if (q.data.error || !q.data.code) {
       // The member cancelled or PSN refused before giving a code: offer the button again.
-      return signInPage(token, 400, "The PlayStation sign-in was not completed. Try again.");
+      return signInPage(request, token, 400, "The PlayStation sign-in was not completed. Try again.");
     }
-    return outcomeAnswer(token, await signInWithCode(linking, token, q.data.code));
+    return outcomeAnswer(request, token, await signInWithCode(linking, token, q.data.code));
   }
 
   // Each sign-in mode has only its own way in: PSN redirects to the callback only in

@@ -25,6 +25,27 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+/**
+ * The request target as a URL. node:http passes on any target its parser takes
+ * (`http://[`, a port past 65535): one that is not a URL is the client's mistake.
+ */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    throw new HttpError(400, "malformed request target");
+  }
+}
+
+/**
+ * The member closed the tab (or lost the network) while the request was still being
+ * read: there is no one to answer and nothing went wrong on our side.
+ */
+function clientWentAway(req: IncomingMessage, err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return req.socket.destroyed && (code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE");
+}
+
 export function startWebServer(deps: WebDeps, listen: { host: string; port: number }): Promise<WebServer> {
   return serve(webRoutes(deps), listen, deps.log.child({ component: "web" }), {
     refusal: refusalAnswer,
@@ -56,14 +77,18 @@ function serve(
   answers: { refusal: (err: HttpError) => Answer; failure: Answer },
 ): Promise<WebServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    writeAnswer(res, await dispatch(routes, req, url));
+    writeAnswer(res, await dispatch(routes, req, requestUrl(req)));
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) {
         if (!res.headersSent) writeAnswer(res, answers.refusal(err));
+        return;
+      }
+      if (clientWentAway(req, err)) {
+        log.debug({ method: req.method }, "web request abandoned: the browser closed the connection");
+        res.destroy();
         return;
       }
       // Never the URL: it carries the link token.

@@ -28,7 +28,7 @@ async function fatalLine(env: Record<string, string>): Promise<string> {
       output += chunk.toString("utf8");
     });
     await new Promise((resolve) => child.on("exit", resolve));
-    return output.split("\n").find((l) => l.includes("could not start")) ?? `(no fatal line)\n${output}`;
+    return output.split("\n").find((l) => l.includes("Check DATABASE_PATH")) ?? `(no fatal line)\n${output}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

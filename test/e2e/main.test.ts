@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -23,7 +26,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(token: string): {
+function start(
+  token: string,
+  overrides: Record<string, string> = {},
+): {
   output: () => string;
   exited: Promise<number | null>;
   waitFor(text: string): Promise<void>;
@@ -33,6 +39,7 @@ function start(token: string): {
     ...testEnv(sim.apiUrl, sim.applicationId, join(dir, "bot.sqlite")),
     DISCORD_TOKEN: token,
     LOG_LEVEL: "info",
+    ...overrides,
   };
   child = spawn(join(process.cwd(), "node_modules/.bin/tsx"), [join(process.cwd(), "src/main.ts")], {
     cwd: dir,
@@ -81,6 +88,80 @@ describe("the entry point", () => {
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain("shutting down");
     expect(run.output()).not.toContain(BOT_TOKEN);
+  });
+});
+
+/** The one fatal line a failed start ends with. */
+function fatalLine(output: string): { msg: string; step?: string; code?: string } {
+  const fatal = output
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as { level: number; msg: string; step?: string; code?: string })
+    .filter((l) => l.level === 60);
+  expect(fatal).toHaveLength(1);
+  return fatal[0]!;
+}
+
+describe("a start that fails names its cause and the setting to change", () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.close();
+      for (const socket of (server as Server & { held?: Socket[] }).held ?? []) socket.destroy();
+    }
+  });
+
+  async function listening(server: Server): Promise<number> {
+    servers.push(server);
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    return (server.address() as AddressInfo).port;
+  }
+
+  it("WEB_PORT already in use", async () => {
+    const port = await listening(createServer());
+    const run = start(BOT_TOKEN, { WEB_PORT: String(port) });
+    expect(await run.exited).toBe(1);
+    const fatal = fatalLine(run.output());
+    expect(fatal).toMatchObject({ step: "web", code: "EADDRINUSE" });
+    expect(fatal.msg).toContain(`127.0.0.1:${port}`);
+    expect(fatal.msg).toContain("already in use");
+    expect(fatal.msg).toContain("WEB_PORT");
+    expect(fatal.msg).not.toContain("Discord");
+  });
+
+  it.each([
+    ["a file that is not a database", "notes.txt", "SQLITE_NOTADB", "is not a SQLite database"],
+    ["a folder under a file", "notes.txt/data/bot.sqlite", "ENOTDIR", "cannot be created"],
+  ])("DATABASE_PATH: %s", async (_what, relative, code, says) => {
+    writeFileSync(join(dir, "notes.txt"), "shopping list: eggs, milk, a new party chat headset\n".repeat(20));
+    const path = join(dir, relative);
+    const run = start(BOT_TOKEN, { DATABASE_PATH: path });
+    expect(await run.exited).toBe(1);
+    const fatal = fatalLine(run.output());
+    expect(fatal).toMatchObject({ step: "database", code });
+    expect(fatal.msg).toContain("DATABASE_PATH");
+    expect(fatal.msg).toContain(says);
+    expect(fatal.msg).toContain(path);
+  });
+
+  it("a Discord API that accepts connections and never answers: the start fails at the login timeout", async () => {
+    const held: Socket[] = [];
+    const silent = Object.assign(
+      createNetServer((socket) => void held.push(socket)),
+      { held },
+    );
+    const port = await listening(silent as unknown as Server);
+    const apiUrl = `http://127.0.0.1:${port}/api`;
+    const run = start(BOT_TOKEN, { DISCORD_API_BASE_URL: apiUrl, DISCORD_LOGIN_TIMEOUT_SECONDS: "1" });
+    await run.waitFor("web server listening");
+    expect(await run.exited).toBe(1);
+    expect(held.length).toBeGreaterThan(0);
+    const fatal = fatalLine(run.output());
+    expect(fatal).toMatchObject({ step: "discord" });
+    expect(fatal.msg).toContain("Discord did not answer within 1 s");
+    expect(fatal.msg).toContain(`DISCORD_API_BASE_URL ${apiUrl}`);
+    expect(run.output()).not.toContain("AbortError");
   });
 });
 

@@ -26,11 +26,20 @@ async function open(browser: Browser, url: string): Promise<Response> {
 
 /** The sign-in page's button → PSN's authorize and sign-in pages → the callback URL PSN redirects to. */
 async function followOAuth(w: World, browser: Browser, pageUrl: string, accountId: string): Promise<string> {
+  return signInOnPsn(w, await authorizeUrlOf(w, browser, pageUrl), accountId);
+}
+
+/** Opens the sign-in page (a tab) and reads where its "Sign in with PlayStation" button goes. */
+async function authorizeUrlOf(w: World, browser: Browser, pageUrl: string): Promise<string> {
   const html = await (await open(browser, pageUrl)).text();
   expect(html).toContain("Sign in with PlayStation");
   expect(html).not.toContain('name="npsso"');
   const authorize = hrefs(html).find((h) => h.startsWith(`${w.psn.url}/api/authz/v3/oauth/authorize`));
   if (!authorize) throw new Error("no authorize link on the page");
+  return authorize;
+}
+
+async function signInOnPsn(w: World, authorize: string, accountId: string): Promise<string> {
   const toSignin = await fetch(authorize, { redirect: "manual" });
   const signin = new URL(toSignin.headers.get("location") as string);
   const approve = new URL("/_sim/signin/approve", w.psn.url);
@@ -69,6 +78,24 @@ describe("OAuth redirect sign-in", () => {
     expect(forged.status).toBe(404);
     const cancelled = await fetch(`${w.webUrl}/oauth/callback?error=access_denied&state=${"Z".repeat(43)}`);
     expect(cancelled.status).toBe(404);
+  });
+
+  it("the link page open in two tabs: signing in from the first still works, and the link still works once", async () => {
+    world = await startWorld({ signinMode: "oauth" });
+    const w = world;
+    const account = w.psn.createAccount({ onlineId: "Two_Tabs" });
+    const page = await linkPageOf(w, w.member);
+    const browser = { cookie: "" };
+    const firstTab = await authorizeUrlOf(w, browser, page);
+    const secondTab = await authorizeUrlOf(w, browser, page);
+
+    const done = await open(browser, await signInOnPsn(w, firstTab, account.accountId));
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain("Linked as Two_Tabs");
+
+    const again = await open(browser, await signInOnPsn(w, secondTab, account.accountId));
+    expect(again.status).toBe(410);
+    expect(await again.text()).toContain("already been used");
   });
 
   it("a refused code leaves the link usable", async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkKeys, keysInUse, UnknownTokenKeyError } from "../../src/accounts/tokenKeys.js";
 import { type App, startApp } from "../../src/app.js";
-import { explainStartupError } from "../../src/bot/errors.js";
+import { explainStartupFailure } from "../../src/composition/startupErrors.js";
 import type { Config } from "../../src/config.js";
 import { findUser } from "../../src/db/users.js";
 import { silentLogger } from "../../src/log.js";
@@ -84,7 +84,7 @@ describe("starting with a TOKEN_ENCRYPTION_KEY that does not match the stored to
       (err: unknown) => err,
     );
     expect(failure).toBeInstanceOf(UnknownTokenKeyError);
-    const message = explainStartupError(failure);
+    const message = explainStartupFailure(failure);
     expect(message).toContain("1 linked member's PSN tokens");
     expect(message).toContain(keyIdOf(previous));
     expect(message).toContain(`TOKEN_ENCRYPTION_KEY is key ${keyIdOf(fresh)}`);

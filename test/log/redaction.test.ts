@@ -111,3 +111,98 @@ describe("errors from discord.js and the network", () => {
     },
   );
 });
+
+describe("every string the logger writes, at any depth", () => {
+  const deep = (depth: number, leaf: unknown): unknown =>
+    depth === 0 ? leaf : { next: deep(depth - 1, leaf) };
+
+  it.each<[string, (log: ReturnType<typeof capture>["log"]) => void]>([
+    ["a field named for what went wrong", (log) => log.warn({ reason: `PSN said ${JWT}` }, "failed")],
+    ["a field deep in an object", (log) => log.info({ a: deep(9, `npsso=${NPSSO}`) }, "deep")],
+    ["an array of strings", (log) => log.info({ lines: ["fine", `Bearer ${JWT}`] }, "array")],
+    ["an array of objects", (log) => log.info({ tries: [{ said: `npsso=${NPSSO}` }] }, "array")],
+    ["an error that is not under err", (log) => log.warn({ failure: new Error(`said ${JWT}`) }, "nested")],
+    [
+      "an error's cause",
+      (log) => log.error({ err: new Error("outer", { cause: new Error(`inner ${JWT}`) }) }),
+    ],
+    [
+      "an error's own fields",
+      (log) => log.error({ err: Object.assign(new Error("failed"), { body: { echo: `npsso=${NPSSO}` } }) }),
+    ],
+    [
+      "an error's stack",
+      (log) => {
+        const err = new Error("plain");
+        err.stack = `Error: plain\n    at call (https://x/?npsso=${NPSSO})`;
+        log.error({ err }, "stack");
+      },
+    ],
+    ["an error logged alone (its message becomes the line's)", (log) => log.error(new Error(`token ${JWT}`))],
+    ["an error under err with no message given", (log) => log.error({ err: new Error(`token ${JWT}`) })],
+    ["a child logger's bindings", (log) => log.child({ context: `npsso=${NPSSO}` }).info("child")],
+    [
+      "a URL object",
+      (log) => log.info({ at: new URL(`https://x/cb?code=v3.SECRETCODE&npsso=${NPSSO}`) }, "url"),
+    ],
+  ])("scrubs %s", (_what, write) => {
+    const { log, output } = capture();
+    write(log);
+    const out = output();
+    expect(out.length).toBeGreaterThan(0);
+    for (const secret of [JWT, NPSSO, "SECRETCODE"]) expect(out).not.toContain(secret);
+    for (const line of out.trim().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it("leaves what it logs intact otherwise: dates, numbers, error types and codes, the caller's objects", () => {
+    const { log, output } = capture();
+    const fields = { at: new Date("2026-03-01T20:00:00Z"), count: 3, ok: true, none: null, list: [1, "two"] };
+    const err = Object.assign(new TypeError(`bad ${JWT}`), { code: "ECONNRESET" });
+    log.info({ ...fields, err }, "normal line");
+    const line = JSON.parse(output());
+    expect(line).toMatchObject({
+      at: "2026-03-01T20:00:00.000Z",
+      count: 3,
+      ok: true,
+      none: null,
+      list: [1, "two"],
+      msg: "normal line",
+      err: { type: "TypeError", code: "ECONNRESET", message: "bad [Redacted]" },
+    });
+    expect(err.message).toBe(`bad ${JWT}`);
+  });
+
+  it("cuts a cycle instead of looping", () => {
+    const { log, output } = capture();
+    const a: Record<string, unknown> = { name: `npsso=${NPSSO}` };
+    a.self = a;
+    log.info({ a }, "cyclic");
+    expect(output()).toContain("cyclic");
+    expect(output()).not.toContain(NPSSO);
+  });
+});
+
+describe("a PSN error answer that echoes a secret, through the real poll path", () => {
+  it("logs the failure without the JWT or the NPSSO PSN quoted back", async () => {
+    const { startHarness } = await import("../psn/harness.js");
+    const { observeMember } = await import("../../src/jobs/observe.js");
+    const h = await startHarness();
+    try {
+      const { log, output } = capture();
+      h.sim.fault("presence", {
+        status: 400,
+        body: { error: { code: 2105857, message: `Bad request for token ${JWT} (cookie npsso=${NPSSO})` } },
+      });
+      const plan = { due: true, presence: true, parties: false, partiesIfOnline: false } as const;
+      const read = await observeMember(h.client, h.auth, plan, new Date(), log);
+      expect(read.observation.kind).toBe("unavailable");
+      const out = output();
+      expect(out).toContain("PSN poll failed");
+      expect(out).toContain("Bad request for token [Redacted]");
+      expect(out).not.toContain(JWT);
+      expect(out).not.toContain(NPSSO);
+    } finally {
+      await h.close();
+    }
+  });
+});

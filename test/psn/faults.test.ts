@@ -1,4 +1,9 @@
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/log.js";
 import { getOwnAccountId } from "../../src/psn/auth.js";
 import type { PsnClient } from "../../src/psn/client.js";
 import {
@@ -9,8 +14,29 @@ import {
   PsnRateLimitedError,
   PsnUnavailableError,
 } from "../../src/psn/errors.js";
+import { MAX_ANSWER_BYTES, MAX_RATE_LIMIT_PAUSE_MS, PsnHttp } from "../../src/psn/http.js";
 import type { SimEndpoint } from "../sim/psn/server.js";
 import { clientFor, type Harness, startHarness } from "./harness.js";
+
+function captureLog() {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return {
+    log: createLogger({ level: "debug", destination }),
+    lines: () =>
+      chunks
+        .join("")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown> & { msg: string }),
+  };
+}
 
 let h: Harness;
 let sessionId: string;
@@ -168,6 +194,73 @@ describe("status mapping details", () => {
     } finally {
       await client.close();
     }
+  });
+
+  it("caps a 429's pause at 15 minutes, however long PSN asks for, and logs that it did", async () => {
+    const { log, lines } = captureLog();
+    const client = clientFor(h.sim, {}, log);
+    try {
+      h.sim.fault("presence", {
+        status: 429,
+        headers: {
+          "retry-after": "86400",
+          "x-ratelimit-next-available": String(Date.UTC(2100, 0, 1) / 1000),
+        },
+      });
+      const before = Date.now();
+      const err = (await failure(client.getPresence(h.auth, "me"))) as PsnRateLimitedError;
+      expect(err).toBeInstanceOf(PsnRateLimitedError);
+      expect(err.retryAt.getTime()).toBeGreaterThanOrEqual(before + MAX_RATE_LIMIT_PAUSE_MS);
+      expect(err.retryAt.getTime()).toBeLessThanOrEqual(Date.now() + MAX_RATE_LIMIT_PAUSE_MS);
+      expect(client.budget.pausedUntil(h.alice.accountId)?.getTime()).toBe(err.retryAt.getTime());
+      const capped = lines().find((l) => /pause longer than 15 minutes/.test(l.msg));
+      expect(capped).toMatchObject({ level: 40, endpoint: "presence", asked: "2100-01-01T00:00:00.000Z" });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it.each(["presence", "parties"] as const)(
+    "%s: an answer past 1 MiB is not read: PsnMalformedError at once, no retry",
+    async (endpoint) => {
+      h.sim.fault(endpoint, { padBytes: MAX_ANSWER_BYTES + 1, times: 3 });
+      const err = await failure(
+        endpoint === "presence" ? h.client.getPresence(h.auth, "me") : h.client.getParties(h.auth),
+      );
+      expect(err).toBeInstanceOf(PsnMalformedError);
+      expect((err as Error).message).toMatch(/larger than 1048576 bytes/);
+      expect(calls(endpoint)).toHaveLength(1);
+    },
+  );
+
+  it("an answer with no length that never ends is cut at 1 MiB, not read until the timeout", async () => {
+    const endless = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const more = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on("drain", more);
+      more();
+    });
+    endless.listen(0, "127.0.0.1");
+    await once(endless, "listening");
+    const { port } = endless.address() as AddressInfo;
+    const http = new PsnHttp({ baseUrls: { api: `http://127.0.0.1:${port}` }, timeoutMs: 60_000 });
+    try {
+      const err = await failure(http.send({ endpoint: "endless", host: "api", method: "GET", path: "/" }));
+      expect(err).toBeInstanceOf(PsnMalformedError);
+      expect((err as Error).message).toMatch(/larger than 1048576 bytes/);
+    } finally {
+      await http.close();
+      endless.closeAllConnections();
+      endless.close();
+    }
+  });
+
+  it("an answer just under the cap is read as usual", async () => {
+    h.sim.fault("presence", { padBytes: MAX_ANSWER_BYTES - 4096 });
+    await expect(h.client.getPresence(h.auth, "me")).resolves.toMatchObject({ online: true });
   });
 
   it("honours Retry-After as an HTTP date", async () => {

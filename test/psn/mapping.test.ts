@@ -21,6 +21,17 @@ describe("retryAtFrom", () => {
     ],
     ["nothing: a minute", {}, NOW + 60_000],
     ["garbage: a minute", { "retry-after": "soon" }, NOW + 60_000],
+    ["Retry-After of a day: capped at 15 minutes", { "retry-after": "86400" }, NOW + 900_000],
+    [
+      "Retry-After a year away: capped at 15 minutes",
+      { "retry-after": new Date(NOW + 365 * 86_400_000).toUTCString() },
+      NOW + 900_000,
+    ],
+    [
+      "X-RateLimit-Next-Available in 2100: capped at 15 minutes",
+      { "x-ratelimit-next-available": String(Date.UTC(2100, 0, 1) / 1000) },
+      NOW + 900_000,
+    ],
   ])("%s", (_name, headers: Record<string, string>, expected) => {
     expect(retryAtFrom(headers, NOW).getTime()).toBe(expected);
   });

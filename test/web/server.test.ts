@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { connect } from "node:net";
+import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LinkingDeps } from "../../src/accounts/linking.js";
 import { openDatabase } from "../../src/db/client.js";
-import { silentLogger } from "../../src/log.js";
+import { createLogger, silentLogger } from "../../src/log.js";
 import { createVault } from "../../src/vault.js";
 import { startWebServer, type WebServer } from "../../src/web/server.js";
 
@@ -14,7 +16,22 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(health: { discordReady: boolean; dbOk: boolean }) {
+/** Sends bytes as they are (fetch refuses a malformed target) and returns the whole answer. */
+function rawRequest(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    let answer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      answer += chunk;
+    });
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
+
+async function start(health: { discordReady: boolean; dbOk: boolean }, log = silentLogger()) {
   const database = openDatabase(":memory:");
   close = database.close;
   const linking: LinkingDeps = {
@@ -34,7 +51,7 @@ async function start(health: { discordReady: boolean; dbOk: boolean }) {
     {
       linking,
       signinMode: "npsso",
-      log: silentLogger(),
+      log,
       describeUser: async (id) => id,
       health: () => health,
     },
@@ -96,5 +113,57 @@ describe("web server", () => {
       body: `npsso=${"x".repeat(20_000)}`,
     });
     expect(big.status).toBe(413);
+  });
+
+  it.each([["http://["], ["http://a:99999/"], ["//[::1"]])(
+    "answers 400, not 500, to the malformed request target %s, and logs no error",
+    async (target) => {
+      const lines: string[] = [];
+      const log = createLogger({
+        level: "debug",
+        destination: new Writable({
+          write(chunk, _enc, done) {
+            lines.push(String(chunk));
+            done();
+          },
+        }),
+      });
+      const url = await start({ discordReady: true, dbOk: true }, log);
+      const answer = await rawRequest(url, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer.toLowerCase()).toContain("content-security-policy:");
+      expect(lines.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
+    },
+  );
+
+  it("a member who closes the tab while sending the form is not an error in the log", async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    let logged: () => void = () => {};
+    const firstLine = new Promise<void>((resolve) => {
+      logged = resolve;
+    });
+    const log = createLogger({
+      level: "debug",
+      destination: new Writable({
+        write(chunk, _enc, done) {
+          const line = JSON.parse(String(chunk)) as { level: number; msg: string };
+          if (line.msg !== "web server listening") {
+            lines.push(line);
+            logged();
+          }
+          done();
+        },
+      }),
+    });
+    const url = await start({ discordReady: true, dbOk: true }, log);
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `POST /link/${"a".repeat(43)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nnpsso=abc`,
+        () => socket.destroy(),
+      );
+    });
+    await firstLine;
+    expect(lines).toEqual([expect.objectContaining({ level: 20 })]);
   });
 });

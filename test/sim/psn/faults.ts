@@ -32,6 +32,8 @@ export interface FaultSpec {
   unknownEnums?: boolean;
   /** Leave out every field PSN has been seen to omit. */
   dropOptional?: boolean;
+  /** Add a string field this many bytes long to the answer (one too large to read whole). */
+  padBytes?: number;
   /** How many requests it affects (default 1; Infinity for all). */
   times?: number;
 }

@@ -387,6 +387,9 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       if (fault.dropOptional) out.body = dropOptionalFields(out.body);
       if (fault.unknownEnums) out.body = withUnknownEnums(out.body);
       if (fault.extraFields) out.body = addExtraFields(out.body);
+      if (fault.padBytes !== undefined && typeof out.body === "object" && out.body !== null) {
+        out.body = { ...out.body, simPadding: "x".repeat(fault.padBytes) };
+      }
     }
     return out;
   }
@@ -685,6 +688,7 @@ const faultInput = z.object({
   extraFields: z.boolean().optional(),
   unknownEnums: z.boolean().optional(),
   dropOptional: z.boolean().optional(),
+  padBytes: z.number().int().nonnegative().optional(),
   /** null: every request until cleared. */
   times: z.number().int().positive().nullable().optional(),
 });
