@@ -7,7 +7,7 @@
 import { optIn } from "../../src/db/guildMembers.js";
 import { updateGuild } from "../../src/db/guilds.js";
 import type { TickStats } from "../../src/jobs/poller.js";
-import { startWorld, type World } from "../e2e/world.js";
+import { startWorld, type World, type WorldOptions } from "../e2e/world.js";
 import type { SimUser } from "../sim/discord/server.js";
 import type { PsnSim } from "../sim/psn/server.js";
 
@@ -32,10 +32,12 @@ export interface MirrorWorld {
   stop(): Promise<void>;
 }
 
-export async function startMirrorWorld(): Promise<MirrorWorld> {
+export async function startMirrorWorld(
+  options: Pick<WorldOptions, "env" | "psn"> = {},
+): Promise<MirrorWorld> {
   let clock = Date.now();
   const now = () => new Date(clock);
-  const world = await startWorld({ app: { schedulePolls: false, now } });
+  const world = await startWorld({ ...options, app: { schedulePolls: false, now } });
   const psn = world.psn;
   const role = world.discord.createRole(world.guild.id, { name: "Party people", permissions: 0n });
   updateGuild(world.app.ctx.db, world.guild.id, { channelId: world.partyChannel.id, mentionRoleId: role.id });
