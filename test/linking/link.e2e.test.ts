@@ -70,7 +70,8 @@ describe("/link end to end (NPSSO)", () => {
     const me = await w.slash(w.member, "me").response();
     expect(me.ephemeral).toBe(true);
     const fields = embedFields(me);
-    expect(me.embeds[0]).toMatchObject({ title: "Linked as Kratos_77" });
+    // Escaped for Markdown: Discord shows "Kratos_77".
+    expect(me.embeds[0]).toMatchObject({ title: "Linked as Kratos\\_77" });
     expect(fields.Link).toBe("Active");
     expect(fields.Presence).toBe("Offline");
     expect(fields["Announced in"]).toContain("PlayStation Friends");

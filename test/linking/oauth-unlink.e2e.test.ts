@@ -259,6 +259,6 @@ describe("/unlink", () => {
       .response();
     expect(late.content).toContain("expired");
     const me = await w.slash(w.member, "me").response();
-    expect(me.embeds[0]).toMatchObject({ title: "Linked as Still_Here" });
+    expect(me.embeds[0]).toMatchObject({ title: "Linked as Still\\_Here" });
   });
 });

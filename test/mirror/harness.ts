@@ -34,7 +34,9 @@ export interface MirrorWorld {
   stop(): Promise<void>;
 }
 
-export async function startMirrorWorld(options: Pick<WorldOptions, "env"> = {}): Promise<MirrorWorld> {
+export async function startMirrorWorld(
+  options: Pick<WorldOptions, "env" | "psn"> = {},
+): Promise<MirrorWorld> {
   let clock = Date.now();
   const now = () => new Date(clock);
   const world = await startWorld({ ...options, app: { schedulePolls: false, now } });

@@ -38,7 +38,8 @@ describe("Request invite, end to end", () => {
     const carol = await m.linkedMember("carol", "carol_ps");
     const answer = await click(carol.user).response();
     expect(answer.ephemeral).toBe(true);
-    expect(answer.content).toContain("Invitation sent by **alice_ps**");
+    // Online IDs are escaped for Markdown: Discord shows "alice_ps".
+    expect(answer.content).toContain("Invitation sent by **alice\\_ps**");
     expect(m.psn.invitations(carol.accountId)).toEqual([
       expect.objectContaining({ sessionId: session, from: alice.accountId, to: carol.accountId }),
     ]);
@@ -94,7 +95,7 @@ describe("Request invite, end to end", () => {
       .response();
     expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
     const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("approved"));
-    expect(told.content).toContain("alice_ps");
+    expect(told.content).toContain("**alice\\_ps** approved");
     expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
   });
 

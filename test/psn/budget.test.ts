@@ -149,3 +149,63 @@ describe("the client's budget over real HTTP", () => {
     }
   });
 });
+
+describe("the simulator's own per-account budget (PSN's limit, not ours)", () => {
+  let h: Harness;
+  let clock: number;
+  beforeEach(async () => {
+    clock = Date.UTC(2026, 0, 1);
+    h = await startHarness({ sim: { budget: { requests: 3, windowMs: 60_000 }, now: () => clock } });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  async function presence(accessToken: string): Promise<Response> {
+    return fetch(`${h.sim.url}/api/userProfile/v2/internal/users/me/basicPresences?type=primary`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+  }
+
+  it("answers a client that overspends with 429, Retry-After and X-RateLimit-Next-Available", async () => {
+    const alice = h.store.tokens.get(h.alice.accountId)?.accessToken ?? "";
+    clock += 10_000;
+    expect((await presence(alice)).status).toBe(200);
+    clock += 10_000;
+    expect((await presence(alice)).status).toBe(200);
+    expect((await presence(alice)).status).toBe(200);
+
+    const refused = await presence(alice);
+    expect(refused.status).toBe(429);
+    // The oldest call of the window (10 s ago) leaves it 60 s after it was made: 50 s from now.
+    expect(refused.headers.get("retry-after")).toBe("50");
+    expect(refused.headers.get("x-ratelimit-next-available")).toBe(String((clock + 50_000) / 1000));
+    expect(await refused.json()).toEqual({
+      error: { referenceId: expect.any(String), code: 2138635, message: "Rate limit exceeded" },
+    });
+
+    // Another account has a budget of its own.
+    const bobTokens = await h.client.exchangeNpsso(h.bob.npsso);
+    expect((await presence(bobTokens.accessToken)).status).toBe(200);
+    // Refused calls do not count: once the oldest call leaves the window, one more goes through.
+    clock += 50_000;
+    expect((await presence(alice)).status).toBe(200);
+    expect((await presence(alice)).status).toBe(429);
+  });
+
+  it("the real client, set to spend more than PSN allows, is stopped by PSN and pauses the account", async () => {
+    const client = clientFor(h.sim, { budget: { requests: 10, windowMs: 60_000 }, now: () => clock });
+    try {
+      const auth = h.tokens.provider(h.alice.accountId);
+      for (let i = 0; i < 3; i++) await client.getPresence(auth, "me");
+      const err = await client.getPresence(auth, "me").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PsnRateLimitedError);
+      expect((err as PsnRateLimitedError).source).toBe("server");
+      expect((err as PsnRateLimitedError).retryAt.getTime()).toBe(clock + 60_000);
+      expect(client.budget.pausedUntil(h.alice.accountId)?.getTime()).toBe(clock + 60_000);
+      expect(h.sim.requests().map((r) => r.status)).toEqual([200, 200, 200, 429]);
+    } finally {
+      await client.close();
+    }
+  });
+});

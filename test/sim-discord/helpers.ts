@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { Client, Events, GatewayIntentBits, Partials } from "discord.js";
-import { type DiscordSim, startDiscordSim } from "../sim/discord/server.js";
+import { type DiscordSim, type DiscordSimOptions, startDiscordSim } from "../sim/discord/server.js";
 
 export const BOT_TOKEN = "sim-test-token.abcdef.0123456789";
 
@@ -22,8 +22,8 @@ export function newClient(sim: DiscordSim): Client {
 }
 
 /** A sim with one guild (the bot in it) and a logged-in real discord.js client. */
-export async function startHarness(): Promise<Harness> {
-  const sim = await startDiscordSim({ botToken: BOT_TOKEN });
+export async function startHarness(options: Omit<DiscordSimOptions, "botToken"> = {}): Promise<Harness> {
+  const sim = await startDiscordSim({ ...options, botToken: BOT_TOKEN });
   const owner = sim.createUser({ username: "owner" });
   const guild = sim.createGuild({ name: "Test Server", ownerId: owner.id });
   const client = newClient(sim);

@@ -110,6 +110,75 @@ describe("renderPartyCard", () => {
     expect(value).toMatch(/…and \d+ more$/);
   });
 
+  describe("hostile strings from PSN", () => {
+    const long = (seed: string) => `${seed}${"w".repeat(1000)}`.slice(0, 1000);
+    const HOSTILE = [
+      "@everyone",
+      "@here",
+      "<@&123456789012345678>",
+      "<@123456789012345678>",
+      "**bold** __under__ ~~s~~ ||spoiler|| `code`",
+      "# heading",
+      "[click me](https://evil.example)",
+      "ali\u200Bce\u200D\uFEFF",
+      "\u202Eecila",
+    ];
+    const hostileMember = (i: number) =>
+      member(long(`${HOSTILE[i % HOSTILE.length]} ${i} `), i % 3 === 0 ? `d-${i}` : null, `acc-${i}`);
+    const hostile = party({
+      name: long("@everyone <@&123456789012345678> **JOIN NOW** \u200B"),
+      host: hostileMember(0),
+      members: Array.from({ length: 100 }, (_, i) => hostileMember(i)),
+      maxMembers: 100,
+      game: {
+        titleId: "PPSA01",
+        name: long("@here ||spoiler|| "),
+        iconUrl: null,
+        status: long("<@123456789012345678> # status "),
+      },
+      platform: long("@everyone "),
+      joinableFrom: Array.from({ length: 100 }, (_, i) => long(`<@&${i}> `)),
+    });
+    const announced = new Set(Array.from({ length: 100 }, (_, i) => `d-${i}`));
+    const card = renderPartyCard(hostile, view({ announced, mentionRoleId: "role-1", firstPost: true }));
+    const embed = card.embeds[0]!;
+    const texts = [
+      embed.title ?? "",
+      embed.description ?? "",
+      embed.footer?.text ?? "",
+      ...(embed.fields ?? []).flatMap((f) => [f.name, f.value]),
+    ];
+    const points = (t: string) => Array.from(t).length;
+
+    it("stays within every Discord limit", () => {
+      expect(points(embed.title ?? "")).toBeLessThanOrEqual(256);
+      expect(points(embed.description ?? "")).toBeLessThanOrEqual(4096);
+      expect(embed.fields!.length).toBeLessThanOrEqual(25);
+      for (const f of embed.fields!) {
+        expect(points(f.name)).toBeLessThanOrEqual(256);
+        expect(points(f.value)).toBeLessThanOrEqual(1024);
+      }
+      expect(texts.reduce((n, t) => n + points(t), 0)).toBeLessThanOrEqual(6000);
+    });
+
+    it("shows several members and counts the rest, instead of one name filling the field", () => {
+      const value = membersField(hostile, view({ announced })).value;
+      expect(value.split("\n").length).toBeGreaterThan(5);
+      expect(value).toMatch(/…and \d+ more$/);
+    });
+
+    it("no PSN text can mention, ping or spoof: only announced members are mentions", () => {
+      const all = texts.join("\n");
+      expect(all).not.toMatch(/(?<!\\)@(everyone|here)/);
+      const mentions = all.match(/(?<!\\)<[@#][!&]?[^>]*>/g) ?? [];
+      expect(mentions.every((m) => /^<@d-\d+>$/.test(m))).toBe(true);
+      expect(all).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/);
+      expect(all).not.toMatch(/(?<!\\)\[[^\]]*\]\(https:\/\/evil/);
+      expect(card.allowedMentions).toEqual({ parse: [], roles: ["role-1"], users: [] });
+      expect(card.content).toBe("<@&role-1>");
+    });
+  });
+
   it.each([
     [16, "Members (3/16)"],
     [null, "Members (3)"],

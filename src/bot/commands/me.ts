@@ -10,6 +10,7 @@ import { findUser, type UserRow } from "../../db/users.js";
 import { discordTimestamp } from "../../domain/timestamps.js";
 import type { Presence } from "../../psn/types.js";
 import type { BotContext } from "../context.js";
+import { fitPsnText, psnName } from "../embeds/limits.js";
 import { COLOR_INFO, COLOR_WARN } from "../embeds/settings.js";
 import { UserError } from "../errors.js";
 
@@ -31,16 +32,18 @@ export function presenceText(view: PresenceView): string {
   if (view.kind === "unavailable") return "Presence unavailable right now";
   const p = view.presence;
   if (!p.online) return "Offline";
-  const where = p.platform ? `Online on ${p.platform}` : "Online";
+  const where = p.platform ? `Online on ${fitPsnText(p.platform, 64)}` : "Online";
   if (!p.game) return where;
-  return `${where}, playing **${p.game.name}**${p.game.status ? ` (${p.game.status})` : ""}`;
+  // PSN's texts: escaped and cut so that the field stays within Discord's 1024.
+  const status = p.game.status ? ` (${fitPsnText(p.game.status, 400)})` : "";
+  return `${where}, playing **${fitPsnText(p.game.name, 400)}**${status}`;
 }
 
 /** The /me embed; pure (names of servers and presence are passed in). */
 export function meEmbed(user: UserRow, presence: PresenceView, servers: string[]): EmbedBuilder {
   const healthy = user.linkState === "active";
   return new EmbedBuilder()
-    .setTitle(`Linked as ${user.psnOnlineId}`)
+    .setTitle(`Linked as ${psnName(user.psnOnlineId)}`)
     .setColor(healthy ? COLOR_INFO : COLOR_WARN)
     .addFields(
       {

@@ -14,6 +14,7 @@ import type { Party } from "../../domain/party.js";
 import { partyFromJson } from "../../domain/storedParty.js";
 import type { BotContext } from "../context.js";
 import { dmComponents } from "../directMessages.js";
+import { psnName } from "../embeds/limits.js";
 import { INVITE_PREFIX } from "../embeds/partyCard.js";
 import { UserError } from "../errors.js";
 import {
@@ -130,9 +131,9 @@ async function requestFromMembers(
       continue;
     }
     recordInvite(ctx.db, { ...base, senderUserId: sender.user.discordUserId, outcome: "sent" }, ctx.now());
-    const who = onlineIdIn(party, sender.user.psnAccountId, sender.user.psnOnlineId);
+    const who = psnName(onlineIdIn(party, sender.user.psnAccountId, sender.user.psnOnlineId));
     await interaction.editReply({
-      content: `Invitation sent by **${who}** to your PlayStation account (**${requester.psnOnlineId}**). Check your PlayStation notifications.`,
+      content: `Invitation sent by **${who}** to your PlayStation account (**${psnName(requester.psnOnlineId)}**). Check your PlayStation notifications.`,
     });
     return;
   }
@@ -163,7 +164,7 @@ async function requestFromMembers(
       decideInvite(ctx.db, invite.id, "failed", "approval DM not delivered", ctx.now());
       continue;
     }
-    const who = onlineIdIn(party, sender.user.psnAccountId, sender.user.psnOnlineId);
+    const who = psnName(onlineIdIn(party, sender.user.psnAccountId, sender.user.psnOnlineId));
     await interaction.editReply({
       content: `**${who}** approves invitations to this party themselves: I've asked them. You'll get a DM when they decide (the request expires in 10 minutes).`,
     });

@@ -8,6 +8,7 @@ import type { ButtonInteraction } from "discord.js";
 import { decideInvite, findInvite, reviseInvite } from "../../db/invites.js";
 import { findUser } from "../../db/users.js";
 import type { BotContext } from "../context.js";
+import { psnName } from "../embeds/limits.js";
 import { UserError } from "../errors.js";
 import { APPROVAL_PREFIX, approvalButtons, NOT_YOURS, UNKNOWN_REQUEST } from "../invites/messages.js";
 import { explainFailure, isExpired } from "../invites/policy.js";
@@ -96,7 +97,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
   await tellRequester(
     interaction,
     invite.requesterUserId,
-    `**${sender.psnOnlineId}** approved your invite request: check your PlayStation notifications.`,
+    `**${psnName(sender.psnOnlineId)}** approved your invite request: check your PlayStation notifications.`,
   );
 }
 

@@ -13,12 +13,12 @@ import {
   type APIEmbedField,
   ButtonStyle,
   ComponentType,
-  escapeMarkdown,
 } from "discord.js";
 import type { Party, PartyMember } from "../../domain/party.js";
 import { discordTimestamp } from "../../domain/timestamps.js";
 import type { Joinability } from "../../psn/types.js";
 import { customId } from "../handlers.js";
+import { EMBED_LIMITS, fitEmbed, fitPsnText, psnName } from "./limits.js";
 
 export interface CardView {
   /** Discord users announced in this server: only they appear as mentions. */
@@ -65,10 +65,10 @@ const PLATFORM_LABEL: Record<string, string> = {
   PC: "PC",
 };
 
-// Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
-const TITLE_MAX = 256;
-const DESCRIPTION_MAX = 4096;
-const FIELD_VALUE_MAX = 1024;
+/** Room for PSN-provided texts (names are cut by psnName). */
+const GAME_NAME_MAX = 256;
+const GAME_STATUS_MAX = 256;
+const PLATFORM_MAX = 64;
 
 export function platformLabel(platform: string): string {
   return PLATFORM_LABEL[platform.toUpperCase()] ?? platform;
@@ -90,14 +90,10 @@ export function formatDuration(ms: number): string {
   return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
 }
 
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 function memberLabel(m: PartyMember, announced: ReadonlySet<string>): string {
   return m.discordUserId !== null && announced.has(m.discordUserId)
     ? `<@${m.discordUserId}>`
-    : escapeMarkdown(m.onlineId);
+    : psnName(m.onlineId);
 }
 
 /** One member a line, the host first and marked; cut with "and N more" at Discord's field limit. */
@@ -111,8 +107,9 @@ function memberList(party: Party, announced: ReadonlySet<string>): string {
     const rest = lines.length - i - 1;
     const next = out === "" ? lines[i]! : `${out}\n${lines[i]}`;
     const suffix = rest > 0 ? `\n…and ${rest} more` : "";
-    if (`${next}${suffix}`.length > FIELD_VALUE_MAX) {
-      return `${out}\n…and ${lines.length - i} more`;
+    if (`${next}${suffix}`.length > EMBED_LIMITS.fieldValue) {
+      const more = `…and ${lines.length - i} more`;
+      return out === "" ? more : `${out}\n${more}`;
     }
     out = next;
   }
@@ -121,8 +118,9 @@ function memberList(party: Party, announced: ReadonlySet<string>): string {
 
 /** The party's name, or "<host>'s party"; escaped, so it reads the same in a card title or a DM. */
 export function partyTitle(party: Pick<Party, "name" | "host">): string {
-  const title = party.name?.trim() ? party.name.trim() : `${party.host.onlineId}'s party`;
-  return truncate(escapeMarkdown(title), TITLE_MAX);
+  const name = party.name?.trim();
+  if (name) return fitPsnText(name, EMBED_LIMITS.title);
+  return `${psnName(party.host.onlineId)}'s party`;
 }
 
 function slots(party: Party): string {
@@ -187,7 +185,8 @@ export function renderPartyCard(party: Party, view: CardView): RenderedCard {
   const lines: string[] = [];
   if (party.game !== null) {
     const status = party.game.status?.trim();
-    lines.push(`🎮 **${escapeMarkdown(party.game.name)}**${status ? ` · ${escapeMarkdown(status)}` : ""}`);
+    const game = fitPsnText(party.game.name, GAME_NAME_MAX);
+    lines.push(`🎮 **${game}**${status ? ` · ${fitPsnText(status, GAME_STATUS_MAX)}` : ""}`);
   }
   lines.push(`Started ${discordTimestamp(started, "R")}`);
   if (view.ended) {
@@ -199,19 +198,23 @@ export function renderPartyCard(party: Party, view: CardView): RenderedCard {
     { name: "Access", value: JOINABILITY_LABEL[party.joinability], inline: true },
   ];
   if (party.platform !== null) {
-    fields.push({ name: "Platform", value: escapeMarkdown(platformLabel(party.platform)), inline: true });
+    fields.push({
+      name: "Platform",
+      value: fitPsnText(platformLabel(party.platform), PLATFORM_MAX),
+      inline: true,
+    });
   }
   if (party.joinableFrom !== null && party.joinableFrom.length > 0) {
     fields.push({
       name: "Joinable from",
-      value: escapeMarkdown(party.joinableFrom.map(platformLabel).join(", ")),
+      value: fitPsnText(party.joinableFrom.map(platformLabel).join(", "), EMBED_LIMITS.fieldValue),
       inline: true,
     });
   }
 
   const embed: APIEmbed = {
     title: partyTitle(party),
-    description: truncate(lines.join("\n"), DESCRIPTION_MAX),
+    description: lines.join("\n"),
     color: view.ended ? CARD_COLOURS.ended : CARD_COLOURS[party.joinability],
     fields,
     footer: footer(party.sessionId),
@@ -220,7 +223,7 @@ export function renderPartyCard(party: Party, view: CardView): RenderedCard {
   if (party.game?.iconUrl) embed.thumbnail = { url: party.game.iconUrl };
   if (party.imageUrl !== null) embed.image = { url: party.imageUrl };
 
-  return finish(embed, buttons(party.sessionId, party.shareUrl, view.ended !== undefined), view);
+  return finish(fitEmbed(embed), buttons(party.sessionId, party.shareUrl, view.ended !== undefined), view);
 }
 
 /**

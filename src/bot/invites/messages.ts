@@ -3,6 +3,7 @@ import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from "discord.js";
 import type { InviteRow } from "../../db/invites.js";
 import type { Party } from "../../domain/party.js";
 import { discordTimestamp } from "../../domain/timestamps.js";
+import { psnName } from "../embeds/limits.js";
 import { partyTitle } from "../embeds/partyCard.js";
 import { customId } from "../handlers.js";
 
@@ -57,7 +58,7 @@ export function approvalRequest(input: {
 }): { content: string; components: ActionRowBuilder<ButtonBuilder>[] } {
   return {
     content:
-      `**${input.requesterName}** (PSN **${input.requesterOnlineId}**) asks for an invitation to **${partyTitle(input.party)}**.\n` +
+      `**${input.requesterName}** (PSN **${psnName(input.requesterOnlineId)}**) asks for an invitation to **${partyTitle(input.party)}**.\n` +
       `Approve to have PSN send it from your account. This request expires ${discordTimestamp(input.expiresAt, "R")}.`,
     components: [approvalButtons(input.inviteId)],
   };

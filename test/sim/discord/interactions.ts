@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { UploadedFile } from "./body.js";
 import { ApiErrors, DiscordApiError } from "./errors.js";
-import { EPHEMERAL, LOADING, type MessageStore, parseMessageInput } from "./messages.js";
+import { EPHEMERAL, LOADING, type MessageInput, type MessageStore, parseMessageInput } from "./messages.js";
 import { type Json, messagePayload } from "./payloads.js";
 import type { SimMessage, SimState } from "./state.js";
 import { DEFAULT_WAIT_MS, waitUntil } from "./wait.js";
@@ -15,6 +15,11 @@ export const CallbackType = {
   Autocomplete: 8,
   Modal: 9,
 } as const;
+
+/** Discord forgets an interaction nobody answered within 3 s: the first callback then gets 10062. */
+export const INITIAL_RESPONSE_MS = 3_000;
+/** The interaction token (follow-ups, edits of the response) lives 15 minutes; then 50027. */
+export const TOKEN_LIFETIME_MS = 15 * 60_000;
 
 /** One visible answer to an interaction, as it looked when it was sent. */
 export interface InteractionAnswer {
@@ -39,6 +44,8 @@ export interface SimInteraction {
   channelId: string;
   guildId: string | null;
   userId: string;
+  /** When Discord sent it, on the simulator's clock. */
+  createdAt: number;
   callbacks: number[];
   /** The response message (commands) or the message the component sits on (components). */
   originalMessageId: string | null;
@@ -80,17 +87,21 @@ export class InteractionRegistry {
     const i = this.byId.get(id);
     if (!i || i.token !== token) throw ApiErrors.unknownInteraction();
     if (i.callbacks.length > 0) throw ApiErrors.alreadyAcknowledged();
+    if (this.state.now() - i.createdAt > INITIAL_RESPONSE_MS) throw ApiErrors.unknownInteraction();
     const parsed = callbackSchema.safeParse(json);
     if (!parsed.success) throw ApiErrors.invalidForm("callback type");
     const { type, data } = parsed.data;
     const channel = this.state.channels.get(i.channelId);
     if (!channel) throw ApiErrors.unknownChannel();
     assertCallbackAllowed(i.type, type);
+    // A refused body leaves the interaction unanswered, as on Discord: the bot may try again.
+    const message =
+      type === CallbackType.Reply || type === CallbackType.Update ? callbackMessage(data) : undefined;
     i.callbacks.push(type);
     let resource: SimMessage | undefined;
     switch (type) {
       case CallbackType.Reply: {
-        const input = parseMessageInput(data);
+        const input = message ?? {};
         resource = this.messages.create({
           channel,
           authorId: this.state.botUserId,
@@ -125,7 +136,7 @@ export class InteractionRegistry {
         break;
       case CallbackType.Update: {
         const target = this.originalMessage(i);
-        resource = this.messages.edit(target, parseMessageInput(data), files);
+        resource = this.messages.edit(target, message ?? {}, files);
         this.record(i, "update", true, resource);
         break;
       }
@@ -162,6 +173,7 @@ export class InteractionRegistry {
     if (applicationId !== this.state.applicationId) throw ApiErrors.unknownWebhook();
     const i = [...this.byId.values()].find((x) => x.token === token);
     if (!i) throw ApiErrors.unknownWebhook();
+    if (this.state.now() - i.createdAt > TOKEN_LIFETIME_MS) throw ApiErrors.invalidWebhookToken();
     return i;
   }
 
@@ -234,6 +246,15 @@ export class InteractionRegistry {
   }
 }
 
+/** A callback's message, its refusals reported under `data` as Discord reports them. */
+function callbackMessage(data: unknown): MessageInput {
+  try {
+    return parseMessageInput(data);
+  } catch (err) {
+    throw err instanceof DiscordApiError ? err.nestedUnder("data") : err;
+  }
+}
+
 function assertCallbackAllowed(interactionType: number, callbackType: number): void {
   const allowed: Record<number, readonly number[]> = {
     [InteractionType.Command]: [CallbackType.Reply, CallbackType.DeferReply, CallbackType.Modal],
@@ -247,11 +268,9 @@ function assertCallbackAllowed(interactionType: number, callbackType: number): v
     [InteractionType.Autocomplete]: [CallbackType.Autocomplete],
   };
   if (!(allowed[interactionType] ?? []).includes(callbackType)) {
-    throw new DiscordApiError(
-      400,
-      50035,
-      `Invalid Form Body: callback type ${callbackType} not allowed here`,
-    );
+    throw ApiErrors.invalidForm({
+      type: { _errors: [{ code: "BASE_TYPE_CHOICES", message: `Value must be one of the allowed types.` }] },
+    });
   }
 }
 

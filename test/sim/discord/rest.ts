@@ -16,7 +16,7 @@ import {
 } from "./payloads.js";
 import { has, Perm } from "./permissions.js";
 import { newSnowflake } from "./snowflake.js";
-import type { SimChannel, SimCommand, SimState } from "./state.js";
+import type { SimChannel, SimCommand, SimMessage, SimState } from "./state.js";
 
 export interface RequestLogEntry {
   method: string;
@@ -122,6 +122,7 @@ export class RestApi {
     }
     const fault = this.d.faults.take(method, path);
     if (fault) {
+      if (fault.body.code === 10008) this.deleteFaultedMessage(path);
       send(fault.status, fault.body, fault.headers);
       return;
     }
@@ -134,10 +135,33 @@ export class RestApi {
       send(reply.status, reply.body);
     } catch (error) {
       if (error instanceof DiscordApiError) {
-        send(error.status, { code: error.code, message: error.message });
+        send(error.status, error.body());
       } else {
         send(500, { code: 0, message: `500: Internal Server Error (${String(error)})` });
       }
+    }
+  }
+
+  /**
+   * Discord answers Unknown Message only for a message that does not exist, so an injected
+   * 10008 on a live message stands for a deletion that just happened (by a moderator, say):
+   * the message goes, with its MESSAGE_DELETE, before the answer. Otherwise the bot would
+   * see a message both gone and still in the channel, which real Discord never shows.
+   */
+  private deleteFaultedMessage(path: string): void {
+    const { messages, interactions } = this.d;
+    const inChannel = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
+    const viaWebhook = /^\/webhooks\/([^/]+)\/([^/]+)\/messages\/([^/]+)$/.exec(path);
+    try {
+      let target: SimMessage | undefined;
+      if (inChannel) target = messages.get(inChannel[1] ?? "", inChannel[2] ?? "");
+      else if (viaWebhook) {
+        const i = interactions.byWebhook(viaWebhook[1] ?? "", viaWebhook[2] ?? "");
+        target = interactions.webhookMessage(i, decodeURIComponent(viaWebhook[3] ?? ""));
+      }
+      if (target && !target.deleted) messages.delete(target);
+    } catch {
+      // Already gone or never there: the 10008 is simply true.
     }
   }
 

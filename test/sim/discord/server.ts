@@ -39,6 +39,11 @@ export interface DiscordSimOptions {
   botUsername?: string;
   /** The port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
+  /**
+   * The clock Discord's deadlines run on (3 s to answer an interaction, 15 min for its
+   * follow-ups); real time by default. A test moves a fake one instead of sleeping.
+   */
+  now?: () => number;
 }
 
 export interface CreatedGuild {
@@ -116,6 +121,7 @@ export class DiscordSim {
     this.port = options.port ?? 0;
     const botUserId = options.botUserId ?? newSnowflake();
     this.state = new SimState(botUserId, options.applicationId ?? botUserId);
+    if (options.now) this.state.now = options.now;
     this.state.users.set(botUserId, {
       id: botUserId,
       username: options.botUsername ?? "PartyBridge",
@@ -673,6 +679,7 @@ export class DiscordSim {
       channelId: channel.id,
       guildId: channel.guildId,
       userId,
+      createdAt: this.state.now(),
       callbacks: [],
       originalMessageId: null,
       deferredPending: false,

@@ -106,6 +106,8 @@ export class SimState extends EventEmitter {
   readonly dmChannelByUser = new Map<string, string>();
   readonly globalCommands: SimCommand[] = [];
   readonly guildCommands = new Map<string, SimCommand[]>();
+  /** The simulator's clock for Discord's deadlines (interaction responses); tests may replace it. */
+  now: () => number = Date.now;
 
   constructor(
     readonly botUserId: string,

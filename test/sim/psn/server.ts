@@ -43,9 +43,25 @@ export interface PsnSimOptions {
   scope?: string;
   /** Added to every request (for benchmarks). */
   latencyMs?: number;
+  /**
+   * PSN's own per-account limit on authenticated calls, in any sliding window; past it,
+   * 429 with `Retry-After` and `X-RateLimit-Next-Available`. Default: what psn-api.md
+   * says is believed real, 300 per 15 minutes. `false` turns it off (benchmarks).
+   */
+  budget?: SimBudget | false;
+  /** The simulator's clock (tokens, the budget); real time by default. */
+  now?: () => number;
   port?: number;
   log?: Logger;
 }
+
+export interface SimBudget {
+  requests: number;
+  windowMs: number;
+}
+
+/** psn-api.md §4: "about 300 requests per 15 minutes per account". */
+export const PSN_BUDGET: SimBudget = { requests: 300, windowMs: 15 * 60_000 };
 
 export interface SimRequest {
   method: string;
@@ -140,13 +156,15 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
   const redirectUri = options.redirectUri ?? "com.scee.psxandroid.scecompcall://redirect";
   const scope = options.scope ?? "psn:mobile.v2.core psn:clientapp";
   const log = options.log ?? silentLogger();
+  const now = options.now ?? Date.now;
   const world = new SimWorld({
     accessTokenTtlSec: options.accessTokenTtlSec ?? 3599,
     refreshTokenTtlSec: options.refreshTokenTtlSec ?? 5_183_999,
     clientId,
     scope,
-    now: Date.now,
+    now,
   });
+  const budget = options.budget === false ? null : new SlidingBudget(options.budget ?? PSN_BUDGET, now);
   const faults = new FaultBook();
   let requestLog: SimRequest[] = [];
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -409,6 +427,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       at: new Date(),
     };
     if (!route) return { reply: apiError(404, 2105356, "Resource not found"), entry };
+    const done = (status: number) => Object.assign(entry, { status });
 
     const fault = faults.take(route.endpoint);
     if (fault?.delayMs) await delay(fault.delayMs);
@@ -429,6 +448,8 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       else {
         ctx.caller = checked.accountId;
         entry.accountId = checked.accountId;
+        const refusedUntil = budget?.take(checked.accountId);
+        if (refusedUntil !== undefined) return { reply: rateLimited(refusedUntil, now()), entry: done(429) };
       }
     }
     if (!reply && fault?.status === undefined) reply = route.handle(ctx);
@@ -643,6 +664,38 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         server.close(() => resolve());
         server.closeAllConnections();
       });
+    },
+  };
+}
+
+/** Any `windowMs` holds at most `requests` accepted calls per account; refused calls do not count. */
+class SlidingBudget {
+  private readonly stamps = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: SimBudget,
+    private readonly now: () => number,
+  ) {}
+
+  /** Counts one call, or returns the time (ms) the account may call again. */
+  take(accountId: string): number | undefined {
+    const now = this.now();
+    const kept = (this.stamps.get(accountId) ?? []).filter((t) => t > now - this.limit.windowMs);
+    this.stamps.set(accountId, kept);
+    if (kept.length >= this.limit.requests)
+      return kept[kept.length - this.limit.requests]! + this.limit.windowMs;
+    kept.push(now);
+    return undefined;
+  }
+}
+
+/** PSN's 429: its error body, `Retry-After` in seconds and `X-RateLimit-Next-Available` in unix seconds. */
+function rateLimited(until: number, now: number): Reply {
+  return {
+    ...apiError(429, 2138635, "Rate limit exceeded"),
+    headers: {
+      "retry-after": String(Math.max(1, Math.ceil((until - now) / 1000))),
+      "x-ratelimit-next-available": String(Math.ceil(until / 1000)),
     },
   };
 }
