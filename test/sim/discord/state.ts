@@ -106,6 +106,8 @@ export class SimState extends EventEmitter {
   readonly dmChannelByUser = new Map<string, string>();
   readonly globalCommands: SimCommand[] = [];
   readonly guildCommands = new Map<string, SimCommand[]>();
+  /** How far the sim's clock runs ahead of the machine's: tests move time (the nonce window) without sleeping. */
+  private clockOffsetMs = 0;
 
   constructor(
     readonly botUserId: string,
@@ -113,6 +115,16 @@ export class SimState extends EventEmitter {
   ) {
     super();
     this.setMaxListeners(0);
+  }
+
+  /** The sim's time in ms: message timestamps, snowflakes and the nonce window follow it. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  advanceClock(ms: number): void {
+    if (!(ms >= 0)) throw new Error("the sim's clock only moves forward");
+    this.clockOffsetMs += ms;
   }
 
   touch(): void {
