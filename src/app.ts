@@ -22,6 +22,7 @@ import { syncCommands } from "./bot/registration.js";
 import { createRouter, type Router } from "./bot/router.js";
 import type { Config } from "./config.js";
 import { openDatabase } from "./db/client.js";
+import type { BotView } from "./jobs/cards/applyAction.js";
 import { CardWriter } from "./jobs/cards/writer.js";
 import { Poller } from "./jobs/poller.js";
 import { createLogger, type Logger } from "./log.js";
@@ -107,7 +108,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     });
 
     // The party mirror: cards written through the bot's REST, and the PSN watcher.
-    const cards = new CardWriter({ db, rest: client.rest, log, now });
+    const cards = new CardWriter({ db, rest: client.rest, bot: botView(client), log, now });
     const poller = new Poller({
       db,
       psn,
@@ -202,6 +203,19 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     await stopAll();
     throw err;
   }
+}
+
+/** The card writer's view of the bot, from the gateway's cache: who it is, what it may do in a channel. */
+function botView(client: Client): BotView {
+  return {
+    userId: () => client.user?.id ?? null,
+    permissionsIn: (channelId) => {
+      const channel = client.channels.cache.get(channelId);
+      const me = client.user;
+      if (!channel || !me || !("permissionsFor" in channel)) return null;
+      return channel.permissionsFor(me)?.bitfield ?? null;
+    },
+  };
 }
 
 function createPsnClient(config: Config, log: Logger): PsnClient {

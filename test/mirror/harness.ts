@@ -29,6 +29,8 @@ export interface MirrorWorld {
   tick(): Promise<TickStats>;
   /** The app's clock. */
   now(): Date;
+  /** Time passes for the app and for Discord alike (e.g. past the nonce window); no poll runs. */
+  advance(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,10 @@ export async function startMirrorWorld(): Promise<MirrorWorld> {
       return user;
     },
     now,
+    advance(ms) {
+      clock += ms;
+      world.discord.advanceClock(ms);
+    },
     tick: () => {
       clock += 30_000;
       return world.app.poller.tick();
