@@ -27,6 +27,7 @@ import { countOpenCards } from "./db/cards.js";
 import { type Db, openDatabase } from "./db/client.js";
 import { countPausedGuilds } from "./db/guilds.js";
 import { countUsersByLinkState } from "./db/users.js";
+import type { BotView } from "./jobs/cards/applyAction.js";
 import { CardWriter } from "./jobs/cards/writer.js";
 import { Poller } from "./jobs/poller.js";
 import { createLogger, type Logger } from "./log.js";
@@ -123,7 +124,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     });
 
     // The party mirror: cards written through the bot's REST, and the PSN watcher.
-    const cards = new CardWriter({ db, rest: client.rest, log, now, metrics });
+    const cards = new CardWriter({ db, rest: client.rest, bot: botView(client), log, now, metrics });
     const poller = new Poller({
       db,
       psn,
@@ -257,6 +258,19 @@ async function forgetLostKeyLinks(linking: LinkingDeps, accountIds: string[]): P
       linking.log.warn({ err }, "could not tell a member their link needs a new sign-in"),
     );
   }
+}
+
+/** The card writer's view of the bot, from the gateway's cache: who it is, what it may do in a channel. */
+function botView(client: Client): BotView {
+  return {
+    userId: () => client.user?.id ?? null,
+    permissionsIn: (channelId) => {
+      const channel = client.channels.cache.get(channelId);
+      const me = client.user;
+      if (!channel || !me || !("permissionsFor" in channel)) return null;
+      return channel.permissionsFor(me)?.bitfield ?? null;
+    },
+  };
 }
 
 function createPsnClient(config: Config, log: Logger, metrics: Metrics): PsnClient {

@@ -1,7 +1,8 @@
 /**
  * Party cards per server. A card row is written (state `posting`, with the nonce
  * Discord will see) before the message is sent and completed after, so a crash in
- * between is repaired by sending again with the same nonce.
+ * between is repaired by sending again with the same nonce while Discord honours it,
+ * and by finding the message in the channel after that (jobs/cards/settle.ts).
  */
 import { and, count, desc, eq, inArray, ne } from "drizzle-orm";
 import type { Db } from "./client.js";
@@ -93,6 +94,28 @@ export function completePost(
     .set({ ...done, state: "live", postedAt: now, updatedAt: now })
     .where(eq(cards.id, id))
     .run();
+}
+
+/**
+ * The row's message was found in the channel (its create answer was lost): the card is
+ * live on it. What it shows is not known, so no hash: the next edit brings it up to date.
+ */
+export function adoptMessage(db: Db, id: number, messageId: string, now: Date): void {
+  db.update(cards)
+    .set({ messageId, state: "live", hash: null, postedAt: now, endedAt: null, updatedAt: now })
+    .where(eq(cards.id, id))
+    .run();
+}
+
+/** Which of these message ids some card row (open or ended) already shows. */
+export function trackedMessageIds(db: Db, messageIds: readonly string[]): Set<string> {
+  if (messageIds.length === 0) return new Set();
+  const rows = db
+    .select({ messageId: cards.messageId })
+    .from(cards)
+    .where(inArray(cards.messageId, [...messageIds]))
+    .all();
+  return new Set(rows.flatMap((r) => (r.messageId === null ? [] : [r.messageId])));
 }
 
 /** A shown edit; a card that had ended is live again (its party came back). */

@@ -15,8 +15,9 @@
  *   would fail. The tracker keeps ended parties in memory, so their cards end once the
  *   pause is lifted.
  * - A card in state "posting" (crash between the DB write and the Discord call) is posted
- *   again with its own card id; the card writer reuses its nonce, so Discord does not
- *   create it twice.
+ *   again with its own card id; the card writer reuses its nonce while Discord honours
+ *   it, and looks for the message in the channel after that (cards/settle.ts), so
+ *   Discord does not create it twice.
  * - A card whose party is neither live nor ended is left alone: the tracker has not
  *   decided yet (after a restart, its members may not have been polled).
  * - Cards stay in the channel they were posted in, even after the channel setting changes.

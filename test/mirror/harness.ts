@@ -27,10 +27,10 @@ export interface MirrorWorld {
   plainUser(username: string): SimUser;
   /** Moves the app's clock one poll interval (30 s) forward, then runs one poll. */
   tick(): Promise<TickStats>;
-  /** Moves the app's clock forward without polling. */
-  advance(ms: number): void;
   /** The app's clock. */
   now(): Date;
+  /** Time passes for the app and for Discord alike (e.g. past the nonce window); no poll runs. */
+  advance(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -64,12 +64,13 @@ export async function startMirrorWorld(
       return user;
     },
     now,
+    advance(ms) {
+      clock += ms;
+      world.discord.advanceClock(ms);
+    },
     tick: () => {
       clock += 30_000;
       return world.app.poller.tick();
-    },
-    advance(ms) {
-      clock += ms;
     },
     stop: () => world.stop(),
   };

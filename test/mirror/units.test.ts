@@ -162,4 +162,7 @@ describe("party snapshots and pause reasons", () => {
   ])("%i → %s", (code, text) => {
     expect(pauseReasonFor(code, "123")).toContain(text);
   });
+  it("names Read Message History when the bot cannot look for its cards", () => {
+    expect(pauseReasonFor(50013, "123", "readHistory")).toContain("Read Message History");
+  });
 });

@@ -6,6 +6,7 @@ import {
   type SendableChannels,
 } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NONCE_WINDOW_MS } from "../sim/discord/server.js";
 import { type Harness, startHarness } from "./helpers.js";
 
 async function sendable(h: Harness, channelId: string): Promise<SendableChannels> {
@@ -74,6 +75,84 @@ describe("Discord sim messages, DMs and faults with a real discord.js client", (
     expect(h.sim.channelMessages(h.channelId)).toHaveLength(1);
     const loose = await channel.send({ content: "card", nonce: "party-42" });
     expect(loose.id).not.toBe(first.id);
+  });
+
+  it("the nonce is honoured for 5 minutes of the sim's clock, then the same nonce posts again", async () => {
+    const channel = await sendable(h, h.channelId);
+    const first = await channel.send({ content: "card", nonce: "party-43", enforceNonce: true });
+    h.sim.advanceClock(NONCE_WINDOW_MS / 2);
+    expect((await channel.send({ content: "card", nonce: "party-43", enforceNonce: true })).id).toBe(
+      first.id,
+    );
+    h.sim.advanceClock(NONCE_WINDOW_MS / 2);
+    const later = await channel.send({ content: "card", nonce: "party-43", enforceNonce: true });
+    expect(later.id).not.toBe(first.id);
+    expect(h.sim.channelMessages(h.channelId)).toHaveLength(2);
+    // Time moved for the messages too: the second one is stamped 5 minutes after the first.
+    expect(later.createdTimestamp - first.createdTimestamp).toBeGreaterThanOrEqual(NONCE_WINDOW_MS);
+  });
+
+  it("an answer lost after create: the message exists, the caller got a 502", async () => {
+    const channel = await sendable(h, h.channelId);
+    h.sim.fault(
+      { method: "POST", path: /^\/channels\/\d+\/messages$/ },
+      { status: 502, afterHandling: true, times: 1 },
+    );
+    const lost = await channel.send("created anyway").then(
+      () => undefined,
+      (e: unknown) => e as { status?: number },
+    );
+    expect(lost?.status).toBe(502);
+    expect(h.sim.channelMessages(h.channelId).map((m) => m.content)).toEqual(["created anyway"]);
+    // A refused request is not carried out, so nothing is lost after it.
+    h.sim.setChannelOverwrite(h.channelId, {
+      id: h.guildId,
+      type: "role",
+      deny: PermissionFlagsBits.SendMessages,
+    });
+    h.sim.fault({ method: "POST", path: /\/messages$/ }, { status: 502, afterHandling: true, times: 1 });
+    expect((await apiError(channel.send("refused"))).code).toBe(50013);
+  });
+
+  it("lists messages newest first with limit, before and after, as Discord does", async () => {
+    const channel = await sendable(h, h.channelId);
+    const sent = [];
+    for (const content of ["m1", "m2", "m3", "m4", "m5"]) sent.push(await channel.send(content));
+    const list = async (query: string) =>
+      (
+        (await h.client.rest.get(`/channels/${h.channelId}/messages`, {
+          query: new URLSearchParams(query),
+        })) as {
+          content: string;
+          nonce?: unknown;
+        }[]
+      ).map((m) => m.content);
+    expect(await list("limit=2")).toEqual(["m5", "m4"]);
+    expect(await list(`limit=2&before=${sent[3]?.id}`)).toEqual(["m3", "m2"]);
+    expect(await list(`limit=2&after=${sent[0]?.id}`)).toEqual(["m3", "m2"]);
+    expect(await list("")).toEqual(["m5", "m4", "m3", "m2", "m1"]);
+    const raw = (await h.client.rest.get(`/channels/${h.channelId}/messages`)) as Record<string, unknown>[];
+    expect(raw.every((m) => !("nonce" in m))).toBe(true);
+    for (const bad of ["limit=0", "limit=101", "before=abc"]) {
+      const refused = await apiError(
+        h.client.rest.get(`/channels/${h.channelId}/messages`, { query: new URLSearchParams(bad) }),
+      );
+      expect([refused.status, refused.code]).toEqual([400, 50035]);
+    }
+
+    // Without Read Message History the list is empty (no error); without View Channel, 50001.
+    h.sim.setChannelOverwrite(h.channelId, {
+      id: h.guildId,
+      type: "role",
+      deny: PermissionFlagsBits.ReadMessageHistory,
+    });
+    expect(await list("")).toEqual([]);
+    h.sim.setChannelOverwrite(h.channelId, {
+      id: h.guildId,
+      type: "role",
+      deny: PermissionFlagsBits.ViewChannel,
+    });
+    expect((await apiError(h.client.rest.get(`/channels/${h.channelId}/messages`))).code).toBe(50001);
   });
 
   it("sends DMs, and a closed inbox answers 50007", async () => {

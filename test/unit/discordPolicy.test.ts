@@ -28,6 +28,9 @@ describe("discordErrorDecision", () => {
     ["Invalid Form Body on an edit", 50035, "edit", "retry"],
     ["not a Discord API error", null, "edit", "retry"],
     ["not a Discord API error, ending", null, "end", "retry"],
+    ["Missing Access reading the channel back", 50001, "look", "pause"],
+    ["Unknown Channel reading the channel back", 10003, "look", "pause"],
+    ["a 5xx reading the channel back", null, "look", "retry"],
   ])("%s (%s, %s) → %s", (_what, code, during, decision) => {
     expect(discordErrorDecision(code, during)).toBe(decision);
   });

@@ -13,8 +13,12 @@ export const DiscordCode = {
   missingPermissions: 50013,
 } as const;
 
-/** The Discord call a card action makes: create the message, edit it live, or edit it ended. */
-export type CardCall = "post" | "edit" | "end";
+/**
+ * The Discord call a card action makes: create the message, edit it live, edit it ended
+ * (or delete a duplicate: a message already gone is as settled), or read the channel
+ * back to find a message whose create answer was lost.
+ */
+export type CardCall = "post" | "edit" | "end" | "look";
 
 export type DiscordErrorDecision =
   /** The bot lost the channel: pause the server's cards until `/config check` lifts it. */
@@ -49,8 +53,13 @@ export function discordErrorDecision(code: number | null, during: CardCall): Dis
   }
 }
 
+/** Why the server is paused when Discord itself did not refuse: the bot saw it could not do its job. */
+export type PauseDetail = "readHistory";
+
 /** Pure: the text stored in guilds.paused_reason for a refusal that paused the server. */
-export function pauseReasonFor(code: number, channelId: string): string {
+export function pauseReasonFor(code: number, channelId: string, detail?: PauseDetail): string {
+  if (detail === "readHistory")
+    return `Missing Permissions (Read Message History): the bot cannot look for its cards in <#${channelId}>`;
   switch (code) {
     case DiscordCode.missingAccess:
       return `Missing Access (50001): the bot cannot see <#${channelId}>`;

@@ -26,14 +26,16 @@ import { cardsEndedByUnlink, showsMember } from "../cardsEndedByUnlink.js";
 import type { EndedParty } from "../partyTracker.js";
 import type { CardSink, PartyUpdate } from "../poller.js";
 import { reconcile } from "../reconcile.js";
-import { applyAction, type CardIo, type DiscordRest, GuildPaused } from "./applyAction.js";
-import { pauseReasonFor } from "./discordPolicy.js";
+import { applyAction, type BotView, type CardIo, type DiscordRest, GuildPaused } from "./applyAction.js";
+import { type PauseDetail, pauseReasonFor } from "./discordPolicy.js";
 import { newNonce } from "./nonce.js";
 import { announcedByGuild, cardOf, guildSettingsOf } from "./rows.js";
 
 export interface CardWriterOptions {
   db: Db;
   rest: DiscordRest;
+  /** Who the bot is and what it may do in a channel: needed to find its own cards. */
+  bot: BotView;
   log: Logger;
   now?: () => Date;
   metrics?: Metrics;
@@ -49,7 +51,13 @@ export class CardWriter implements CardSink {
   constructor(options: CardWriterOptions) {
     this.db = options.db;
     this.log = options.log.child({ component: "card-writer" });
-    this.io = { db: options.db, rest: options.rest, log: this.log, metrics: options.metrics };
+    this.io = {
+      db: options.db,
+      rest: options.rest,
+      bot: options.bot,
+      log: this.log,
+      metrics: options.metrics,
+    };
     this.now = options.now ?? (() => new Date());
   }
 
@@ -81,7 +89,8 @@ export class CardWriter implements CardSink {
         try {
           await applyAction(this.io, card.guildId, action, now);
         } catch (err) {
-          if (err instanceof GuildPaused) await this.pause(card.guildId, card.channelId, err.code);
+          if (err instanceof GuildPaused)
+            await this.pause(card.guildId, card.channelId, err.code, err.detail);
           else
             this.log.warn(
               { err, guildId: card.guildId, cardId: card.id },
@@ -170,7 +179,7 @@ export class CardWriter implements CardSink {
         if (err instanceof GuildPaused) {
           const channelId =
             action.kind === "post" ? action.channelId : (findCard(this.db, action.cardId)?.channelId ?? "");
-          await this.pause(guildId, channelId, err.code);
+          await this.pause(guildId, channelId, err.code, err.detail);
           return;
         }
         this.log.warn({ err, guildId, action: action.kind }, "a card action failed; retried next tick");
@@ -178,12 +187,15 @@ export class CardWriter implements CardSink {
     }
   }
 
-  private async pause(guildId: string, channelId: string, code: number): Promise<void> {
+  private async pause(guildId: string, channelId: string, code: number, detail?: PauseDetail): Promise<void> {
     const guild = findGuild(this.db, guildId);
     if (!guild || guild.pausedReason !== null) return;
-    const reason = pauseReasonFor(code, channelId);
+    const reason = pauseReasonFor(code, channelId, detail);
     updateGuild(this.db, guildId, { pausedReason: reason }, this.now());
     // Logged on the transition only: a paused server is skipped until /config check clears it.
-    this.log.warn({ guildId, channelId, code }, "party cards paused in this server: Discord refused access");
+    this.log.warn(
+      { guildId, channelId, code, detail },
+      "party cards paused in this server: Discord refused access",
+    );
   }
 }

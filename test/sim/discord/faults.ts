@@ -14,6 +14,12 @@ export interface FaultSpec {
   retryAfter?: number;
   /** How many matching requests fail before the fault disarms itself (default: until cleared). */
   times?: number;
+  /**
+   * The answer is lost after Discord did the work: the request is carried out (a message
+   * is created) and only then answered with this fault, as when a gateway times out on
+   * its way back. Only successful requests are affected.
+   */
+  afterHandling?: boolean;
 }
 
 interface ArmedFault {
@@ -48,9 +54,14 @@ export class Faults {
     this.armed = [];
   }
 
-  /** The first armed fault matching this request, consumed once. */
-  take(method: string, path: string): FaultResponse | undefined {
-    const fault = this.armed.find((f) => f.remaining > 0 && matches(f.matcher, method, path));
+  /** The first armed fault matching this request at this point (before or after handling it), consumed once. */
+  take(method: string, path: string, afterHandling = false): FaultResponse | undefined {
+    const fault = this.armed.find(
+      (f) =>
+        f.remaining > 0 &&
+        (f.spec.afterHandling ?? false) === afterHandling &&
+        matches(f.matcher, method, path),
+    );
     if (!fault) return undefined;
     fault.remaining -= 1;
     return faultResponse(fault.spec);

@@ -10,7 +10,8 @@ import type { SimChannel, SimMessage, SimState } from "./state.js";
 
 export const EPHEMERAL = 64;
 export const LOADING = 128;
-const NONCE_WINDOW_MS = 5 * 60_000;
+/** How long Discord honours `enforce_nonce` ("a few minutes"); the sim's clock decides, see SimState.now. */
+export const NONCE_WINDOW_MS = 5 * 60_000;
 
 /** The message fields a bot may send; tolerant of anything else discord.js adds. */
 export const messageInputSchema = z.looseObject({
@@ -72,7 +73,7 @@ export class MessageStore {
   findByNonce(channelId: string, authorId: string, input: MessageInput, now: number): SimMessage | undefined {
     if (!input.enforce_nonce || input.nonce === undefined || input.nonce === null) return undefined;
     const hit = this.nonces.get(`${channelId}:${authorId}:${input.nonce}`);
-    if (!hit || now - hit.at > NONCE_WINDOW_MS) return undefined;
+    if (!hit || now - hit.at >= NONCE_WINDOW_MS) return undefined;
     return this.state.messages.get(hit.messageId);
   }
 
@@ -90,9 +91,9 @@ export class MessageStore {
     ) {
       throw ApiErrors.emptyMessage();
     }
-    const now = Date.now();
+    const now = this.state.now();
     const message: SimMessage = {
-      id: newSnowflake(),
+      id: newSnowflake(now),
       channelId: channel.id,
       guildId: channel.guildId,
       authorId: m.authorId,
@@ -145,7 +146,7 @@ export class MessageStore {
       message.flags = (message.flags & ~4) | (input.flags & 4);
     }
     message.flags &= ~clearFlags;
-    message.editedTimestamp = new Date().toISOString();
+    message.editedTimestamp = new Date(this.state.now()).toISOString();
     message.editCount += 1;
     const channel = this.state.channels.get(message.channelId);
     if ((message.flags & EPHEMERAL) === 0 && channel) {

@@ -132,6 +132,11 @@ export class RestApi {
     );
     try {
       const reply = await route.handle({ params, query: url.searchParams, json, files });
+      const lost = reply.status < 300 ? this.d.faults.take(method, path, true) : undefined;
+      if (lost) {
+        send(lost.status, lost.body, lost.headers);
+        return;
+      }
       send(reply.status, reply.body);
     } catch (error) {
       if (error instanceof DiscordApiError) {
@@ -289,19 +294,21 @@ export class RestApi {
 
     this.on("GET", "/channels/{channelId}/messages", ({ params, query }) => {
       const c = this.readableChannel(params.channelId ?? "");
+      const limit = listLimit(query.get("limit"));
+      const before = snowflakeParam(query.get("before"), "before");
+      const after = snowflakeParam(query.get("after"), "after");
+      // As documented: without Read Message History the list is empty, not an error.
       if (c.type === 0 && !has(state.permissionsIn(c.id, state.botUserId), Perm.ReadMessageHistory)) {
         return { status: 200, body: [] };
       }
-      const limit = Math.min(100, Math.max(1, Number(query.get("limit") ?? 50) || 50));
-      const before = query.get("before");
-      const after = query.get("after");
       let list = state.visibleMessages(c.id);
-      if (before) list = list.filter((m) => BigInt(m.id) < BigInt(before));
-      if (after) list = list.filter((m) => BigInt(m.id) > BigInt(after));
-      // Discord lists newest first.
+      if (before !== null) list = list.filter((m) => BigInt(m.id) < before);
+      else if (after !== null) list = list.filter((m) => BigInt(m.id) > after);
+      // Discord lists newest first; with `after`, the page holds the messages right after that id.
       const newestFirst = list.reverse();
-      const page = after ? newestFirst.slice(-limit) : newestFirst.slice(0, limit);
-      return { status: 200, body: page.map(msg) };
+      const page =
+        after !== null && before === null ? newestFirst.slice(-limit) : newestFirst.slice(0, limit);
+      return { status: 200, body: page.map((m) => withoutNonce(msg(m))) };
     });
 
     this.on("GET", "/channels/{channelId}/messages/{messageId}", ({ params }) => {
@@ -311,14 +318,14 @@ export class RestApi {
       }
       const m = messages.get(c.id, params.messageId ?? "");
       if ((m.flags & 64) !== 0) throw ApiErrors.unknownMessage();
-      return { status: 200, body: msg(m) };
+      return { status: 200, body: withoutNonce(msg(m)) };
     });
 
     this.on("POST", "/channels/{channelId}/messages", ({ params, json, files }) => {
       const c = this.channel(params.channelId ?? "");
       const input = parseMessageInput(json);
       messages.assertCanPost(c, input, files);
-      const again = messages.findByNonce(c.id, state.botUserId, input, Date.now());
+      const again = messages.findByNonce(c.id, state.botUserId, input, state.now());
       if (again) return { status: 200, body: msg(again) };
       const created = messages.create({ channel: c, authorId: state.botUserId, input, files });
       return { status: 200, body: msg(created) };
@@ -465,6 +472,27 @@ export class RestApi {
       return { status: 204 };
     });
   }
+}
+
+/** Discord's `limit`: 1 to 100, 50 when absent; anything else is an invalid form. */
+function listLimit(raw: string | null): number {
+  if (raw === null) return 50;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw ApiErrors.invalidForm("limit: must be between 1 and 100");
+  return n;
+}
+
+function snowflakeParam(raw: string | null, name: string): bigint | null {
+  if (raw === null) return null;
+  if (!/^\d{1,20}$/.test(raw)) throw ApiErrors.invalidForm(`${name}: Value "${raw}" is not snowflake.`);
+  return BigInt(raw);
+}
+
+/** A message's `nonce` comes back only on its create (and MESSAGE_CREATE), never when read later. */
+function withoutNonce(body: Json): Json {
+  const { nonce: _nonce, ...rest } = body;
+  return rest;
 }
 
 function commandPayload(c: SimCommand): Json {

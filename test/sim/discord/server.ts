@@ -28,6 +28,7 @@ import { DEFAULT_WAIT_MS, waitUntil } from "./wait.js";
 
 export type { FaultMatcher, FaultSpec } from "./faults.js";
 export type { InteractionAnswer, InteractionHandle } from "./interactions.js";
+export { NONCE_WINDOW_MS } from "./messages.js";
 export type { RequestLogEntry } from "./rest.js";
 export type { SimChannel, SimGuild, SimMessage, SimRole, SimUser } from "./state.js";
 export { SimTimeoutError } from "./wait.js";
@@ -121,7 +122,7 @@ export class DiscordSim {
     this.port = options.port ?? 0;
     const botUserId = options.botUserId ?? newSnowflake();
     this.state = new SimState(botUserId, options.applicationId ?? botUserId);
-    if (options.now) this.state.now = options.now;
+    if (options.now) this.state.baseNow = options.now;
     this.state.users.set(botUserId, {
       id: botUserId,
       username: options.botUsername ?? "PartyBridge",
@@ -522,6 +523,18 @@ export class DiscordSim {
   /** Gateway dispatches sent so far (event name and payload), for checking what clients were told. */
   dispatched(): readonly { t: string; d: Json }[] {
     return [...this.gateway.dispatched];
+  }
+
+  // ---- time --------------------------------------------------------------------------------
+
+  /** The sim's clock (ms): message timestamps, snowflakes and the nonce window follow it. */
+  now(): number {
+    return this.state.now();
+  }
+
+  /** Moves the sim's clock forward, e.g. past the nonce window, without sleeping. */
+  advanceClock(ms: number): void {
+    this.state.advanceClock(ms);
   }
 
   // ---- faults ------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import { DiscordSnowflake } from "@sapphire/snowflake";
 
 /** A real Discord snowflake (17–19 digits), so code that validates ids sees the same shape as production. */
-export function newSnowflake(): string {
-  return DiscordSnowflake.generate().toString();
+export function newSnowflake(timestamp?: number): string {
+  return DiscordSnowflake.generate(timestamp === undefined ? {} : { timestamp }).toString();
 }
 
 /** An opaque interaction token; Discord's are long random strings, never snowflakes. */

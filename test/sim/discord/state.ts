@@ -106,8 +106,10 @@ export class SimState extends EventEmitter {
   readonly dmChannelByUser = new Map<string, string>();
   readonly globalCommands: SimCommand[] = [];
   readonly guildCommands = new Map<string, SimCommand[]>();
-  /** The simulator's clock for Discord's deadlines (interaction responses); tests may replace it. */
-  now: () => number = Date.now;
+  /** The machine's clock, or a test's (`startDiscordSim({ now })`): Discord's deadlines and the nonce window run on it. */
+  baseNow: () => number = Date.now;
+  /** How far the sim's clock runs ahead of baseNow: tests move time (the nonce window) without sleeping. */
+  private clockOffsetMs = 0;
 
   constructor(
     readonly botUserId: string,
@@ -115,6 +117,16 @@ export class SimState extends EventEmitter {
   ) {
     super();
     this.setMaxListeners(0);
+  }
+
+  /** The sim's time in ms: message timestamps, snowflakes and the nonce window follow it. */
+  now(): number {
+    return this.baseNow() + this.clockOffsetMs;
+  }
+
+  advanceClock(ms: number): void {
+    if (!(ms >= 0)) throw new Error("the sim's clock only moves forward");
+    this.clockOffsetMs += ms;
   }
 
   touch(): void {
