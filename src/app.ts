@@ -116,7 +116,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     };
     const tokens = psn.tokenManager({
       store: createTokenStore({ db, vault, log, now }),
-      onRelinkRequired: (accountId) => handleRelinkRequired(linking, accountId),
+      onRelinkRequired: (accountId, generation) => handleRelinkRequired(linking, accountId, generation),
     });
 
     // The party mirror: cards written through the bot's REST, and the PSN watcher.

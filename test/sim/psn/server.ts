@@ -47,6 +47,14 @@ export interface PsnSimOptions {
   log?: Logger;
 }
 
+/** A request held at the simulator (see PsnSim.hold). */
+export interface SimHold {
+  /** Resolves once the request has arrived and is waiting. */
+  readonly arrived: Promise<void>;
+  /** Lets it go on: it is answered as the simulator's world is then (a token revoked meanwhile is refused). */
+  release(): void;
+}
+
 export interface SimRequest {
   method: string;
   path: string;
@@ -83,6 +91,11 @@ export interface PsnSim {
   expireAccessTokens(): void;
   fault(endpoint: SimEndpoint, spec: FaultSpec): void;
   clearFaults(): void;
+  /**
+   * Holds the next request to `endpoint` until released, so a test can act while it is
+   * in flight (e.g. a member signs in again during a token refresh). Later requests pass.
+   */
+  hold(endpoint: SimEndpoint): SimHold;
   close(): Promise<void>;
 }
 
@@ -149,6 +162,13 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
   });
   const faults = new FaultBook();
   let requestLog: SimRequest[] = [];
+  const holds: Array<{
+    endpoint: SimEndpoint;
+    taken: boolean;
+    arrive: () => void;
+    gate: Promise<void>;
+    release: () => void;
+  }> = [];
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let closing = false;
   let baseUrl = "";
@@ -406,6 +426,12 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       at: new Date(),
     };
     if (!route) return { reply: apiError(404, 2105356, "Resource not found"), entry };
+    const hold = holds.find((h) => h.endpoint === route.endpoint && !h.taken);
+    if (hold) {
+      hold.taken = true;
+      hold.arrive();
+      await hold.gate;
+    }
 
     const fault = faults.take(route.endpoint);
     if (fault?.delayMs) await delay(fault.delayMs);
@@ -518,6 +544,18 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         faults.add(endpoint, spec);
       },
       clearFaults: () => faults.clear(),
+      hold: (endpoint: SimEndpoint): SimHold => {
+        let arrive!: () => void;
+        let release!: () => void;
+        const arrived = new Promise<void>((r) => {
+          arrive = r;
+        });
+        const gate = new Promise<void>((r) => {
+          release = r;
+        });
+        holds.push({ endpoint, taken: false, arrive, gate, release });
+        return { arrived, release };
+      },
     };
   }
 
@@ -631,6 +669,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
     ...control,
     close: async () => {
       closing = true;
+      for (const h of holds.splice(0)) h.release();
       for (const entry of timers) {
         clearTimeout(entry.timer);
         entry.resolve();
