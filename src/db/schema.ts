@@ -165,7 +165,8 @@ export const psnBudgetRequests = sqliteTable(
   {
     id: integer("id").primaryKey(),
     accountId: text("account_id").notNull(),
-    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    /** Epoch milliseconds, as the budget counts them. */
+    at: integer("at").notNull(),
   },
   (t) => [index("psn_budget_requests_at").on(t.at)],
 );
@@ -173,7 +174,8 @@ export const psnBudgetRequests = sqliteTable(
 /** An account paused by a PSN 429 until the time PSN gave; survives a restart for the same reason. */
 export const psnBudgetPauses = sqliteTable("psn_budget_pauses", {
   accountId: text("account_id").primaryKey(),
-  until: integer("until", { mode: "timestamp_ms" }).notNull(),
+  /** Epoch milliseconds. */
+  until: integer("until").notNull(),
 });
 
 /** Small key/value facts the bot keeps about itself (e.g. the registered commands' hash). */
