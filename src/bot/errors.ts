@@ -1,4 +1,5 @@
 import { UnknownTokenKeyError } from "../accounts/tokenKeys.js";
+import { DatabaseDamagedError } from "../db/client.js";
 
 /**
  * An expected refusal ("you need the Manage Server permission", "you are not
@@ -27,6 +28,7 @@ export const GENERIC_FAILURE = "Something went wrong on our side. Please try aga
 export function explainStartupError(err: unknown): string | null {
   if (!(err instanceof Error)) return null;
   if (err instanceof UnknownTokenKeyError) return err.message;
+  if (err instanceof DatabaseDamagedError) return err.message;
   const { code, status } = err as { code?: unknown; status?: unknown };
   if (code === "TokenInvalid" || status === 401 || /invalid token/i.test(err.message)) {
     return "Discord rejected the bot token. Check DISCORD_TOKEN: copy it again from the Discord developer portal (Bot → Reset Token).";
