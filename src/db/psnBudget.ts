@@ -4,7 +4,7 @@
  * granting a whole new budget. The writes are one indexed insert per PSN request,
  * through prepared statements: cheap next to the request itself.
  */
-import { asc, gt, lte, sql } from "drizzle-orm";
+import { asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { BudgetLedger } from "../psn/budget.js";
 import type { Db } from "./client.js";
 import { psnBudgetPauses, psnBudgetRequests } from "./schema.js";
@@ -56,4 +56,10 @@ export function createBudgetLedger(db: Db): BudgetLedger {
       deletePauses.run({ before });
     },
   };
+}
+
+/** /unlink: the account's spending and pause go with everything else about the member. */
+export function forgetAccountBudget(db: Db, accountId: string): void {
+  db.delete(psnBudgetRequests).where(eq(psnBudgetRequests.accountId, accountId)).run();
+  db.delete(psnBudgetPauses).where(eq(psnBudgetPauses.accountId, accountId)).run();
 }
