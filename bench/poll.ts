@@ -19,6 +19,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openDatabase } from "../src/db/client.js";
+import { createBudgetLedger } from "../src/db/psnBudget.js";
 import { guildMembers, guilds, users } from "../src/db/schema.js";
 import { Poller, type PollStrategy } from "../src/jobs/poller.js";
 import { defaultScheduleOptions, newWatchState } from "../src/jobs/schedule.js";
@@ -236,6 +237,8 @@ async function main(): Promise<void> {
       now: () => clock,
       // As many sockets as members polled at once, or the sockets become the limit.
       connections: CONCURRENCY,
+      // As the app does: every grant written to the database, so the cost is measured.
+      budgetLedger: createBudgetLedger(db.db),
     });
 
     const runPhase = async (strategy: PollStrategy, minutes: number): Promise<PhaseResult> => {

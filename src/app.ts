@@ -26,12 +26,14 @@ import type { Config } from "./config.js";
 import { countOpenCards } from "./db/cards.js";
 import { type Db, openDatabase } from "./db/client.js";
 import { countPausedGuilds } from "./db/guilds.js";
+import { createBudgetLedger } from "./db/psnBudget.js";
 import { countUsersByLinkState } from "./db/users.js";
 import type { BotView } from "./jobs/cards/applyAction.js";
 import { CardWriter } from "./jobs/cards/writer.js";
 import { Poller } from "./jobs/poller.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics, type StoredState } from "./metrics.js";
+import type { BudgetLedger } from "./psn/budget.js";
 import { PsnClient } from "./psn/client.js";
 import { createVault } from "./vault.js";
 import { startMetricsServer, startWebServer, type WebServer } from "./web/server.js";
@@ -104,7 +106,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     undo.push({ what: "the Discord client", run: () => client.destroy() });
     // Kept to the end: the client may still report trouble while it is being destroyed.
     logClientTrouble(client, log);
-    const psn = createPsnClient(config, log, metrics);
+    const psn = createPsnClient(config, log, metrics, createBudgetLedger(db));
     undo.push({ what: "the PSN client", run: () => psn.close() });
 
     // Accounts: linking, and the tokens of every linked member.
@@ -120,7 +122,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     };
     const tokens = psn.tokenManager({
       store: createTokenStore({ db, vault, log, now }),
-      onRelinkRequired: (accountId) => handleRelinkRequired(linking, accountId),
+      onRelinkRequired: (accountId, generation) => handleRelinkRequired(linking, accountId, generation),
     });
 
     // The party mirror: cards written through the bot's REST, and the PSN watcher.
@@ -273,7 +275,12 @@ function botView(client: Client): BotView {
   };
 }
 
-function createPsnClient(config: Config, log: Logger, metrics: Metrics): PsnClient {
+function createPsnClient(
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+  budgetLedger: BudgetLedger,
+): PsnClient {
   return new PsnClient({
     authBaseUrl: config.psn.authBaseUrl,
     apiBaseUrl: config.psn.apiBaseUrl,
@@ -285,6 +292,7 @@ function createPsnClient(config: Config, log: Logger, metrics: Metrics): PsnClie
     scope: config.psn.scope,
     timeoutMs: config.psn.timeoutMs,
     budget: config.psn.budget,
+    budgetLedger,
     // One socket per member polled at once, so the pool never caps the poller's concurrency.
     connections: Math.max(16, config.poll.concurrency),
     log,

@@ -57,13 +57,26 @@ export async function sendRelinkReminders(deps: LinkingDeps): Promise<number> {
 
 /**
  * The TokenManager's onRelinkRequired: the link stops being polled and the member
- * gets exactly one DM about it, however many calls fail afterwards.
+ * gets exactly one DM about it, however many calls fail afterwards. `generation` is
+ * the sign-in whose refresh PSN refused: when the member has signed in again since,
+ * the new link is left alone and nobody is told anything.
  */
-export async function handleRelinkRequired(deps: LinkingDeps, psnAccountId: string): Promise<void> {
+export async function handleRelinkRequired(
+  deps: LinkingDeps,
+  psnAccountId: string,
+  generation?: number,
+): Promise<void> {
   const now = deps.now();
-  const user = markNeedsRelink(deps.db, psnAccountId, now);
-  if (!user) return;
-  if (!claimRelinkNotice(deps.db, psnAccountId, now)) return;
+  const user = markNeedsRelink(deps.db, psnAccountId, now, generation);
+  if (!user) {
+    if (generation !== undefined)
+      deps.log.info(
+        { account: psnAccountId },
+        "a refused PSN refresh belonged to an earlier sign-in; ignored",
+      );
+    return;
+  }
+  if (!claimRelinkNotice(deps.db, psnAccountId, now, generation)) return;
   deps.log.info({ discordUserId: user.discordUserId }, "PSN link needs a new sign-in; telling the member");
   const link = issueLink(deps, user.discordUserId, null);
   await deps.notifier.dm(user.discordUserId, {

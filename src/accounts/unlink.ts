@@ -3,6 +3,7 @@ import type { Db } from "../db/client.js";
 import { deleteOptInsOfMember, guildsOfMember } from "../db/guildMembers.js";
 import { deleteInvitesOfUser } from "../db/invites.js";
 import { deleteLinkTokensOfUser } from "../db/linkTokens.js";
+import { forgetAccountBudget } from "../db/psnBudget.js";
 import { deleteUser, findUser } from "../db/users.js";
 
 export interface UnlinkSummary {
@@ -23,6 +24,10 @@ export function unlinkMember(db: Db, discordUserId: string): UnlinkSummary {
     // The invitation audit names the member as asker or sender; it goes with them.
     const removedInvites = deleteInvitesOfUser(tx, discordUserId);
     deleteUser(tx, discordUserId);
+    // Erasure wins over the budget's memory on disk: the running bot still counts this
+    // window's requests in memory, so only an unlink, a restart and a re-link within
+    // one window would start the account afresh.
+    if (user) forgetAccountBudget(tx, user.psnAccountId);
     return { onlineId: user?.psnOnlineId ?? null, guildIds, linkTokens, invites: removedInvites };
   });
 }

@@ -6,6 +6,7 @@
  */
 import { UnknownTokenKeyError } from "../accounts/tokenKeys.js";
 import { explainStartupError as explainDiscordError } from "../bot/errors.js";
+import { DatabaseDamagedError } from "../db/client.js";
 
 export type StartupStep =
   | { step: "database"; path: string }
@@ -153,7 +154,9 @@ function explainDiscord(apiBaseUrl: string, cause: unknown, code: string | undef
 export function explainStartupFailure(err: unknown): string | null {
   // Already says what is wrong and what to do.
   if (err instanceof UnknownTokenKeyError) return err.message;
+  if (err instanceof DatabaseDamagedError) return err.message;
   if (!(err instanceof StartupError)) return null;
+  if (err.cause instanceof DatabaseDamagedError) return err.cause.message;
   const { where } = err;
   switch (where.step) {
     case "database":

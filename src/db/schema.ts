@@ -22,6 +22,13 @@ export const users = sqliteTable(
     /** How many re-link reminders went out for the current refresh token (0, 1 = 7 days, 2 = 1 day). */
     relinkRemindersSent: integer("relink_reminders_sent").notNull().default(0),
     relinkNoticeSentAt: integer("relink_notice_sent_at", { mode: "timestamp_ms" }),
+    /**
+     * Which sign-in the stored tokens descend from: new on every sign-in, never reused
+     * (from a counter in meta). A refresh's result, or its refusal, applies only to the
+     * generation it started from, so a refresh that began before a re-link cannot
+     * overwrite or condemn the new link.
+     */
+    tokenGeneration: integer("token_generation").notNull().default(0),
     invitesMode: text("invites_mode", { enum: ["auto", "approve", "off"] })
       .notNull()
       .default("auto"),
@@ -147,6 +154,29 @@ export const invites = sqliteTable(
   },
   (t) => [index("invites_dedupe").on(t.sessionId, t.requesterUserId, t.createdAt)],
 );
+
+/**
+ * Each PSN request the budget granted, per account, kept for one budget window so a
+ * restart (or a crash loop) resumes the window instead of starting a fresh one.
+ * Written before the request is sent: a crash in between over-counts, never under.
+ */
+export const psnBudgetRequests = sqliteTable(
+  "psn_budget_requests",
+  {
+    id: integer("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    /** Epoch milliseconds, as the budget counts them. */
+    at: integer("at").notNull(),
+  },
+  (t) => [index("psn_budget_requests_at").on(t.at)],
+);
+
+/** An account paused by a PSN 429 until the time PSN gave; survives a restart for the same reason. */
+export const psnBudgetPauses = sqliteTable("psn_budget_pauses", {
+  accountId: text("account_id").primaryKey(),
+  /** Epoch milliseconds. */
+  until: integer("until").notNull(),
+});
 
 /** Small key/value facts the bot keeps about itself (e.g. the registered commands' hash). */
 export const meta = sqliteTable("meta", {

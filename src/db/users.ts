@@ -1,6 +1,6 @@
-import { and, count, eq, isNull, lt, lte } from "drizzle-orm";
+import { and, count, eq, isNull, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
-import { users } from "./schema.js";
+import { meta, users } from "./schema.js";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -40,12 +40,36 @@ export function findUserByAccountId(db: Db, psnAccountId: string): UserRow | und
   return db.select().from(users).where(eq(users.psnAccountId, psnAccountId)).get();
 }
 
+const GENERATION_COUNTER = "last_token_generation";
+
+/**
+ * A token generation no link has had: a counter rather than the row's own number plus
+ * one, because /unlink deletes the row and a later sign-in would start again at 1,
+ * where a refresh still in flight from before the unlink could match it.
+ */
+function nextTokenGeneration(db: Db): number {
+  const row = db
+    .insert(meta)
+    .values({ key: GENERATION_COUNTER, value: "1" })
+    .onConflictDoUpdate({ target: meta.key, set: { value: sql`cast(${meta.value} as integer) + 1` } })
+    .returning({ value: meta.value })
+    .get();
+  return Number(row.value);
+}
+
+/** Only while the stored tokens are still of `generation` (a refresh's result); any generation when omitted. */
+function ofGeneration(generation: number | undefined): SQL | undefined {
+  return generation === undefined ? undefined : eq(users.tokenGeneration, generation);
+}
+
 /**
  * Creates the link or replaces the member's previous one. A fresh sign-in starts
- * healthy: active, no reminders sent, no relink notice. Settings and schedule stay.
+ * healthy: active, no reminders sent, no relink notice, a new token generation.
+ * Settings and schedule stay.
  */
 export function upsertLinkedUser(db: Db, account: LinkedAccount, now: Date): UserRow {
   const fresh = {
+    tokenGeneration: nextTokenGeneration(db),
     psnAccountId: account.psnAccountId,
     psnOnlineId: account.psnOnlineId,
     accessTokenEnc: account.accessTokenEnc,
@@ -67,31 +91,57 @@ export function upsertLinkedUser(db: Db, account: LinkedAccount, now: Date): Use
     .get();
 }
 
-/** Stores refreshed tokens; a no-op when the member unlinked meanwhile. */
-export function saveUserTokens(db: Db, psnAccountId: string, tokens: EncryptedTokens, now: Date): boolean {
+/**
+ * Stores refreshed tokens over those of `generation`; a no-op (false) when the member
+ * unlinked or signed in again meanwhile: the new sign-in's tokens win.
+ */
+export function saveUserTokens(
+  db: Db,
+  psnAccountId: string,
+  tokens: EncryptedTokens,
+  generation: number,
+  now: Date,
+): boolean {
   const result = db
     .update(users)
     .set({ ...tokens, updatedAt: now })
-    .where(eq(users.psnAccountId, psnAccountId))
+    .where(and(eq(users.psnAccountId, psnAccountId), ofGeneration(generation)))
     .run();
   return result.changes > 0;
 }
 
-export function markNeedsRelink(db: Db, psnAccountId: string, now: Date): UserRow | undefined {
+/**
+ * Marks the link of `generation` as needing a new sign-in (any generation when
+ * omitted); undefined when there is no such link, e.g. the member signed in again
+ * after the refused refresh had started.
+ */
+export function markNeedsRelink(
+  db: Db,
+  psnAccountId: string,
+  now: Date,
+  generation?: number,
+): UserRow | undefined {
   return db
     .update(users)
     .set({ linkState: "needs_relink", updatedAt: now })
-    .where(eq(users.psnAccountId, psnAccountId))
+    .where(and(eq(users.psnAccountId, psnAccountId), ofGeneration(generation)))
     .returning()
     .get();
 }
 
-/** Claims the one relink notice of the current link: true for exactly one caller. */
-export function claimRelinkNotice(db: Db, psnAccountId: string, now: Date): boolean {
+/** Claims the one relink notice of the link (of `generation`, when given): true for exactly one caller. */
+export function claimRelinkNotice(db: Db, psnAccountId: string, now: Date, generation?: number): boolean {
   const result = db
     .update(users)
     .set({ relinkNoticeSentAt: now, updatedAt: now })
-    .where(and(eq(users.psnAccountId, psnAccountId), isNull(users.relinkNoticeSentAt)))
+    .where(
+      and(
+        eq(users.psnAccountId, psnAccountId),
+        isNull(users.relinkNoticeSentAt),
+        eq(users.linkState, "needs_relink"),
+        ofGeneration(generation),
+      ),
+    )
     .run();
   return result.changes > 0;
 }

@@ -102,6 +102,13 @@ export interface PollerHealth {
 export const OVERDUE_INTERVALS = 3;
 
 /**
+ * Ticks failing in a row before /healthz reports it. A tick does not fail for PSN
+ * trouble (each member's failure is handled on its own), so a failed tick is the
+ * bot's own: its database, mostly. One may be a passing lock; three are not.
+ */
+export const FAILED_TICKS_UNHEALTHY = 3;
+
+/**
  * Pure: no tick finished within three intervals (counted from the poller's creation
  * before its first tick). Only a problem while members are due: with nobody to poll,
  * a poller that does nothing is doing its job.
@@ -158,6 +165,9 @@ export class Poller {
   private stopped = false;
   private readonly createdAt: Date;
   private lastTickFinishedAt: Date | null = null;
+  /** Ticks failed since the last one that finished, and why the latest failed. */
+  private failedTicks = 0;
+  private lastFailure: string | null = null;
 
   constructor(private readonly options: PollerOptions) {
     this.db = options.db;
@@ -190,9 +200,27 @@ export class Poller {
   health(): PollerHealth {
     const now = this.now();
     const last = this.lastTickFinishedAt;
+    if (this.failedTicks >= FAILED_TICKS_UNHEALTHY) {
+      return {
+        ok: false,
+        lastTickFinishedAt: last,
+        membersDue: null,
+        reason: `the last ${this.failedTicks} poll ticks failed: ${this.lastFailure}`,
+      };
+    }
     if (!pollerOverdue(last, this.createdAt, now, this.options.intervalSeconds))
       return { ok: true, lastTickFinishedAt: last, membersDue: null };
-    const membersDue = countDueMembers(this.db, now);
+    let membersDue: number;
+    try {
+      membersDue = countDueMembers(this.db, now);
+    } catch (err) {
+      return {
+        ok: false,
+        lastTickFinishedAt: last,
+        membersDue: null,
+        reason: `the database fails: ${errorText(err)}`,
+      };
+    }
     if (membersDue === 0) return { ok: true, lastTickFinishedAt: last, membersDue };
     return {
       ok: false,
@@ -251,12 +279,16 @@ export class Poller {
     try {
       const stats = await tick;
       this.lastTickFinishedAt = this.now();
+      this.failedTicks = 0;
+      this.lastFailure = null;
       metrics?.pollTicks.inc({ outcome: "ok" });
       metrics?.pollTickDuration.observe(stats.durationMs / 1000);
       metrics?.pollLastTickFinished.set(this.lastTickFinishedAt.getTime() / 1000);
       metrics?.pollMembersDue.inc(stats.due);
       return stats;
     } catch (err) {
+      this.failedTicks++;
+      this.lastFailure = errorText(err);
       metrics?.pollTicks.inc({ outcome: "failed" });
       throw err;
     }
@@ -394,6 +426,10 @@ export class Poller {
       await this.details.fetch(sessionId, this.options.tokens.provider(member.accountId), now.getTime());
     });
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function partyAccounts(p: { owner: { accountId: string }; members: { accountId: string }[] }): string[] {

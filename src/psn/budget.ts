@@ -1,13 +1,33 @@
 /**
  * Per-account request budget: at most `requests` calls in any `windowMs` sliding
  * window (PSN is said to allow about 300 per 15 minutes, and bans accounts that
- * burst past it). A 429 pauses the account until the time PSN gave.
+ * burst past it). A 429 pauses the account until the time PSN gave. With a ledger,
+ * both survive a restart: PSN counts across our restarts, so must we.
  */
+
+/**
+ * Where the budget keeps what each account spent (the database, in the app). Calls are
+ * synchronous: a grant is recorded before its request goes out, so a crash between the
+ * two over-counts one request rather than forgetting it.
+ */
+export interface BudgetLedger {
+  /** Grants after `since` (epoch ms), oldest first, and pauses lasting past `now`. */
+  restore(
+    since: number,
+    now: number,
+  ): { spent: Array<{ key: string; at: number }>; pauses: Array<{ key: string; until: number }> };
+  spent(key: string, at: number): void;
+  paused(key: string, until: number): void;
+  /** Forgets grants at or before `before` (outside any window now) and pauses over by then. */
+  forget(before: number): void;
+}
 
 export interface BudgetOptions {
   requests?: number;
   windowMs?: number;
   now?: () => number;
+  /** Restored from at construction, written on every grant and pause. */
+  ledger?: BudgetLedger;
   /** Injectable so tests with a fake clock can advance it instead of waiting. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -30,6 +50,7 @@ export class RequestBudget {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly keys = new Map<string, KeyState>();
+  private readonly ledger: BudgetLedger | undefined;
   private acquisitions = 0;
 
   constructor(options: BudgetOptions = {}) {
@@ -39,6 +60,8 @@ export class RequestBudget {
       throw new RangeError("budget needs requests >= 1 and windowMs > 0");
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
+    this.ledger = options.ledger;
+    if (this.ledger) this.restore(this.ledger);
   }
 
   /** Waits until the key may make one more call, then counts it. */
@@ -46,11 +69,15 @@ export class RequestBudget {
     const state = this.state(key);
     const previous = state.tail ?? Promise.resolve();
     state.pending++;
-    const mine = previous.then(() => this.take(key, state)).finally(() => state.pending--);
+    // Taken after the previous waiter either way: one whose grant the ledger could not
+    // record fails alone, and those behind it still get their turn.
+    const take = () => this.take(key, state);
+    const mine = previous.then(take, take).finally(() => state.pending--);
     state.tail = mine;
-    void mine.finally(() => {
+    const clear = () => {
       if (state.tail === mine) state.tail = null;
-    });
+    };
+    mine.then(clear, clear);
     if (++this.acquisitions % 256 === 0) this.sweep();
     return mine;
   }
@@ -87,6 +114,7 @@ export class RequestBudget {
   pause(key: string, until: Date): void {
     const state = this.state(key);
     state.pausedUntil = Math.max(state.pausedUntil, until.getTime());
+    this.ledger?.paused(key, state.pausedUntil);
   }
 
   /** The end of a pause in force, or null. */
@@ -104,6 +132,7 @@ export class RequestBudget {
   /** Drops keys with nothing in their window, no pause and no waiter. */
   sweep(): void {
     const now = this.now();
+    this.ledger?.forget(now - this.windowMs);
     for (const [key, state] of this.keys) {
       this.prune(state, now);
       if (state.stamps.length === 0 && state.pausedUntil <= now && state.pending === 0 && state.tail === null)
@@ -120,12 +149,23 @@ export class RequestBudget {
         state.stamps.length < this.requests ? 0 : state.stamps[0]! + this.windowMs - now,
       );
       if (wait <= 0) {
+        this.ledger?.spent(key, now);
         state.stamps.push(now);
         // A sweep may have dropped the state while we waited; put it back.
         if (this.keys.get(key) !== state) this.keys.set(key, state);
         return;
       }
       await this.sleep(wait);
+    }
+  }
+
+  private restore(ledger: BudgetLedger): void {
+    const now = this.now();
+    const { spent, pauses } = ledger.restore(now - this.windowMs, now);
+    for (const { key, at } of spent) this.state(key).stamps.push(at);
+    for (const { key, until } of pauses) {
+      const state = this.state(key);
+      state.pausedUntil = Math.max(state.pausedUntil, until);
     }
   }
 

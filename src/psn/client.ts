@@ -14,7 +14,7 @@ import {
   type OAuthClientConfig,
   refreshTokens,
 } from "./auth.js";
-import { RequestBudget } from "./budget.js";
+import { type BudgetLedger, RequestBudget } from "./budget.js";
 import { PsnHttp, type RetryOptions, staticToken, type TokenProvider } from "./http.js";
 import { sendInvitation } from "./invitations.js";
 import { getParties } from "./parties.js";
@@ -37,6 +37,8 @@ export interface PsnClientOptions {
   timeoutMs?: number;
   /** Per account; default 300 requests per 15 minutes. */
   budget?: { requests?: number; windowMs?: number };
+  /** Where each account's spending is kept across restarts (the database); in memory only without it. */
+  budgetLedger?: BudgetLedger;
   /** Longest wait for a budget slot before failing with PsnRateLimitedError (source "budget"); default 60 s. */
   budgetMaxWaitMs?: number;
   /** Sockets kept per PSN host; default 16. The poller needs about its concurrency. */
@@ -73,7 +75,7 @@ export class PsnClient {
       redirectUri: options.redirectUri,
       scope: options.scope ?? DEFAULT_SCOPE,
     };
-    this.budget = new RequestBudget({ ...options.budget, now: this.now });
+    this.budget = new RequestBudget({ ...options.budget, now: this.now, ledger: options.budgetLedger });
     const baseUrls: Record<string, string> = {};
     if (options.authBaseUrl) baseUrls.auth = options.authBaseUrl;
     if (options.apiBaseUrl) baseUrls.api = options.apiBaseUrl;

@@ -9,9 +9,19 @@ import { PsnAuthError } from "./errors.js";
 import type { TokenProvider } from "./http.js";
 import type { TokenSet } from "./types.js";
 
+/** Stored tokens, with the sign-in they descend from. */
+export interface StoredTokens extends TokenSet {
+  /** New on every sign-in. A refresh's result, or PSN's refusal of it, belongs to the generation it started from. */
+  generation: number;
+}
+
 export interface TokenStore {
-  load(key: string): TokenSet | null | Promise<TokenSet | null>;
-  save(key: string, tokens: TokenSet): void | Promise<void>;
+  load(key: string): StoredTokens | null | Promise<StoredTokens | null>;
+  /**
+   * Saves refreshed tokens over those of `generation`. False, and nothing saved, when
+   * that generation is gone (the member signed in again, or unlinked) meanwhile.
+   */
+  save(key: string, tokens: TokenSet, generation: number): boolean | Promise<boolean>;
 }
 
 export interface TokenRefresher {
@@ -24,8 +34,11 @@ export interface TokenRefresher {
 export interface TokenManagerOptions {
   store: TokenStore;
   refresher: TokenRefresher;
-  /** Called once per refused refresh token; the member must sign in again. */
-  onRelinkRequired?: (key: string) => void | Promise<void>;
+  /**
+   * Called once per refused refresh token, with the generation it belongs to: the
+   * member must sign in again, unless they already did (a newer generation).
+   */
+  onRelinkRequired?: (key: string, generation: number) => void | Promise<void>;
   /** Refresh when the access token has less than this left. */
   marginMs?: number;
   now?: () => number;
@@ -36,7 +49,7 @@ export interface TokenManagerOptions {
 export class TokenManager {
   private readonly store: TokenStore;
   private readonly refresher: TokenRefresher;
-  private readonly onRelinkRequired: (key: string) => void | Promise<void>;
+  private readonly onRelinkRequired: (key: string, generation: number) => void | Promise<void>;
   private readonly marginMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -46,7 +59,7 @@ export class TokenManager {
    * The last refresh per key, for a caller that loaded the old tokens just before
    * the refresh was saved: it must not refresh a second time.
    */
-  private readonly recent = new Map<string, TokenSet>();
+  private readonly recent = new Map<string, StoredTokens>();
   /** Refresh tokens PSN refused, so a dead link is reported once, not on every call. */
   private readonly dead = new Map<string, string>();
 
@@ -90,7 +103,7 @@ export class TokenManager {
     return tokens.accessTokenExpiresAt.getTime() - this.marginMs > this.now();
   }
 
-  private async load(key: string): Promise<TokenSet> {
+  private async load(key: string): Promise<StoredTokens> {
     const stored = await this.store.load(key);
     const recent = this.recent.get(key);
     if (!stored) {
@@ -99,6 +112,7 @@ export class TokenManager {
     }
     if (
       recent &&
+      recent.generation === stored.generation &&
       recent.refreshToken === stored.refreshToken &&
       recent.accessTokenExpiresAt > stored.accessTokenExpiresAt
     ) {
@@ -108,7 +122,7 @@ export class TokenManager {
     return stored;
   }
 
-  private refreshOnce(key: string, tokens: TokenSet): Promise<string> {
+  private refreshOnce(key: string, tokens: StoredTokens): Promise<string> {
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const run = this.refresh(key, tokens).finally(() => this.inflight.delete(key));
@@ -116,7 +130,7 @@ export class TokenManager {
     return run;
   }
 
-  private async refresh(key: string, tokens: TokenSet): Promise<string> {
+  private async refresh(key: string, tokens: StoredTokens): Promise<string> {
     if (this.dead.get(key) === tokens.refreshToken) throw new PsnAuthError("invalid_refresh_token");
     if (tokens.refreshTokenExpiresAt.getTime() <= this.now())
       return this.relink(key, tokens, new PsnAuthError("invalid_refresh_token"));
@@ -130,20 +144,43 @@ export class TokenManager {
       throw err;
     }
     this.metrics?.psnTokenRefreshes.inc({ outcome: "ok" });
-    await this.store.save(key, fresh);
-    this.recent.set(key, fresh);
+    if (!(await this.store.save(key, fresh, tokens.generation))) return this.afterReplaced(key, tokens);
+    this.recent.set(key, { ...fresh, generation: tokens.generation });
     this.dead.delete(key);
     this.log.debug({ account: key }, "PSN tokens refreshed");
     return fresh.accessToken;
   }
 
-  private async relink(key: string, tokens: TokenSet, err: PsnAuthError): Promise<never> {
+  /**
+   * The refresh finished after the member signed in again (or unlinked): its outcome,
+   * new tokens or a refusal, is dropped, and the caller gets the new sign-in's access
+   * token instead.
+   */
+  private async afterReplaced(key: string, stale: StoredTokens): Promise<string> {
+    this.log.info(
+      { account: key },
+      "a PSN refresh finished for a sign-in replaced meanwhile; its outcome is ignored",
+    );
+    const current = await this.load(key);
+    if (current.generation === stale.generation)
+      throw new Error(
+        "refreshed PSN tokens could not be stored, though their sign-in is still the stored one",
+      );
+    if (this.isFresh(current)) return current.accessToken;
+    return this.refresh(key, current);
+  }
+
+  private async relink(key: string, tokens: StoredTokens, err: PsnAuthError): Promise<string> {
     this.metrics?.psnTokenRefreshes.inc({ outcome: "refused" });
+    // Refused, but for a sign-in the member has replaced meanwhile: the new one is not
+    // condemned for it. (The relink hook checks the generation again, in the database.)
+    const current = await this.store.load(key);
+    if (current && current.generation !== tokens.generation) return this.afterReplaced(key, tokens);
     this.dead.set(key, tokens.refreshToken);
     this.recent.delete(key);
     this.log.info({ account: key }, "PSN refresh token refused: the member must link again");
     try {
-      await this.onRelinkRequired(key);
+      await this.onRelinkRequired(key, tokens.generation);
     } catch (hookErr) {
       this.log.error({ err: hookErr, account: key }, "onRelinkRequired failed");
     }

@@ -37,7 +37,17 @@ describe("database", () => {
       .map((r) => r.name)
       .filter((n) => !n.startsWith("sqlite_") && !n.startsWith("__"))
       .sort();
-    expect(tables).toEqual(["cards", "guild_members", "guilds", "invites", "link_tokens", "meta", "users"]);
+    expect(tables).toEqual([
+      "cards",
+      "guild_members",
+      "guilds",
+      "invites",
+      "link_tokens",
+      "meta",
+      "psn_budget_pauses",
+      "psn_budget_requests",
+      "users",
+    ]);
     expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(sqlite.pragma("busy_timeout", { simple: true })).toBe(5000);

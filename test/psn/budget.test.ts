@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RequestBudget } from "../../src/psn/budget.js";
+import { type BudgetLedger, RequestBudget } from "../../src/psn/budget.js";
 import { PsnRateLimitedError } from "../../src/psn/errors.js";
 import { clientFor, type Harness, startHarness } from "./harness.js";
 
@@ -103,6 +103,73 @@ describe("RequestBudget", () => {
     [1, 0],
   ])("rejects requests=%i windowMs=%i", (requests, windowMs) => {
     expect(() => new RequestBudget({ requests, windowMs })).toThrow(RangeError);
+  });
+});
+
+/** A ledger in memory, as the database keeps it: what a restarted budget reads back. */
+function memoryLedger() {
+  const spent: Array<{ key: string; at: number }> = [];
+  const pauses = new Map<string, number>();
+  let failNext = false;
+  const ledger: BudgetLedger = {
+    restore: (since, now) => ({
+      spent: spent.filter((s) => s.at > since),
+      pauses: [...pauses].filter(([, until]) => until > now).map(([key, until]) => ({ key, until })),
+    }),
+    spent: (key, at) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error("disk I/O error");
+      }
+      spent.push({ key, at });
+    },
+    paused: (key, until) => void pauses.set(key, until),
+    forget: (before) => {
+      for (let i = spent.length - 1; i >= 0; i--) if (spent[i]!.at <= before) spent.splice(i, 1);
+    },
+  };
+  return { ledger, spent, failOnce: () => (failNext = true) };
+}
+
+describe("RequestBudget with a ledger", () => {
+  it("a new budget on the same ledger resumes the window: no fresh budget after a restart", async () => {
+    const { clock, now, sleep } = fakeClock();
+    const { ledger } = memoryLedger();
+    const first = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep, ledger });
+    await first.acquire("a");
+    clock.now += 100;
+    await first.acquire("a");
+    first.pause("b", new Date(clock.now + 5_000));
+
+    const restarted = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep, ledger });
+    expect(restarted.remaining("a")).toBe(1);
+    expect(restarted.pausedUntil("b")?.getTime()).toBe(clock.now + 5_000);
+    const granted: number[] = [];
+    for (let i = 0; i < 2; i++) await restarted.acquire("a").then(() => granted.push(clock.now));
+    // The third of the window goes at once; the next waits for the restart's first grant to leave it.
+    expect(granted).toEqual([1_000_100, 1_001_000]);
+  });
+
+  it("a grant the ledger could not record fails alone; the next caller still gets its turn", async () => {
+    const { now, sleep } = fakeClock();
+    const { ledger, spent, failOnce } = memoryLedger();
+    const budget = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep, ledger });
+    failOnce();
+    const [lost, next] = await Promise.allSettled([budget.acquire("a"), budget.acquire("a")]);
+    expect(lost.status).toBe("rejected");
+    expect(next.status).toBe("fulfilled");
+    expect(spent).toHaveLength(1);
+    expect(budget.remaining("a")).toBe(2);
+  });
+
+  it("forgets grants that left every window", async () => {
+    const { clock, now, sleep } = fakeClock();
+    const { ledger, spent } = memoryLedger();
+    const budget = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep, ledger });
+    await budget.acquire("a");
+    clock.now += 1_000;
+    budget.sweep();
+    expect(spent).toEqual([]);
   });
 });
 

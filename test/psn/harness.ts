@@ -2,19 +2,24 @@
 import { type Logger, silentLogger } from "../../src/log.js";
 import { PsnClient, type PsnClientOptions } from "../../src/psn/client.js";
 import type { TokenProvider } from "../../src/psn/http.js";
-import type { TokenManager, TokenStore } from "../../src/psn/tokens.js";
+import type { StoredTokens, TokenManager, TokenStore } from "../../src/psn/tokens.js";
 import type { TokenSet } from "../../src/psn/types.js";
 import { type PsnSim, type PsnSimOptions, startPsnSim } from "../sim/psn/server.js";
 
 export class MemoryTokenStore implements TokenStore {
   readonly tokens = new Map<string, TokenSet>();
+  /** The sign-in each key's tokens descend from (0 unless a test signs in again). */
+  readonly generations = new Map<string, number>();
   saves = 0;
-  load(key: string): TokenSet | null {
-    return this.tokens.get(key) ?? null;
+  load(key: string): StoredTokens | null {
+    const tokens = this.tokens.get(key);
+    return tokens ? { ...tokens, generation: this.generations.get(key) ?? 0 } : null;
   }
-  save(key: string, tokens: TokenSet): void {
+  save(key: string, tokens: TokenSet, generation: number): boolean {
+    if ((this.generations.get(key) ?? 0) !== generation) return false;
     this.saves++;
     this.tokens.set(key, tokens);
+    return true;
   }
 }
 

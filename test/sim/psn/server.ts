@@ -63,6 +63,14 @@ export interface SimBudget {
 /** psn-api.md §4: "about 300 requests per 15 minutes per account". */
 export const PSN_BUDGET: SimBudget = { requests: 300, windowMs: 15 * 60_000 };
 
+/** A request held at the simulator (see PsnSim.hold). */
+export interface SimHold {
+  /** Resolves once the request has arrived and is waiting. */
+  readonly arrived: Promise<void>;
+  /** Lets it go on: it is answered as the simulator's world is then (a token revoked meanwhile is refused). */
+  release(): void;
+}
+
 export interface SimRequest {
   method: string;
   path: string;
@@ -99,6 +107,11 @@ export interface PsnSim {
   expireAccessTokens(): void;
   fault(endpoint: SimEndpoint, spec: FaultSpec): void;
   clearFaults(): void;
+  /**
+   * Holds the next request to `endpoint` until released, so a test can act while it is
+   * in flight (e.g. a member signs in again during a token refresh). Later requests pass.
+   */
+  hold(endpoint: SimEndpoint): SimHold;
   close(): Promise<void>;
 }
 
@@ -167,6 +180,13 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
   const budget = options.budget === false ? null : new SlidingBudget(options.budget ?? PSN_BUDGET, now);
   const faults = new FaultBook();
   let requestLog: SimRequest[] = [];
+  const holds: Array<{
+    endpoint: SimEndpoint;
+    taken: boolean;
+    arrive: () => void;
+    gate: Promise<void>;
+    release: () => void;
+  }> = [];
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let closing = false;
   let baseUrl = "";
@@ -428,6 +448,12 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
     };
     if (!route) return { reply: apiError(404, 2105356, "Resource not found"), entry };
     const done = (status: number) => Object.assign(entry, { status });
+    const hold = holds.find((h) => h.endpoint === route.endpoint && !h.taken);
+    if (hold) {
+      hold.taken = true;
+      hold.arrive();
+      await hold.gate;
+    }
 
     const fault = faults.take(route.endpoint);
     if (fault?.delayMs) await delay(fault.delayMs);
@@ -542,6 +568,18 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         faults.add(endpoint, spec);
       },
       clearFaults: () => faults.clear(),
+      hold: (endpoint: SimEndpoint): SimHold => {
+        let arrive!: () => void;
+        let release!: () => void;
+        const arrived = new Promise<void>((r) => {
+          arrive = r;
+        });
+        const gate = new Promise<void>((r) => {
+          release = r;
+        });
+        holds.push({ endpoint, taken: false, arrive, gate, release });
+        return { arrived, release };
+      },
     };
   }
 
@@ -655,6 +693,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
     ...control,
     close: async () => {
       closing = true;
+      for (const h of holds.splice(0)) h.release();
       for (const entry of timers) {
         clearTimeout(entry.timer);
         entry.resolve();
