@@ -3,6 +3,7 @@
  * without a finished tick" is reached without waiting for it.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { findUser } from "../../src/db/users.js";
 import { type MirrorWorld, startMirrorWorld } from "../mirror/harness.js";
 
 interface Health {
@@ -26,7 +27,9 @@ describe("/healthz and the poller", () => {
 
   it("answers 503 when no tick has finished within three intervals while members are due", async () => {
     m = await startMirrorWorld();
-    await m.linkedMember("alice", "alice_ps");
+    const alice = await m.linkedMember("alice", "alice_ps");
+    // In a party, she is read every tick once seen: due again one interval after each tick.
+    m.psn.startParty(alice.accountId, { joinability: "open" });
     const fresh = await health();
     expect(fresh.status).toBe(200);
     expect(fresh.body.poller).toEqual({ ok: true, lastTickFinishedAt: null });
@@ -42,6 +45,12 @@ describe("/healthz and the poller", () => {
     const recovered = await health();
     expect(recovered.status).toBe(200);
     expect(recovered.body.poller?.lastTickFinishedAt).toBe(m.now().toISOString());
+
+    // That first tick after a long gap put her back on her phase, as after a restart;
+    // once a tick has seen her in her party, she is due every interval.
+    const seen = () => findUser(m.world.app.ctx.db, alice.user.id)?.inParty === true;
+    for (let i = 0; i < 6 && !seen(); i++) await m.tick();
+    expect(seen()).toBe(true);
 
     // Counted from the last finished tick now: three intervals are fine, a little more is not.
     m.advance(3 * INTERVAL_MS);
