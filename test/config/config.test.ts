@@ -2,29 +2,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, readDotEnv } from "../../src/config.js";
+import { parseConfig, readDotEnv } from "../../src/config.js";
+import { configProblems, VALID_ENV as valid } from "../support/config.js";
 
-const KEY = Buffer.alloc(32, 7).toString("base64");
-const valid = {
-  DISCORD_TOKEN: "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests",
-  DISCORD_APPLICATION_ID: "123456789012345678",
-  PUBLIC_BASE_URL: "https://psn.example.com/",
-  TOKEN_ENCRYPTION_KEY: KEY,
-  PSN_CLIENT_ID: "client",
-  PSN_CLIENT_SECRET: "secret",
-  PSN_REDIRECT_URI: "com.example://redirect",
-};
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe("configuration", () => {
   it("applies the documented defaults", () => {

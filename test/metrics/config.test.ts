@@ -1,25 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/config.js";
+import { parseConfig } from "../../src/config.js";
+import { configProblems, VALID_ENV as valid } from "../support/config.js";
 
-const valid = {
-  DISCORD_TOKEN: "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.token-for-tests",
-  DISCORD_APPLICATION_ID: "123456789012345678",
-  PUBLIC_BASE_URL: "https://psn.example.com/",
-  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
-  PSN_CLIENT_ID: "client",
-  PSN_CLIENT_SECRET: "secret",
-  PSN_REDIRECT_URI: "com.example://redirect",
-};
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
+const problems = configProblems;
 
 describe("metrics configuration", () => {
   it("serves /metrics on the web server unless METRICS_PORT is set; its own listener is local by default", () => {
