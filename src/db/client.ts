@@ -34,6 +34,8 @@ export const MIGRATIONS_FOLDER = findMigrationsFolder(dirname(fileURLToPath(impo
  * to start on it, as every tick would fail on it while the bot looked healthy.
  */
 export class DatabaseDamagedError extends Error {
+  /** SQLite's code for it, carried into the fatal log line. */
+  readonly code = "SQLITE_CORRUPT";
   readonly path: string;
   /** What SQLite's integrity check (or the open) reported, first problems first. */
   readonly problems: readonly string[];
@@ -53,12 +55,13 @@ export class DatabaseDamagedError extends Error {
   }
 }
 
-/** SQLite's own words for a damaged file: a malformed page, or a header that is not SQLite's. */
+/**
+ * SQLite's own words for a damaged file: a malformed page. A file that is not SQLite's
+ * at all (SQLITE_NOTADB) is more often a DATABASE_PATH pointing at the wrong file, and
+ * is explained as that by the start-up diagnostics.
+ */
 function isDamage(err: unknown): err is InstanceType<typeof Database.SqliteError> {
-  return (
-    err instanceof Database.SqliteError &&
-    (err.code.startsWith("SQLITE_CORRUPT") || err.code === "SQLITE_NOTADB")
-  );
+  return err instanceof Database.SqliteError && err.code.startsWith("SQLITE_CORRUPT");
 }
 
 /**
