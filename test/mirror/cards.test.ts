@@ -2,6 +2,7 @@ import { Routes } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { beginPost, findAllOpenCards } from "../../src/db/cards.js";
 import { findGuild } from "../../src/db/guilds.js";
+import { pollSoon } from "../../src/db/watch.js";
 import { newNonce } from "../../src/jobs/cards/nonce.js";
 import { eventually, firstEmbed } from "../e2e/world.js";
 import type { SimUser } from "../sim/discord/server.js";
@@ -139,6 +140,46 @@ describe("party cards, end to end", () => {
       expect.objectContaining({ sessionId: session, state: "live", messageId: again.id }),
     ]);
     expect(open[0]?.id === row?.id).toBe(sameRow);
+  });
+
+  it("edits a card at most once per tick, even when both passes of the tick change it", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const carol = await m.linkedMember("carol", "carol_ps");
+    m.psn.setPresence(carol.accountId, { online: false });
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+    const edits = () =>
+      m.world.discord
+        .requests()
+        .filter(
+          (r) =>
+            r.method === "PATCH" && r.path === `/channels/${m.world.partyChannel.id}/messages/${card.id}`,
+        ).length;
+
+    // Tick 2, first pass (members online): bob has joined, the card is edited. Carol, offline,
+    // is read in the second pass, and by then she has come online and joined too.
+    m.psn.joinParty(session, bob.accountId);
+    pollSoon(m.world.app.ctx.db, carol.user.id, new Date(m.now().getTime() + 30_000));
+    const firstEdit = m.world.discord.waitForMessageEdit(m.world.partyChannel.id, card.id).then(() => {
+      m.psn.setPresence(carol.accountId, { online: true, platform: "PS5" });
+      m.psn.joinParty(session, carol.accountId);
+    });
+    const before = edits();
+    await m.tick();
+    await firstEdit;
+    expect(edits() - before).toBe(1);
+    expect(JSON.stringify(m.world.discord.message(m.world.partyChannel.id, card.id)?.embeds)).toContain(
+      bob.user.id,
+    );
+
+    // The next tick catches up with carol.
+    await m.tick();
+    expect(edits() - before).toBe(2);
+    expect(JSON.stringify(m.world.discord.message(m.world.partyChannel.id, card.id)?.embeds)).toContain(
+      carol.user.id,
+    );
   });
 
   it("pauses the server on 50013 and /config check reports it", async () => {
