@@ -200,7 +200,16 @@ describe("party cards, end to end", () => {
     expect(posts).toHaveLength(1);
 
     const check = await m.world.slash(m.world.admin, "config", { subcommand: "check" }).response();
-    expect(JSON.stringify(check)).toMatch(/paused|50013|Missing Permissions/i);
+    expect(check.ephemeral).toBe(true);
+    expect(firstEmbed(check).title).toBe("Party cards are ready");
+    expect(firstEmbed(check).description).toContain(
+      `Cards were paused (Missing Permissions (50013): the bot cannot post or edit in <#${m.world.partyChannel.id}>). The channel looks right now, so they are resumed.`,
+    );
+    expect(findGuild(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toBeNull();
+    // Resumed: with the permission back, the next tick posts the card.
+    m.world.discord.clearFaults();
+    await m.tick();
+    expect(cardsIn(m.world.partyChannel.id)).toHaveLength(1);
   });
 
   /** /unlink through the real prompt and its confirm button. */
