@@ -182,6 +182,28 @@ describe("party cards, end to end", () => {
     );
   });
 
+  it.each([
+    [403, 50001, "Missing Access", (c: string) => `Missing Access (50001): the bot cannot see <#${c}>`],
+    [404, 10003, "Unknown Channel", (c: string) => `Unknown Channel (10003): <#${c}> no longer exists`],
+  ])("pauses the server when posting is refused with %i %i", async (status, code, message, reason) => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    m.world.discord.fault(
+      { method: "POST", path: new RegExp(`^/channels/${m.world.partyChannel.id}/messages$`) },
+      { status, code, message },
+    );
+    m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    await m.tick();
+    expect(findGuild(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toBe(
+      reason(m.world.partyChannel.id),
+    );
+    const posts = m.world.discord
+      .requests()
+      .filter((r) => r.method === "POST" && r.path === `/channels/${m.world.partyChannel.id}/messages`);
+    // Paused: the second tick makes no call.
+    expect(posts).toHaveLength(1);
+  });
+
   it("pauses the server on 50013 and /config check reports it", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     m.world.discord.fault(
