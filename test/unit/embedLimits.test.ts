@@ -71,6 +71,7 @@ describe("escapePsnText: PSN's strings made inert", () => {
     ["bidirectional overrides", "\u202Eecila", "ecila"],
     ["a plain name unchanged", "alice-ps", "alice-ps"],
     ["a bulleted list at the start of a line", "- item", "\\- item"],
+    ["a numbered list at the start of a line", "1. item", "1\\. item"],
   ])("%s", (_what, raw, expected) => {
     expect(escapePsnText(raw)).toBe(expected);
   });
