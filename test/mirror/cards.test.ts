@@ -2,6 +2,7 @@ import { Routes } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { beginPost, findAllOpenCards } from "../../src/db/cards.js";
 import { findGuild } from "../../src/db/guilds.js";
+import { pollSoon } from "../../src/db/watch.js";
 import { newNonce } from "../../src/jobs/cards/nonce.js";
 import { eventually, firstEmbed } from "../e2e/world.js";
 import type { SimUser } from "../sim/discord/server.js";
@@ -141,6 +142,68 @@ describe("party cards, end to end", () => {
     expect(open[0]?.id === row?.id).toBe(sameRow);
   });
 
+  it("edits a card at most once per tick, even when both passes of the tick change it", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const carol = await m.linkedMember("carol", "carol_ps");
+    m.psn.setPresence(carol.accountId, { online: false });
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+    const edits = () =>
+      m.world.discord
+        .requests()
+        .filter(
+          (r) =>
+            r.method === "PATCH" && r.path === `/channels/${m.world.partyChannel.id}/messages/${card.id}`,
+        ).length;
+
+    // Tick 2, first pass (members online): bob has joined, the card is edited. Carol, offline,
+    // is read in the second pass, and by then she has come online and joined too.
+    m.psn.joinParty(session, bob.accountId);
+    pollSoon(m.world.app.ctx.db, carol.user.id, new Date(m.now().getTime() + 30_000));
+    const firstEdit = m.world.discord.waitForMessageEdit(m.world.partyChannel.id, card.id).then(() => {
+      m.psn.setPresence(carol.accountId, { online: true, platform: "PS5" });
+      m.psn.joinParty(session, carol.accountId);
+    });
+    const before = edits();
+    await m.tick();
+    await firstEdit;
+    expect(edits() - before).toBe(1);
+    expect(JSON.stringify(m.world.discord.message(m.world.partyChannel.id, card.id)?.embeds)).toContain(
+      bob.user.id,
+    );
+
+    // The next tick catches up with carol.
+    await m.tick();
+    expect(edits() - before).toBe(2);
+    expect(JSON.stringify(m.world.discord.message(m.world.partyChannel.id, card.id)?.embeds)).toContain(
+      carol.user.id,
+    );
+  });
+
+  it.each([
+    [403, 50001, "Missing Access", (c: string) => `Missing Access (50001): the bot cannot see <#${c}>`],
+    [404, 10003, "Unknown Channel", (c: string) => `Unknown Channel (10003): <#${c}> no longer exists`],
+  ])("pauses the server when posting is refused with %i %i", async (status, code, message, reason) => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    m.world.discord.fault(
+      { method: "POST", path: new RegExp(`^/channels/${m.world.partyChannel.id}/messages$`) },
+      { status, code, message },
+    );
+    m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    await m.tick();
+    expect(findGuild(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toBe(
+      reason(m.world.partyChannel.id),
+    );
+    const posts = m.world.discord
+      .requests()
+      .filter((r) => r.method === "POST" && r.path === `/channels/${m.world.partyChannel.id}/messages`);
+    // Paused: the second tick makes no call.
+    expect(posts).toHaveLength(1);
+  });
+
   it("pauses the server on 50013 and /config check reports it", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     m.world.discord.fault(
@@ -159,7 +222,16 @@ describe("party cards, end to end", () => {
     expect(posts).toHaveLength(1);
 
     const check = await m.world.slash(m.world.admin, "config", { subcommand: "check" }).response();
-    expect(JSON.stringify(check)).toMatch(/paused|50013|Missing Permissions/i);
+    expect(check.ephemeral).toBe(true);
+    expect(firstEmbed(check).title).toBe("Party cards are ready");
+    expect(firstEmbed(check).description).toContain(
+      `Cards were paused (Missing Permissions (50013): the bot cannot post or edit in <#${m.world.partyChannel.id}>). The channel looks right now, so they are resumed.`,
+    );
+    expect(findGuild(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toBeNull();
+    // Resumed: with the permission back, the next tick posts the card.
+    m.world.discord.clearFaults();
+    await m.tick();
+    expect(cardsIn(m.world.partyChannel.id)).toHaveLength(1);
   });
 
   /** /unlink through the real prompt and its confirm button. */

@@ -140,6 +140,85 @@ describe("Request invite, end to end", () => {
     expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["refused"]);
   });
 
+  /** In approve mode: carol asks, alice gets the approval DM; returns a click on one of its buttons. */
+  async function askAlice(carol: LinkedMember) {
+    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    expect((await click(carol.user).response()).content).toContain("asked them");
+    const dm = await m.world.discord.waitForDm(alice.user.id, (x) =>
+      JSON.stringify(x.components).includes("invite-approval"),
+    );
+    const channelId = m.world.discord.dmChannelId(alice.user.id) ?? "";
+    return (decision: "approve" | "deny") => {
+      const customId = JSON.stringify(dm.components).match(
+        new RegExp(`invite-approval:\\d+:${decision}`),
+      )?.[0];
+      expect(customId).toBeDefined();
+      return m.world.discord
+        .clickButton({ channelId, messageId: dm.id, customId: customId as string, userId: alice.user.id })
+        .response();
+    };
+  }
+
+  it("sends nothing on Deny, and tells the requester", async () => {
+    const carol = await m.linkedMember("carol", "carol_ps");
+    const decide = await askAlice(carol);
+    const answer = await decide("deny");
+    expect(answer.content).toBe("Declined; nothing was sent.");
+    const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("declined"));
+    expect(told.content).toBe("Your invite request was declined.");
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["denied"]);
+  });
+
+  it("sends nothing when Approve is clicked after the request expired", async () => {
+    const carol = await m.linkedMember("carol", "carol_ps");
+    const decide = await askAlice(carol);
+    m.advance(10 * 60_000); // the ten minutes the DM promises
+    const answer = await decide("approve");
+    expect(answer.content).toBe("This request expired; nothing was sent.");
+    const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("expired"));
+    expect(told.content).toBe("Your invite request expired before it was answered.");
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["expired"]);
+  });
+
+  it("tells the requester when PSN fails after Approve", async () => {
+    const carol = await m.linkedMember("carol", "carol_ps");
+    const decide = await askAlice(carol);
+    m.psn.fault("invite", { status: 403 });
+    const answer = await decide("approve");
+    expect(answer.content).toBe(
+      "Approved, but PSN did not send the invitation (PSN refused (not in the party any more?)).",
+    );
+    const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("approved"));
+    expect(told.content).toBe("Your invite request was approved, but PSN did not send it. Try again later.");
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["failed"]);
+  });
+
+  it("tells the requester when the approval DM cannot be delivered", async () => {
+    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    m.world.discord.setDmsClosed(alice.user.id, true);
+    const carol = await m.linkedMember("carol", "carol_ps");
+    const answer = await click(carol.user).response();
+    expect(answer.content).toBe(
+      "Sorry, the invitation could not be sent (could not reach the member by DM). Try again in a few minutes.",
+    );
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["failed"]);
+  });
+
+  it("tells the requester when PSN refuses the automatic invitation", async () => {
+    const carol = await m.linkedMember("carol", "carol_ps");
+    m.psn.fault("invite", { status: 403 });
+    const answer = await click(carol.user).response();
+    expect(answer.content).toBe(
+      "Sorry, the invitation could not be sent (PSN refused (not in the party any more?)). Try again in a few minutes.",
+    );
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
+    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["failed"]);
+  });
+
   it.each([
     ["an unknown session", () => "not-a-real-session"],
     ["another server's party", () => "other-server-session"],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseApprovalId } from "../../src/bot/components/inviteApproval.js";
-import { blocksRepeat, inviteCandidates, isExpired } from "../../src/bot/invites/policy.js";
+import { blocksRepeat, inviteCandidates, isExpired, onlineIdIn } from "../../src/bot/invites/policy.js";
 import type { UserRow } from "../../src/db/users.js";
 import type { Party, PartyMember } from "../../src/domain/party.js";
 import { gameFromJson, gameToJson, partyFromJson, partyToJson } from "../../src/domain/storedParty.js";
@@ -134,6 +134,21 @@ describe("inviteCandidates", () => {
       ["u2", { user: user("u2", "a2", "auto"), announcedHere: true }],
     ]);
     expect(inviteCandidates(party, members, "u2")).toEqual([]);
+  });
+
+  it("never picks a member whose Discord account is now linked to another PSN account", () => {
+    const members = new Map([
+      ["u1", { user: user("u1", "a-other", "auto"), announcedHere: true }],
+      ["u2", { user: user("u2", "a2", "auto"), announcedHere: true }],
+    ]);
+    expect(inviteCandidates(party, members, "u3").map((s) => s.user.discordUserId)).toEqual(["u2"]);
+  });
+});
+
+describe("onlineIdIn", () => {
+  it("names the member as the party shows them, else as stored at link time", () => {
+    expect(onlineIdIn(party, "a2", "stored")).toBe("a2_ps");
+    expect(onlineIdIn(party, "not-in-the-party", "stored")).toBe("stored");
   });
 });
 

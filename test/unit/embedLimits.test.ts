@@ -70,6 +70,8 @@ describe("escapePsnText: PSN's strings made inert", () => {
     ["zero-width characters that spoof a name", "al\u200Bi\u200Dce\uFEFF", "alice"],
     ["bidirectional overrides", "\u202Eecila", "ecila"],
     ["a plain name unchanged", "alice-ps", "alice-ps"],
+    ["a bulleted list at the start of a line", "- item", "\\- item"],
+    ["a numbered list at the start of a line", "1. item", "1\\. item"],
   ])("%s", (_what, raw, expected) => {
     expect(escapePsnText(raw)).toBe(expected);
   });
@@ -85,11 +87,18 @@ describe("fitPsnText", () => {
     ["a long name cut with an ellipsis", x(1000), 64, `${x(63)}…`],
     ["a cut never leaves half an escape", x(100, "\\"), 9, `${x(8, "\\")}…`],
     ["emoji names cut on whole emoji", x(100, "🎮"), 5, `${x(4, "🎮")}…`],
+    ["exactly the room: not cut", "abcde", 5, "abcde"],
+    ["escaped to exactly the room: not cut", "a_b", 4, "a\\_b"],
+    ["invisible characters dropped before counting", "a\u200Bb", 2, "ab"],
   ])("%s", (_what, raw, max, expected) => {
     const out = fitPsnText(raw, max);
     expect(out).toBe(expected);
     expect(codePointLength(out)).toBeLessThanOrEqual(max);
     expect(hasLoneSurrogate(out)).toBe(false);
+  });
+
+  it("with no room at all, gives only the ellipsis (and does not loop)", () => {
+    expect(fitPsnText("abc", 0)).toBe("…");
   });
 
   it("psnName keeps a 1000-character online ID to 64", () => {
@@ -133,6 +142,51 @@ describe("fitEmbed / fitEmbeds", () => {
     expect(embedLength(fitted)).toBe(EMBED_LIMITS.total);
     expect(fitted.fields).toHaveLength(2);
     expect(fitted.description?.endsWith("…")).toBe(true);
+  });
+
+  it("counts title, description, footer, author and fields towards the total", () => {
+    expect(embedLength({})).toBe(0);
+    expect(
+      embedLength({
+        title: "ab",
+        description: "cde",
+        footer: { text: "f" },
+        author: { name: "gh" },
+        fields: [{ name: "i", value: "jk" }],
+      }),
+    ).toBe(11);
+  });
+
+  it("cuts a long author name but keeps the author's link", () => {
+    const fitted = fitEmbed({ author: { name: x(300), url: "https://example.com/a" } });
+    expect(fitted.author).toEqual({ name: `${x(255)}…`, url: "https://example.com/a" });
+  });
+
+  it("keeps the first 25 of 30 short fields, in order", () => {
+    const fields = Array.from({ length: 30 }, (_, i) => ({ name: `n${i}`, value: `v${i}` }));
+    expect(fitEmbed({ fields }).fields).toEqual(fields.slice(0, 25));
+  });
+
+  it("with no description to shrink, fields go from the end, one at a time, until it fits", () => {
+    const fields = ["a", "b", "c"].map((name) => ({ name, value: x(100) }));
+    // 256 + 3 × 101 = 559 characters where the other embeds leave 500: one field goes.
+    const fitted = fitEmbed({ title: x(256), fields }, EMBED_LIMITS.total - 500);
+    expect(fitted.title).toBe(x(256));
+    expect(fitted.fields).toEqual(fields.slice(0, 2));
+  });
+
+  it("when even without fields it is too long, the title is cut to exactly the room left", () => {
+    const fitted = fitEmbed(
+      { title: x(256), fields: [{ name: "a", value: x(100) }] },
+      EMBED_LIMITS.total - 200,
+    );
+    expect(fitted.fields).toEqual([]);
+    expect(fitted.title).toBe(`${x(199)}…`);
+  });
+
+  it("a message keeps at most 10 embeds", () => {
+    const embeds = Array.from({ length: 11 }, (_, i) => ({ title: `e${i}` }));
+    expect(fitEmbeds(embeds)).toEqual(embeds.slice(0, 10));
   });
 
   it("a small embed is left exactly as it was", () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { renderPartyCard } from "../../src/bot/embeds/partyCard.js";
 import type { GuildSettings } from "../../src/domain/guild.js";
 import type { Party } from "../../src/domain/party.js";
 import type { EndedParty } from "../../src/jobs/partyTracker.js";
@@ -33,12 +32,15 @@ function card(sessionId: string, over: Partial<Card> = {}): Card {
   };
 }
 
-/** A live card showing exactly what `p` renders to now. */
-const upToDate = (p: Party, over: Partial<Card> = {}) =>
-  card(p.sessionId, {
-    hash: renderPartyCard(p, { announced, mentionRoleId: "r1", firstPost: false }).hash,
-    ...over,
-  });
+/**
+ * A live card showing exactly `p`: the hash the card writer stored when reconcile posted it
+ * (the round trip a tick makes), not one recomputed here with the renderer under test.
+ */
+const upToDate = (p: Party, over: Partial<Card> = {}) => {
+  const [posted] = reconcile([], [p], [], settings(), announced, NOW);
+  if (posted?.kind !== "post") throw new Error("expected reconcile to post a card for a new party");
+  return card(p.sessionId, { hash: posted.card.hash, ...over });
+};
 
 const summary = (actions: Action[]) =>
   actions.map((a) =>
