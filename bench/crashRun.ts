@@ -103,6 +103,12 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
         if (Date.now() > deadline) throw new Error("the bot did not connect within 30 s");
         await sleep(20);
       }
+      // The first start registers the commands after it connects.
+      const has = (list: unknown[]) => list.some((c) => (c as { name?: string }).name === "link");
+      while (!has(discord.commands()) && !has(discord.commands({ guildId: guild.id }))) {
+        if (Date.now() > deadline) throw new Error("the bot registered no commands within 30 s");
+        await sleep(20);
+      }
     };
     const kill = async () => {
       const proc = child;

@@ -171,7 +171,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         psn.fault(e, { delayMs: 700, rate: 0.01, times: Number.POSITIVE_INFINITY });
       }
     };
-    const messages = /^\/channels\/\d+\/messages(\/\d+)?$/;
+    // On the party channels only: the DMs of linking are not what is soaked here.
+    const messages = new RegExp(
+      `^/channels/(${channels.map((c) => c.channelId).join("|")})/messages(/\\d+)?$`,
+    );
     discord.fault({ path: messages, method: "POST" }, { status: 429, retryAfter: 0.05, rate: 0.03 });
     discord.fault({ path: messages, method: "PATCH" }, { status: 429, retryAfter: 0.05, rate: 0.03 });
     discord.fault({ path: messages }, { status: 502, rate: 0.03 });
@@ -269,8 +272,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (clock >= at + 3 * 60_000 || !faulty) {
           // Signing in is not what is soaked here: PSN answers it cleanly.
           psn.clearFaults();
-          await link(m.user, m.npsso, m.onlineId);
+          // Refused while the account is still paused by PSN's 429: the member tries again next tick.
+          const ok = await link(m.user, m.npsso, m.onlineId).then(
+            () => true,
+            () => false,
+          );
           if (faulty) armFaults();
+          if (!ok) continue;
           unreadable.set(m.accountId, [...(unreadable.get(m.accountId) ?? []), [at, clock]]);
           revoked.delete(m);
         }
