@@ -85,7 +85,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   let clock = Date.now();
   const now = () => new Date(clock);
   const world = await startWorld({
-    app: { schedulePolls: false, now },
+    app: { schedulePolls: false, now, psnClock: () => clock },
     // Short-lived access tokens, so refreshes happen all through the run.
     psn: { now: () => clock, random: prng(seed + 1), accessTokenTtlSec: 600 },
     env: { PSN_TIMEOUT_MS: "500", PSN_BUDGET_REQUESTS: String(BUDGET) },

@@ -106,7 +106,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     undo.push({ what: "the Discord client", run: () => client.destroy() });
     // Kept to the end: the client may still report trouble while it is being destroyed.
     logClientTrouble(client, log);
-    const psn = createPsnClient(config, log, metrics, createBudgetLedger(db), () => now().getTime());
+    const psn = createPsnClient(config, log, metrics, createBudgetLedger(db));
     undo.push({ what: "the PSN client", run: () => psn.close() });
 
     // Accounts: linking, and the tokens of every linked member.
@@ -280,11 +280,8 @@ function createPsnClient(
   log: Logger,
   metrics: Metrics,
   budgetLedger: BudgetLedger,
-  nowMs: () => number,
 ): PsnClient {
   return new PsnClient({
-    // The poller's clock: a rate-limit pause or a token's expiry is measured on the same time as the schedule.
-    now: nowMs,
     authBaseUrl: config.psn.authBaseUrl,
     apiBaseUrl: config.psn.apiBaseUrl,
     webBaseUrl: config.psn.webBaseUrl,

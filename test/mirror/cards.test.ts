@@ -96,7 +96,7 @@ describe("party cards, end to end", () => {
     expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
     const ended = firstEmbed(m.world.discord.message(m.world.partyChannel.id, card.id)!);
     expect(ended.title).toBe("alice\\_ps's party");
-    expect(ended.description).toMatch(/Ended · lasted \d+ min$/);
+    expect(ended.description).toMatch(/Ended · lasted \d+ s$/);
   });
 
   it("reposts a card deleted by hand while the party lives", async () => {

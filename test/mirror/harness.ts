@@ -39,12 +39,7 @@ export async function startMirrorWorld(
 ): Promise<MirrorWorld> {
   let clock = Date.now();
   const now = () => new Date(clock);
-  // One clock for the app, its PSN client and PSN itself, as in production.
-  const world = await startWorld({
-    ...options,
-    psn: { now: () => clock, ...options.psn },
-    app: { schedulePolls: false, now },
-  });
+  const world = await startWorld({ ...options, app: { schedulePolls: false, now } });
   const psn = world.psn;
   const role = world.discord.createRole(world.guild.id, { name: "Party people", permissions: 0n });
   updateGuild(world.app.ctx.db, world.guild.id, { channelId: world.partyChannel.id, mentionRoleId: role.id });
