@@ -50,6 +50,13 @@ export interface StartAppOptions {
   rest?: Partial<RESTOptions>;
   /** false: the poller does not run on its schedule; tests drive `app.poller.tick()`. Default true. */
   schedulePolls?: boolean;
+  /**
+   * The PSN client's clock (budget, 429 pauses, token expiry); real time by default. An
+   * accelerated run (npm run soak) sets it to its `now`, or a pause PSN asks for would be
+   * waited out in real time while the poller's schedule races ahead. Left unset by tests
+   * whose clock stands still during a tick, where a budget wait would never end.
+   */
+  psnClock?: () => number;
 }
 
 export interface App {
@@ -106,7 +113,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     undo.push({ what: "the Discord client", run: () => client.destroy() });
     // Kept to the end: the client may still report trouble while it is being destroyed.
     logClientTrouble(client, log);
-    const psn = createPsnClient(config, log, metrics, createBudgetLedger(db));
+    const psn = createPsnClient(config, log, metrics, createBudgetLedger(db), options.psnClock);
     undo.push({ what: "the PSN client", run: () => psn.close() });
 
     // Accounts: linking, and the tokens of every linked member.
@@ -280,8 +287,10 @@ function createPsnClient(
   log: Logger,
   metrics: Metrics,
   budgetLedger: BudgetLedger,
+  clock: (() => number) | undefined,
 ): PsnClient {
   return new PsnClient({
+    ...(clock ? { now: clock } : {}),
     authBaseUrl: config.psn.authBaseUrl,
     apiBaseUrl: config.psn.apiBaseUrl,
     webBaseUrl: config.psn.webBaseUrl,

@@ -20,6 +20,8 @@ export interface FaultSpec {
    * its way back. Only successful requests are affected.
    */
   afterHandling?: boolean;
+  /** Each matching request is hit with this probability (0..1) while armed; every one when omitted. */
+  rate?: number;
 }
 
 interface ArmedFault {
@@ -46,6 +48,9 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 export class Faults {
   private armed: ArmedFault[] = [];
 
+  /** The dice for `rate` faults; a seeded one makes a soak run repeatable. */
+  constructor(private readonly random: () => number = Math.random) {}
+
   add(matcher: FaultMatcher, spec: FaultSpec): void {
     this.armed.push({ matcher, spec, remaining: spec.times ?? Number.POSITIVE_INFINITY });
   }
@@ -60,7 +65,8 @@ export class Faults {
       (f) =>
         f.remaining > 0 &&
         (f.spec.afterHandling ?? false) === afterHandling &&
-        matches(f.matcher, method, path),
+        matches(f.matcher, method, path) &&
+        (f.spec.rate === undefined || this.random() < f.spec.rate),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;

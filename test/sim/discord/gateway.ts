@@ -76,6 +76,11 @@ export class Gateway {
     this.state.touch();
   }
 
+  /** Closes every connection abnormally (1006-like), keeping the sessions resumable. */
+  dropAll(): void {
+    for (const s of this.sessions) s.ws.terminate();
+  }
+
   async close(): Promise<void> {
     for (const s of this.sessions) s.ws.terminate();
     this.sessions.clear();

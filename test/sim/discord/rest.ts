@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { parseBody, readBody, type UploadedFile } from "./body.js";
 import { ApiErrors, DiscordApiError } from "./errors.js";
-import type { Faults } from "./faults.js";
+import type { FaultMatcher, Faults } from "./faults.js";
 import type { InteractionRegistry } from "./interactions.js";
 import { type MessageStore, parseMessageInput } from "./messages.js";
 import {
@@ -72,9 +72,33 @@ const CHAT_INPUT_NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 /** Discord refuses a bulk overwrite of more commands than it allows per scope. */
 const MAX_COMMANDS = 100;
 
+interface PendingHold {
+  matcher: FaultMatcher;
+  taken: boolean;
+  arrive: (request: { method: string; path: string }) => void;
+  outcome: Promise<"handle" | "drop">;
+}
+
 export class RestApi {
   readonly log: RequestLogEntry[] = [];
   private readonly routes: Route[] = [];
+  private holds: PendingHold[] = [];
+
+  hold(matcher: FaultMatcher): {
+    arrived: Promise<{ method: string; path: string }>;
+    release(outcome: "handle" | "drop"): void;
+  } {
+    let arrive!: PendingHold["arrive"];
+    let release!: (outcome: "handle" | "drop") => void;
+    const arrived = new Promise<{ method: string; path: string }>((r) => {
+      arrive = r;
+    });
+    const outcome = new Promise<"handle" | "drop">((r) => {
+      release = r;
+    });
+    this.holds.push({ matcher, taken: false, arrive, outcome });
+    return { arrived, release };
+  }
 
   constructor(private readonly d: RestDeps) {
     this.defineRoutes();
@@ -119,6 +143,22 @@ export class RestApi {
     if (route.auth && req.headers.authorization !== `Bot ${this.d.botToken}`) {
       send(401, { code: 0, message: "401: Unauthorized" });
       return;
+    }
+    const hold = this.holds.find(
+      (h) =>
+        !h.taken &&
+        (!h.matcher.method || h.matcher.method.toUpperCase() === method) &&
+        (typeof h.matcher.path === "string" ? h.matcher.path === path : h.matcher.path.test(path)),
+    );
+    if (hold) {
+      hold.taken = true;
+      this.holds = this.holds.filter((h) => h !== hold);
+      hold.arrive({ method, path });
+      if ((await hold.outcome) === "drop") {
+        entry.status = -1;
+        res.socket?.destroy();
+        return;
+      }
     }
     const fault = this.d.faults.take(method, path);
     if (fault) {

@@ -45,6 +45,19 @@ export interface DiscordSimOptions {
    * follow-ups); real time by default. A test moves a fake one instead of sleeping.
    */
   now?: () => number;
+  /** The dice for faults with a `rate` (default Math.random). */
+  random?: () => number;
+}
+
+/** A REST request held at the simulator (see DiscordSim.hold). */
+export interface DiscordHold {
+  /** Resolves with the request's path once it has arrived and is waiting. */
+  readonly arrived: Promise<{ method: string; path: string }>;
+  /**
+   * "handle": Discord carries it out (creates, edits) and answers, if anyone still listens.
+   * "drop": Discord never saw it; the connection is cut.
+   */
+  release(outcome: "handle" | "drop"): void;
 }
 
 export interface CreatedGuild {
@@ -109,7 +122,7 @@ export interface MessageView {
 export class DiscordSim {
   readonly state: SimState;
   readonly botToken: string;
-  private readonly faults = new Faults();
+  private readonly faults: Faults;
   private readonly gateway: Gateway;
   private readonly messagesStore: MessageStore;
   private readonly interactions: InteractionRegistry;
@@ -120,6 +133,7 @@ export class DiscordSim {
   constructor(options: DiscordSimOptions) {
     this.botToken = options.botToken;
     this.port = options.port ?? 0;
+    this.faults = new Faults(options.random);
     const botUserId = options.botUserId ?? newSnowflake();
     this.state = new SimState(botUserId, options.applicationId ?? botUserId);
     if (options.now) this.state.baseNow = options.now;
@@ -545,6 +559,27 @@ export class DiscordSim {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /**
+   * Holds the next REST request matching `matcher` before Discord acts on it, so a test can
+   * act at that exact moment (kill the bot) and then decide whether Discord carries it out.
+   */
+  hold(matcher: FaultMatcher): DiscordHold {
+    return this.rest.hold(matcher);
+  }
+
+  /** Cuts every gateway connection at once, as a Discord gateway restart does; clients reconnect. */
+  dropGateway(): void {
+    this.gateway.dropAll();
+  }
+
+  /** Every message ever posted in a channel, deleted ones included (with `deleted: true`). */
+  allChannelMessages(channelId: string): MessageView[] {
+    return [...this.state.messages.values()]
+      .filter((m) => m.channelId === channelId && (m.flags & 64) === 0)
+      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+      .map(view);
   }
 
   async stop(): Promise<void> {

@@ -36,6 +36,8 @@ export interface FaultSpec {
   padBytes?: number;
   /** How many requests it affects (default 1; Infinity for all). */
   times?: number;
+  /** Each request is hit with this probability (0..1) while the fault lasts; every one when omitted. */
+  rate?: number;
 }
 
 const ENUM_KEYS = new Set([
@@ -139,6 +141,9 @@ export function defaultErrorBody(status: number, referenceId: string): unknown {
 export class FaultBook {
   private readonly faults = new Map<SimEndpoint, Array<FaultSpec & { left: number }>>();
 
+  /** The dice for `rate` faults; a seeded one makes a soak run repeatable. */
+  constructor(private readonly random: () => number = Math.random) {}
+
   add(endpoint: SimEndpoint, spec: FaultSpec): void {
     const list = this.faults.get(endpoint) ?? [];
     list.push({ ...spec, left: spec.times ?? 1 });
@@ -148,10 +153,11 @@ export class FaultBook {
   /** The fault for this request, counting it as used. */
   take(endpoint: SimEndpoint): FaultSpec | undefined {
     const list = this.faults.get(endpoint);
-    const spec = list?.[0];
-    if (!list || !spec) return undefined;
+    if (!list) return undefined;
+    const spec = list.find((f) => f.rate === undefined || this.random() < f.rate);
+    if (!spec) return undefined;
     spec.left -= 1;
-    if (spec.left <= 0) list.shift();
+    if (spec.left <= 0) list.splice(list.indexOf(spec), 1);
     return spec;
   }
 

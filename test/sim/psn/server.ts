@@ -49,8 +49,10 @@ export interface PsnSimOptions {
    * says is believed real, 300 per 15 minutes. `false` turns it off (benchmarks).
    */
   budget?: SimBudget | false;
-  /** The simulator's clock (tokens, the budget); real time by default. */
+  /** The simulator's clock (tokens, the budget, request times); real time by default. */
   now?: () => number;
+  /** The dice for faults with a `rate` (default Math.random). */
+  random?: () => number;
   port?: number;
   log?: Logger;
 }
@@ -178,7 +180,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
     now,
   });
   const budget = options.budget === false ? null : new SlidingBudget(options.budget ?? PSN_BUDGET, now);
-  const faults = new FaultBook();
+  const faults = new FaultBook(options.random);
   let requestLog: SimRequest[] = [];
   const holds: Array<{
     endpoint: SimEndpoint;
@@ -444,7 +446,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       path: url.pathname,
       endpoint: route?.endpoint ?? null,
       status: 0,
-      at: new Date(),
+      at: new Date(now()),
     };
     if (!route) return { reply: apiError(404, 2105356, "Resource not found"), entry };
     const done = (status: number) => Object.assign(entry, { status });

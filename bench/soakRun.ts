@@ -1,0 +1,389 @@
+/**
+ * The fault soak: the real app (startApp: discord.js, undici, SQLite) against the
+ * Discord and PSN simulators in this process, on an accelerated clock (each tick is one
+ * poll interval of simulated time, run as fast as the machine allows), with faults on
+ * both sides. Counted from the simulators (see soakCount.ts). Used by `npm run soak`
+ * and, small, by test/soak/soak.test.ts.
+ */
+import { PermissionFlagsBits } from "discord.js";
+import { optIn, optOut } from "../src/db/guildMembers.js";
+import { updateGuild } from "../src/db/guilds.js";
+import { linkButtonUrl, startWorld } from "../test/e2e/world.js";
+import type { SimUser } from "../test/sim/discord/server.js";
+import type { SimEndpoint } from "../test/sim/psn/server.js";
+import { prng } from "../test/support/prng.js";
+import { countSoak, type Interval, maxInWindow, type PartyLife, pausesFrom } from "./soakCount.js";
+
+export interface SoakOptions {
+  users: number;
+  guilds: number;
+  minutes: number;
+  seed?: number;
+  /** Progress lines (stderr in the CLI). */
+  progress?: (line: string) => void;
+}
+
+export interface SoakResult {
+  params: { users: number; guilds: number; minutes: number; seed: number };
+  partiesStarted: number;
+  announced: number;
+  missed: number;
+  duplicated: number;
+  liveForEnded: number;
+  invitationsServed: number;
+  unhandledErrors: number;
+  maxSpentInBudgetWindow: number;
+  budget: number;
+  psnRequestsPerMemberPerMinute: number;
+  rssMbAtMinute5: number | null;
+  rssMbAtEnd: number;
+  rssGrowthPct: number | null;
+  ticks: number;
+  realSeconds: number;
+}
+
+const TICK_MS = 30_000;
+/** The "long" next-available time of an injected PSN 429. */
+const PAUSE_MS = 5 * 60_000;
+const PARTY_MIN = 8;
+const BUDGET = 300;
+const BUDGET_WINDOW_MS = 15 * 60_000;
+const PSN_ENDPOINTS: SimEndpoint[] = [
+  "presences",
+  "presence",
+  "parties",
+  "share",
+  "partyInfo",
+  "invite",
+  "token",
+];
+
+interface Member {
+  user: SimUser;
+  accountId: string;
+  onlineId: string;
+  npsso: string;
+  guildIds: string[];
+  party: string | null;
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakResult> {
+  const seed = options.seed ?? 42;
+  const random = prng(seed);
+  const say = options.progress ?? (() => {});
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const t0 = performance.now();
+
+  let unhandled = 0;
+  const onUnhandled = (err: unknown) => {
+    unhandled++;
+    say(`unhandled: ${String(err)}`);
+  };
+  process.on("unhandledRejection", onUnhandled);
+  process.on("uncaughtException", onUnhandled);
+
+  let clock = Date.now();
+  const now = () => new Date(clock);
+  const world = await startWorld({
+    app: { schedulePolls: false, now, psnClock: () => clock },
+    // Short-lived access tokens, so refreshes happen all through the run.
+    psn: { now: () => clock, random: prng(seed + 1), accessTokenTtlSec: 600 },
+    env: { PSN_TIMEOUT_MS: "500", PSN_BUDGET_REQUESTS: String(BUDGET) },
+  });
+  const { discord, psn } = world;
+  try {
+    const db = world.app.ctx.db;
+    const channels: { guildId: string; channelId: string; ownerId: string }[] = [
+      { guildId: world.guild.id, channelId: world.partyChannel.id, ownerId: world.guild.ownerId },
+    ];
+    for (let g = 1; g < options.guilds; g++) {
+      const guild = discord.createGuild({ name: `Soak ${g}` });
+      const channel = discord.createChannel(guild.id, { name: "parties" });
+      channels.push({ guildId: guild.id, channelId: channel.id, ownerId: guild.ownerId });
+    }
+    for (const c of channels) updateGuild(db, c.guildId, { channelId: c.channelId });
+
+    // Members link through the real flow (/link, the DM's button, the NPSSO form).
+    const link = async (user: SimUser, npsso: string, onlineId: string) => {
+      const seen = new Set(discord.dmMessages(user.id).map((m) => m.id));
+      await world.slash(user, "link").response();
+      const dm = await discord.waitForDm(user.id, (m) => !seen.has(m.id));
+      const answer = await fetch(linkButtonUrl(dm.components), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ npsso }),
+      });
+      const page = await answer.text();
+      if (!page.includes(`Linked as ${onlineId}`)) throw new Error(`linking failed: ${answer.status}`);
+    };
+    const members: Member[] = [];
+    for (let i = 0; i < options.users; i++) {
+      const user = discord.createUser({ username: `soak${i}` });
+      discord.addMember(world.guild.id, user.id);
+      const account = psn.createAccount({ onlineId: `soak_${i}` });
+      await link(user, account.npsso, account.onlineId);
+      // Each member is announced in one to three servers.
+      const guildIds = new Set([pick(channels).guildId]);
+      if (random() < 0.5) guildIds.add(pick(channels).guildId);
+      if (random() < 0.2) guildIds.add(pick(channels).guildId);
+      for (const g of guildIds) {
+        if (g !== world.guild.id) discord.addMember(g, user.id);
+        optIn(db, g, user.id);
+      }
+      // The link announced them in the world's server; only the chosen servers count.
+      if (!guildIds.has(world.guild.id)) optOut(db, world.guild.id, user.id);
+      psn.setPresence(account.accountId, { online: true, platform: "PS5", game: { name: "Soak Game" } });
+      members.push({ ...account, user, guildIds: [...guildIds], party: null });
+      if ((i + 1) % 100 === 0) say(`linked ${i + 1}/${options.users}`);
+    }
+    psn.resetRequests();
+
+    const parties = new Map<string, PartyLife>();
+    const ticks: number[] = [];
+    const unreadable = new Map<string, Interval[]>();
+    const unpostable = new Map<string, Interval[]>();
+    const deletedByHand = new Set<string>();
+    const denied = new Map<string, number>(); // channelId → restore at (ms)
+    const revoked = new Map<Member, number>(); // member → revoked at (ms)
+    const cardsNow = () =>
+      channels.flatMap((c) =>
+        discord
+          .channelMessages(c.channelId)
+          .filter((m) => m.authorId === discord.botUser.id)
+          .map((m) => ({ m, button: findInvite(m.components) }))
+          .filter((x) => x.button !== null),
+      );
+
+    const armFaults = () => {
+      psn.clearFaults();
+      for (const e of PSN_ENDPOINTS) {
+        psn.fault(e, { status: 503, rate: 0.1, times: Number.POSITIVE_INFINITY });
+        psn.fault(e, {
+          status: 429,
+          rate: 0.02,
+          times: Number.POSITIVE_INFINITY,
+          headers: {
+            "retry-after": String(PAUSE_MS / 1000),
+            "x-ratelimit-next-available": String(Math.ceil((clock + PAUSE_MS) / 1000)),
+          },
+        });
+        psn.fault(e, { malformedJson: true, rate: 0.01, times: Number.POSITIVE_INFINITY });
+        psn.fault(e, { delayMs: 700, rate: 0.01, times: Number.POSITIVE_INFINITY });
+      }
+    };
+    // On the party channels only: the DMs of linking are not what is soaked here.
+    const messages = new RegExp(
+      `^/channels/(${channels.map((c) => c.channelId).join("|")})/messages(/\\d+)?$`,
+    );
+    discord.fault({ path: messages, method: "POST" }, { status: 429, retryAfter: 0.05, rate: 0.03 });
+    discord.fault({ path: messages, method: "PATCH" }, { status: 429, retryAfter: 0.05, rate: 0.03 });
+    discord.fault({ path: messages }, { status: 502, rate: 0.03 });
+    discord.fault({ path: messages, method: "POST" }, { status: 500, rate: 0.03, afterHandling: true });
+
+    const faultTicks = Math.round((options.minutes * 60_000) / TICK_MS);
+    // Once faults clear: long enough for every injected pause to run out, and a few ticks more.
+    const calmTicks = Math.ceil(PAUSE_MS / TICK_MS) + 4;
+    let rss5: number | null = null;
+    const bot = discord.botUser.id;
+
+    for (let k = 0; k < faultTicks + calmTicks; k++) {
+      const faulty = k < faultTicks;
+      const last = k >= faultTicks + calmTicks - 2;
+      clock += TICK_MS;
+      discord.advanceClock(TICK_MS);
+
+      if (!last) {
+        // Parties end after PARTY_MIN on average; new ones keep about a quarter of the members in one.
+        for (const p of parties.values()) {
+          if (p.endedAt === null && random() < TICK_MS / 60_000 / PARTY_MIN) {
+            psn.endParty(p.sessionId);
+            p.endedAt = clock;
+            for (const a of p.accountIds) {
+              const m = members.find((x) => x.accountId === a);
+              if (m) m.party = null;
+            }
+          }
+        }
+        const free = members.filter((m) => m.party === null);
+        const starts = Math.max(1, Math.round((members.length / 4 / 2) * (TICK_MS / 60_000 / PARTY_MIN)));
+        for (let s = 0; s < starts && free.length > 0; s++) {
+          const group = [free.splice(Math.floor(random() * free.length), 1)[0] as Member];
+          if (free.length > 0 && random() < 0.6)
+            group.push(free.splice(Math.floor(random() * free.length), 1)[0] as Member);
+          const sessionId = psn.startParty(group[0]!.accountId, { joinability: "open" });
+          for (const g of group.slice(1)) psn.joinParty(sessionId, g.accountId);
+          for (const g of group) g.party = sessionId;
+          parties.set(sessionId, {
+            sessionId,
+            accountIds: group.map((g) => g.accountId),
+            startedAt: clock,
+            endedAt: null,
+          });
+        }
+      }
+
+      if (faulty) {
+        armFaults();
+        // Cards deleted by hand.
+        const live = cardsNow();
+        if (live.length > 0 && random() < 0.3) {
+          const { m } = pick(live);
+          deletedByHand.add(m.id);
+          discord.deleteMessageByHand(m.channelId, m.id);
+        }
+        // A channel loses Send Messages for two minutes now and then.
+        if (k % 12 === 3) {
+          const c = pick(channels);
+          discord.setChannelOverwrite(c.channelId, {
+            id: bot,
+            type: "member",
+            deny: PermissionFlagsBits.SendMessages,
+          });
+          denied.set(c.channelId, clock + 2 * 60_000);
+        }
+        if (k % 8 === 5) discord.dropGateway();
+        if (k % 14 === 7) psn.expireAccessTokens();
+        // A refresh refused now and then: the member signs in again three minutes later.
+        if (k % 10 === 2) {
+          const m = pick(members);
+          if (!revoked.has(m)) {
+            psn.revokeRefreshToken(m.accountId);
+            revoked.set(m, clock);
+          }
+        }
+      } else if (k === faultTicks) {
+        psn.clearFaults();
+        discord.clearFaults();
+      }
+      for (const [channelId, until] of denied) {
+        if (clock >= until || !faulty) {
+          discord.setChannelOverwrite(channelId, { id: bot, type: "member", deny: 0n });
+          // As the README says to: the owner runs /config check, which resumes paused cards.
+          const c = channels.find((x) => x.channelId === channelId);
+          if (c) {
+            await discord
+              .runSlashCommand({ guildId: c.guildId, userId: c.ownerId, name: "config", subcommand: "check" })
+              .response();
+          }
+          denied.delete(channelId);
+        }
+      }
+      for (const [m, at] of revoked) {
+        if (clock >= at + 3 * 60_000 || !faulty) {
+          // Signing in is not what is soaked here: PSN answers it cleanly.
+          psn.clearFaults();
+          // Refused while the account is still paused by PSN's 429: the member tries again next tick.
+          const ok = await link(m.user, m.npsso, m.onlineId).then(
+            () => true,
+            () => false,
+          );
+          if (faulty) armFaults();
+          if (!ok) continue;
+          unreadable.set(m.accountId, [...(unreadable.get(m.accountId) ?? []), [at, clock]]);
+          revoked.delete(m);
+        }
+      }
+      // A party none of whose servers can be posted in this tick could not get a card in it.
+      const deniedGuilds = new Set(channels.filter((c) => denied.has(c.channelId)).map((c) => c.guildId));
+      for (const p of parties.values()) {
+        if (p.endedAt !== null) continue;
+        const guildsOf = new Set(
+          p.accountIds.flatMap((a) => members.find((m) => m.accountId === a)?.guildIds ?? []),
+        );
+        if ([...guildsOf].every((g) => deniedGuilds.has(g)))
+          unpostable.set(p.sessionId, [...(unpostable.get(p.sessionId) ?? []), [clock, clock]]);
+      }
+      for (const [m, at] of revoked)
+        unreadable.set(m.accountId, [...(unreadable.get(m.accountId) ?? []), [at, clock]]);
+
+      ticks.push(clock);
+      try {
+        await world.app.poller.tick();
+      } catch (err) {
+        onUnhandled(err);
+      }
+
+      // Members ask for invitations from live cards.
+      const live = cardsNow();
+      if (live.length > 0 && random() < 0.5) {
+        const { m, button } = pick(live);
+        const guildId = channels.find((c) => c.channelId === m.channelId)?.guildId ?? "";
+        const askers = members.filter((x) => x.guildIds.includes(guildId) && x.party === null);
+        const asker = askers.length > 0 ? pick(askers) : pick(members);
+        try {
+          const handle = discord.clickButton({
+            channelId: m.channelId,
+            messageId: m.id,
+            customId: button as string,
+            userId: asker.user.id,
+          });
+          // Answered before the clock moves on: Discord gives an interaction three seconds.
+          await handle.response().catch((err: unknown) => say(`invite click: ${String(err)}`));
+        } catch {
+          // The card went between reading and clicking.
+        }
+      }
+      if (k === Math.round((5 * 60_000) / TICK_MS) - 1) rss5 = process.memoryUsage().rss;
+      if ((k + 1) % 10 === 0) say(`tick ${k + 1}/${faultTicks + calmTicks}, ${parties.size} parties`);
+    }
+
+    const psnLog = psn.requests().map((r) => ({ ...r, at: r.at.getTime() }));
+    for (const [a, spans] of pausesFrom(psnLog, PAUSE_MS))
+      unreadable.set(a, [...(unreadable.get(a) ?? []), ...spans]);
+    const counts = countSoak({
+      messages: channels.flatMap((c) => discord.allChannelMessages(c.channelId)),
+      botUserId: bot,
+      deletedByHand,
+      parties: [...parties.values()],
+      ticks,
+      unreadable,
+      unpostable,
+    });
+    for (const id of counts.missedIds) {
+      const p = parties.get(id);
+      say(
+        `missed ${id}: ${JSON.stringify({ ...p, ticks: ticks.filter((t) => p && t >= p.startedAt && (p.endedAt === null || t < p.endedAt)).length })}`,
+      );
+      for (const a of p?.accountIds ?? [])
+        say(
+          `  ${a}: ${JSON.stringify(psnLog.filter((r) => r.accountId === a).map((r) => [r.endpoint, r.status, (r.at - p!.startedAt) / 1000]))}`,
+        );
+    }
+    const rssEnd = process.memoryUsage().rss;
+    const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
+    const simulatedMinutes = ticks.length * (TICK_MS / 60_000);
+    return {
+      params: { users: options.users, guilds: options.guilds, minutes: options.minutes, seed },
+      partiesStarted: counts.started,
+      announced: counts.announced,
+      missed: counts.missed,
+      duplicated: counts.duplicated,
+      liveForEnded: counts.liveForEnded,
+      invitationsServed: psn.invitations().length,
+      unhandledErrors: unhandled,
+      maxSpentInBudgetWindow: maxInWindow(
+        psnLog.filter((r) => r.status !== 429),
+        BUDGET_WINDOW_MS,
+      ),
+      budget: BUDGET,
+      psnRequestsPerMemberPerMinute:
+        Math.round((psnLog.length / options.users / simulatedMinutes) * 1000) / 1000,
+      rssMbAtMinute5: rss5 === null ? null : mb(rss5),
+      rssMbAtEnd: mb(rssEnd),
+      rssGrowthPct: rss5 === null ? null : Math.round(((rssEnd - rss5) / rss5) * 1000) / 10,
+      ticks: ticks.length,
+      realSeconds: Math.round((performance.now() - t0) / 1000),
+    };
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+    process.off("uncaughtException", onUnhandled);
+    await world.stop();
+  }
+}
+
+function findInvite(components: unknown[]): string | null {
+  for (const row of components as { components?: { custom_id?: string; disabled?: boolean }[] }[])
+    for (const c of row.components ?? [])
+      if (c.custom_id?.startsWith("invite:") && c.disabled !== true) return c.custom_id;
+  return null;
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import {
+  type CountInput,
+  countSoak,
+  maxInWindow,
+  type PartyLife,
+  pausesFrom,
+  type SeenMessage,
+} from "../../bench/soakCount.js";
+
+const BOT = "1";
+const card = (
+  id: string,
+  channelId: string,
+  sessionId: string,
+  extra: Partial<SeenMessage> = {},
+  disabled = false,
+): SeenMessage => ({
+  id,
+  channelId,
+  authorId: BOT,
+  deleted: false,
+  components: [{ components: [{ custom_id: `invite:${sessionId}`, disabled }] }],
+  ...extra,
+});
+const party = (
+  sessionId: string,
+  startedAt: number,
+  endedAt: number | null,
+  accountIds = ["a"],
+): PartyLife => ({
+  sessionId,
+  accountIds,
+  startedAt,
+  endedAt,
+});
+const input = (over: Partial<CountInput>): CountInput => ({
+  messages: [],
+  botUserId: BOT,
+  deletedByHand: new Set(),
+  parties: [],
+  ticks: [0, 30, 60, 90, 120],
+  unreadable: new Map(),
+  ...over,
+});
+
+describe("countSoak", () => {
+  it("counts a second card for one party in one channel as a duplicate, not one in another channel", () => {
+    const c = countSoak(
+      input({
+        parties: [party("s1", 0, null)],
+        messages: [card("m1", "c1", "s1"), card("m2", "c1", "s1"), card("m3", "c2", "s1")],
+      }),
+    );
+    expect(c).toMatchObject({ started: 1, announced: 1, duplicated: 1, missed: 0 });
+  });
+
+  it("does not count the repost of a card deleted by hand, and counts deleted duplicates too", () => {
+    const repost = countSoak(
+      input({
+        parties: [party("s1", 0, null)],
+        messages: [card("m1", "c1", "s1", { deleted: true }), card("m2", "c1", "s1")],
+        deletedByHand: new Set(["m1"]),
+      }),
+    );
+    expect(repost.duplicated).toBe(0);
+    const cleanedUp = countSoak(
+      input({
+        parties: [party("s1", 0, null)],
+        messages: [card("m1", "c1", "s1"), card("m2", "c1", "s1", { deleted: true })],
+      }),
+    );
+    expect(cleanedUp.duplicated).toBe(1);
+  });
+
+  it("misses a party that lived two readable ticks without a card, not one that lived one", () => {
+    expect(countSoak(input({ parties: [party("s1", 10, 80)] })).missed).toBe(1);
+    expect(countSoak(input({ parties: [party("s1", 10, 50)] })).missed).toBe(0);
+  });
+
+  it("does not miss a party whose members were all paused by a rate limit", () => {
+    const parties = [party("s1", 0, 120, ["a", "b"])];
+    expect(countSoak(input({ parties, unreadable: new Map([["a", [[0, 200]]]]) })).missed).toBe(1);
+    expect(
+      countSoak(
+        input({
+          parties,
+          unreadable: new Map([
+            ["a", [[0, 200]]],
+            ["b", [[0, 200]]],
+          ]),
+        }),
+      ).missed,
+    ).toBe(0);
+  });
+
+  it("counts live cards of ended parties, not ended or deleted cards", () => {
+    const c = countSoak(
+      input({
+        parties: [party("s1", 0, 60), party("s2", 0, 60), party("s3", 0, null)],
+        messages: [
+          card("m1", "c1", "s1"),
+          card("m2", "c1", "s2", {}, true),
+          card("m3", "c2", "s2", { deleted: true }),
+          card("m4", "c1", "s3"),
+        ],
+      }),
+    );
+    expect(c.liveForEnded).toBe(1);
+  });
+
+  it("ignores messages that are not the bot's cards", () => {
+    const c = countSoak(
+      input({
+        parties: [party("s1", 0, 60)],
+        messages: [card("m1", "c1", "s1", { authorId: "2" }), { ...card("m2", "c1", "s1"), components: [] }],
+      }),
+    );
+    expect(c.announced).toBe(0);
+  });
+});
+
+describe("maxInWindow", () => {
+  it("finds the busiest sliding window per account", () => {
+    const at = (accountId: string, t: number) => ({ accountId, at: t });
+    expect(maxInWindow([at("a", 0), at("a", 5), at("a", 9), at("a", 10), at("b", 1), at("a", 19)], 10)).toBe(
+      3,
+    );
+    expect(maxInWindow([{ at: 0 }, { at: 1 }], 10)).toBe(0);
+  });
+});
+
+describe("pausesFrom", () => {
+  it("pauses an account from each 429 for the injected time", () => {
+    const p = pausesFrom(
+      [
+        { accountId: "a", at: 100, status: 429 },
+        { accountId: "a", at: 200, status: 200 },
+        { at: 300, status: 429 },
+      ],
+      50,
+    );
+    expect([...p]).toEqual([["a", [[100, 150]]]]);
+  });
+});

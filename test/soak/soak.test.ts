@@ -1,0 +1,17 @@
+import { expect, it } from "vitest";
+import { runSoak } from "../../bench/soakRun.js";
+
+// The short soak: the real app against both simulators with faults on both sides,
+// five simulated minutes of faults then a calm spell, counted from the simulators.
+it("keeps every card exactly once through PSN and Discord faults", async () => {
+  const r = await runSoak({ users: 50, guilds: 10, minutes: 5, seed: 7 });
+  expect(r.partiesStarted).toBeGreaterThan(10);
+  expect(r.announced).toBeGreaterThan(0);
+  expect({
+    duplicated: r.duplicated,
+    missed: r.missed,
+    liveForEnded: r.liveForEnded,
+    unhandledErrors: r.unhandledErrors,
+  }).toEqual({ duplicated: 0, missed: 0, liveForEnded: 0, unhandledErrors: 0 });
+  expect(r.maxSpentInBudgetWindow).toBeLessThanOrEqual(r.budget);
+}, 120_000);
