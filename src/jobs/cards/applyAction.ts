@@ -118,25 +118,29 @@ async function post(
   now: Date,
 ): Promise<void> {
   if (action.cardId === null) {
-    const row = beginPost(
-      io.db,
-      {
-        guildId,
-        sessionId: action.party.sessionId,
-        channelId: action.channelId,
-        nonce: newNonce(),
-        partyJson: partyToJson(action.party),
-      },
-      now,
-    );
-    await counted(io, "post", () =>
-      send(io, row.id, row.channelId, row.nonce, action.party, action.card, now),
-    );
+    await postFresh(io, "post", { guildId, channelId: action.channelId }, action.party, action.card, now);
     return;
   }
   const existing = findCard(io.db, action.cardId);
   if (!existing) return;
   await counted(io, "post", () => showUnsettled(io, existing, action.party, action.card, now));
+}
+
+/** A new card row (state `posting`, a fresh nonce) for the party, then its message. */
+async function postFresh(
+  io: CardIo,
+  kind: "post" | "replace",
+  where: { guildId: string; channelId: string },
+  party: Party,
+  card: RenderedCard,
+  now: Date,
+): Promise<void> {
+  const row = beginPost(
+    io.db,
+    { ...where, sessionId: party.sessionId, nonce: newNonce(), partyJson: partyToJson(party) },
+    now,
+  );
+  await counted(io, kind, () => send(io, row.id, row.channelId, row.nonce, party, card, now));
 }
 
 /**
@@ -305,20 +309,7 @@ async function edit(
           "party card too old to edit; posting a new one",
         );
         markEnded(io.db, row.id, now, now);
-        const fresh = beginPost(
-          io.db,
-          {
-            guildId,
-            sessionId: row.sessionId,
-            channelId: row.channelId,
-            nonce: newNonce(),
-            partyJson: partyToJson(action.party),
-          },
-          now,
-        );
-        await counted(io, "replace", () =>
-          send(io, fresh.id, fresh.channelId, fresh.nonce, action.party, action.card, now),
-        );
+        await postFresh(io, "replace", { guildId, channelId: row.channelId }, action.party, action.card, now);
         return;
       }
       default:
