@@ -157,7 +157,8 @@ export function maxInWindow(requests: { accountId?: string; at: number }[], wind
 
 /**
  * From PSN's answers: each 429 pauses its account from that moment for `pauseMs` (the
- * next-available time the tool injected), so ticks in between could not read it.
+ * next-available time the tool injected), so ticks in between could not read it. The
+ * header names whole seconds, rounded up, and the bot rightly waits for that second.
  */
 export function pausesFrom(
   requests: { accountId?: string; at: number; status: number }[],
@@ -166,7 +167,8 @@ export function pausesFrom(
   const out = new Map<string, Interval[]>();
   for (const r of requests) {
     if (r.status !== 429 || r.accountId === undefined) continue;
-    out.set(r.accountId, [...(out.get(r.accountId) ?? []), [r.at, r.at + pauseMs]]);
+    const until = Math.ceil((r.at + pauseMs) / 1000) * 1000;
+    out.set(r.accountId, [...(out.get(r.accountId) ?? []), [r.at, until]]);
   }
   return out;
 }

@@ -1,17 +1,20 @@
 /**
- * The fault soak: the real app (startApp: discord.js, undici, SQLite) against the
- * Discord and PSN simulators in this process, on an accelerated clock (each tick is one
+ * The fault soak: the real app (startApp: discord.js, undici, SQLite) in a child process
+ * (bench/soakBot.ts, so its memory is measured alone) against the Discord and PSN
+ * simulators in this process, on an accelerated clock (each tick is one
  * poll interval of simulated time, run as fast as the machine allows), with faults on
  * both sides. Counted from the simulators (see soakCount.ts). Used by `npm run soak`
  * and, small, by test/soak/soak.test.ts.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PermissionFlagsBits } from "discord.js";
-import { optIn, optOut } from "../src/db/guildMembers.js";
-import { updateGuild } from "../src/db/guilds.js";
-import { linkButtonUrl, startWorld } from "../test/e2e/world.js";
-import type { SimUser } from "../test/sim/discord/server.js";
-import type { SimEndpoint } from "../test/sim/psn/server.js";
+import { BOT_TOKEN, freePort, linkButtonUrl, testEnv } from "../test/e2e/world.js";
+import { type SimUser, startDiscordSim } from "../test/sim/discord/server.js";
+import { type SimEndpoint, startPsnSim } from "../test/sim/psn/server.js";
 import { prng } from "../test/support/prng.js";
+import { BotProcess } from "./soakBotCommands.js";
 import { countSoak, type Interval, maxInWindow, type PartyLife, pausesFrom } from "./soakCount.js";
 
 export interface SoakOptions {
@@ -83,30 +86,53 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   process.on("uncaughtException", onUnhandled);
 
   let clock = Date.now();
-  const now = () => new Date(clock);
-  const world = await startWorld({
-    app: { schedulePolls: false, now, psnClock: () => clock },
-    // Short-lived access tokens, so refreshes happen all through the run.
-    psn: { now: () => clock, random: prng(seed + 1), accessTokenTtlSec: 600 },
-    env: { PSN_TIMEOUT_MS: "500", PSN_BUDGET_REQUESTS: String(BUDGET) },
-  });
-  const { discord, psn } = world;
+  const cleanup: Array<() => unknown> = [];
   try {
-    const db = world.app.ctx.db;
-    const channels: { guildId: string; channelId: string; ownerId: string }[] = [
-      { guildId: world.guild.id, channelId: world.partyChannel.id, ownerId: world.guild.ownerId },
-    ];
-    for (let g = 1; g < options.guilds; g++) {
-      const guild = discord.createGuild({ name: `Soak ${g}` });
+    const dir = mkdtempSync(join(tmpdir(), "ppb-soak-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const discord = await startDiscordSim({ botToken: BOT_TOKEN });
+    cleanup.push(() => discord.stop());
+    // Short-lived access tokens, so refreshes happen all through the run.
+    const psn = await startPsnSim({ now: () => clock, random: prng(seed + 1), accessTokenTtlSec: 600 });
+    cleanup.push(() => psn.close());
+    // The servers exist before the bot logs in, so they arrive with READY.
+    const channels: { guildId: string; channelId: string; ownerId: string }[] = [];
+    for (let g = 0; g < options.guilds; g++) {
+      const owner = discord.createUser({ username: `owner${g}` });
+      const guild = discord.createGuild({ name: `Soak ${g}`, ownerId: owner.id });
       const channel = discord.createChannel(guild.id, { name: "parties" });
       channels.push({ guildId: guild.id, channelId: channel.id, ownerId: guild.ownerId });
     }
-    for (const c of channels) updateGuild(db, c.guildId, { channelId: c.channelId });
+    const home = channels[0]!.guildId;
+
+    const webPort = await freePort();
+    const bot = BotProcess.fork();
+    cleanup.push(() => bot.close());
+    await bot.ready;
+    await bot.send({
+      op: "start",
+      clock,
+      env: {
+        ...testEnv(discord.apiUrl, discord.applicationId, join(dir, "bot.sqlite")),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${webPort}`,
+        WEB_PORT: String(webPort),
+        PSN_AUTH_BASE_URL: psn.url,
+        PSN_API_BASE_URL: psn.url,
+        PSN_WEB_BASE_URL: psn.url,
+        PSN_DMS_BASE_URL: psn.url,
+        PSN_CLIENT_ID: psn.clientId,
+        PSN_CLIENT_SECRET: psn.clientSecret,
+        PSN_REDIRECT_URI: psn.redirectUri,
+        PSN_TIMEOUT_MS: "500",
+        PSN_BUDGET_REQUESTS: String(BUDGET),
+      },
+    });
+    for (const c of channels) await bot.send({ op: "channel", guildId: c.guildId, channelId: c.channelId });
 
     // Members link through the real flow (/link, the DM's button, the NPSSO form).
     const link = async (user: SimUser, npsso: string, onlineId: string) => {
       const seen = new Set(discord.dmMessages(user.id).map((m) => m.id));
-      await world.slash(user, "link").response();
+      await discord.runSlashCommand({ guildId: home, userId: user.id, name: "link" }).response();
       const dm = await discord.waitForDm(user.id, (m) => !seen.has(m.id));
       const answer = await fetch(linkButtonUrl(dm.components), {
         method: "POST",
@@ -119,7 +145,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const members: Member[] = [];
     for (let i = 0; i < options.users; i++) {
       const user = discord.createUser({ username: `soak${i}` });
-      discord.addMember(world.guild.id, user.id);
+      discord.addMember(home, user.id);
       const account = psn.createAccount({ onlineId: `soak_${i}` });
       await link(user, account.npsso, account.onlineId);
       // Each member is announced in one to three servers.
@@ -127,11 +153,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       if (random() < 0.5) guildIds.add(pick(channels).guildId);
       if (random() < 0.2) guildIds.add(pick(channels).guildId);
       for (const g of guildIds) {
-        if (g !== world.guild.id) discord.addMember(g, user.id);
-        optIn(db, g, user.id);
+        if (g !== home) discord.addMember(g, user.id);
+        await bot.send({ op: "optIn", guildId: g, userId: user.id });
       }
-      // The link announced them in the world's server; only the chosen servers count.
-      if (!guildIds.has(world.guild.id)) optOut(db, world.guild.id, user.id);
+      // The link announced them in the server they linked from; only the chosen servers count.
+      if (!guildIds.has(home)) await bot.send({ op: "optOut", guildId: home, userId: user.id });
       psn.setPresence(account.accountId, { online: true, platform: "PS5", game: { name: "Soak Game" } });
       members.push({ ...account, user, guildIds: [...guildIds], party: null });
       if ((i + 1) % 100 === 0) say(`linked ${i + 1}/${options.users}`);
@@ -184,13 +210,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     // Once faults clear: long enough for every injected pause to run out, and a few ticks more.
     const calmTicks = Math.ceil(PAUSE_MS / TICK_MS) + 4;
     let rss5: number | null = null;
-    const bot = discord.botUser.id;
+    const botId = discord.botUser.id;
+    const botRss = async () => (await bot.send<NodeJS.MemoryUsage>({ op: "memory" })).rss;
 
     for (let k = 0; k < faultTicks + calmTicks; k++) {
       const faulty = k < faultTicks;
       const last = k >= faultTicks + calmTicks - 2;
       clock += TICK_MS;
       discord.advanceClock(TICK_MS);
+      await bot.send({ op: "clock", clock });
 
       if (!last) {
         // Parties end after PARTY_MIN on average; new ones keep about a quarter of the members in one.
@@ -235,7 +263,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (k % 12 === 3) {
           const c = pick(channels);
           discord.setChannelOverwrite(c.channelId, {
-            id: bot,
+            id: botId,
             type: "member",
             deny: PermissionFlagsBits.SendMessages,
           });
@@ -257,7 +285,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }
       for (const [channelId, until] of denied) {
         if (clock >= until || !faulty) {
-          discord.setChannelOverwrite(channelId, { id: bot, type: "member", deny: 0n });
+          discord.setChannelOverwrite(channelId, { id: botId, type: "member", deny: 0n });
           // As the README says to: the owner runs /config check, which resumes paused cards.
           const c = channels.find((x) => x.channelId === channelId);
           if (c) {
@@ -298,7 +326,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
       ticks.push(clock);
       try {
-        await world.app.poller.tick();
+        await bot.send({ op: "tick", clock });
       } catch (err) {
         onUnhandled(err);
       }
@@ -323,7 +351,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           // The card went between reading and clicking.
         }
       }
-      if (k === Math.round((5 * 60_000) / TICK_MS) - 1) rss5 = process.memoryUsage().rss;
+      if (k === Math.round((5 * 60_000) / TICK_MS) - 1) rss5 = await botRss();
       if ((k + 1) % 10 === 0) say(`tick ${k + 1}/${faultTicks + calmTicks}, ${parties.size} parties`);
     }
 
@@ -332,7 +360,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       unreadable.set(a, [...(unreadable.get(a) ?? []), ...spans]);
     const counts = countSoak({
       messages: channels.flatMap((c) => discord.allChannelMessages(c.channelId)),
-      botUserId: bot,
+      botUserId: botId,
       deletedByHand,
       parties: [...parties.values()],
       ticks,
@@ -344,12 +372,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       say(
         `missed ${id}: ${JSON.stringify({ ...p, ticks: ticks.filter((t) => p && t >= p.startedAt && (p.endedAt === null || t < p.endedAt)).length })}`,
       );
-      for (const a of p?.accountIds ?? [])
+      for (const a of p?.accountIds ?? []) {
+        const rel = (t: number) => (t - p!.startedAt) / 1000;
         say(
-          `  ${a}: ${JSON.stringify(psnLog.filter((r) => r.accountId === a).map((r) => [r.endpoint, r.status, (r.at - p!.startedAt) / 1000]))}`,
+          `  ${a}: ${JSON.stringify(psnLog.filter((r) => r.accountId === a).map((r) => [r.endpoint, r.status, rel(r.at)]))}`,
         );
+        say(
+          `  ${a} unreadable: ${JSON.stringify((unreadable.get(a) ?? []).map(([f, t]) => [rel(f), rel(t)]))}`,
+        );
+      }
     }
-    const rssEnd = process.memoryUsage().rss;
+    const rssEnd = await botRss();
+    for (const err of await bot.send<string[]>({ op: "takeUnhandled" })) onUnhandled(`in the bot: ${err}`);
     const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
     const simulatedMinutes = ticks.length * (TICK_MS / 60_000);
     return {
@@ -377,7 +411,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   } finally {
     process.off("unhandledRejection", onUnhandled);
     process.off("uncaughtException", onUnhandled);
-    await world.stop();
+    for (const step of cleanup.splice(0).reverse()) await step();
   }
 }
 

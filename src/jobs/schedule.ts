@@ -14,7 +14,11 @@ export interface ScheduleOptions {
   presenceRefreshMs: number;
   /** The longest gap between two presence reads of an offline member. */
   maxOfflineBackoffMs: number;
-  /** The first wait after an "unavailable" failure; doubles up to maxUnavailableBackoffMs. */
+  /**
+   * The first wait after an "unavailable" failure; doubles up to maxUnavailableBackoffMs.
+   * One tick by default: a single garbage answer or timeout must not cost a party that
+   * lasts two ticks its card, while a PSN that keeps failing is still left alone quickly.
+   */
   unavailableBackoffMs: number;
   maxUnavailableBackoffMs: number;
   /** A member whose time is this close is due now: ticks fire a few ms early or late. */
@@ -25,7 +29,7 @@ export const defaultScheduleOptions: ScheduleOptions = {
   tickMs: 30_000,
   presenceRefreshMs: 5 * 60_000,
   maxOfflineBackoffMs: 120_000,
-  unavailableBackoffMs: 60_000,
+  unavailableBackoffMs: 30_000,
   maxUnavailableBackoffMs: 5 * 60_000,
   dueSlackMs: 2_000,
 };

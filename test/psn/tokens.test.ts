@@ -76,6 +76,26 @@ describe("TokenManager", () => {
     expect(tokenCalls(h)).toHaveLength(1);
   });
 
+  it("pauses the account when PSN rate-limits its refresh, and the simulator's log names whose refresh it was", async () => {
+    h = await startHarness();
+    expireStoredAccessToken(h);
+    h.sim.fault("token", { status: 429, headers: { "retry-after": "300" } });
+    await expect(h.client.getPresence(h.auth, "me")).rejects.toThrow();
+    // Paused: no second request goes out for this account.
+    await expect(h.client.getParties(h.auth)).rejects.toThrow(/paused/);
+    h.sim.revokeRefreshToken(h.alice.accountId);
+    // The soak counts an account as unreadable from its 429s and refusals in this log.
+    expect(tokenCalls(h).map((r) => [r.status, r.accountId])).toEqual([[429, h.alice.accountId]]);
+  });
+
+  it("names the account of a refused refresh in the simulator's log", async () => {
+    h = await startHarness();
+    h.sim.revokeRefreshToken(h.alice.accountId);
+    expireStoredAccessToken(h);
+    await expect(h.client.getPresence(h.auth, "me")).rejects.toThrow();
+    expect(tokenCalls(h).map((r) => [r.status, r.accountId])).toEqual([[400, h.alice.accountId]]);
+  });
+
   it("asks for a relink when the refresh token's 60 days ran out (short lifetimes in the simulator)", async () => {
     h = await startHarness({ sim: { accessTokenTtlSec: 1, refreshTokenTtlSec: 1 } });
     const tokens = h.store.tokens.get(h.alice.accountId)!;

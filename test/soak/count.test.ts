@@ -134,12 +134,17 @@ describe("pausesFrom", () => {
   it("pauses an account from each 429 for the injected time", () => {
     const p = pausesFrom(
       [
-        { accountId: "a", at: 100, status: 429 },
-        { accountId: "a", at: 200, status: 200 },
-        { at: 300, status: 429 },
+        { accountId: "a", at: 1000, status: 429 },
+        { accountId: "a", at: 2000, status: 200 },
+        { at: 3000, status: 429 },
       ],
-      50,
+      5000,
     );
-    expect([...p]).toEqual([["a", [[100, 150]]]]);
+    expect([...p]).toEqual([["a", [[1000, 6000]]]]);
+  });
+
+  it("ends a pause on the whole second PSN's header names, rounded up", () => {
+    const p = pausesFrom([{ accountId: "a", at: 10_202, status: 429 }], 5000);
+    expect([...p]).toEqual([["a", [[10_202, 16_000]]]]);
   });
 });

@@ -160,10 +160,11 @@ describe("afterObservation", () => {
   });
 
   it.each([
-    [0, s(60)],
-    [1, s(120)],
-    [2, s(240)],
-    [3, s(300)],
+    [0, s(30)],
+    [1, s(60)],
+    [2, s(120)],
+    [3, s(240)],
+    [4, s(300)],
     [10, s(300)],
   ])("unavailable after %i earlier failures → waits %i ms", (streak, wait) => {
     const m = afterObservation(
@@ -174,6 +175,8 @@ describe("afterObservation", () => {
     );
     expect(m.errorStreak).toBe(streak + 1);
     expect(m.nextPollAt.getTime() - T0.getTime()).toBe(wait);
+    // Due again on the tick at that time: a single failure costs one tick, no more.
+    expect(planPoll(m, at(wait), opts).due).toBe(true);
   });
 
   it("a successful observation clears the error streak", () => {

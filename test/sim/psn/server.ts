@@ -142,6 +142,12 @@ interface Route {
   pattern: RegExp;
   bearer: boolean;
   handle: (ctx: Ctx) => Reply;
+  /**
+   * Whose request this is when no bearer token says so, known before it is answered: the
+   * request log names the account even when the answer is a fault or a refusal, as PSN's
+   * own records would.
+   */
+  owner?: (ctx: Ctx) => string | null;
 }
 
 const JSON_TYPE = "application/json;charset=UTF-8";
@@ -261,6 +267,12 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       method: "POST",
       pattern: /^\/api\/authz\/v3\/oauth\/token$/,
       bearer: false,
+      owner: (ctx) => {
+        const form = new URLSearchParams(ctx.text);
+        return form.get("grant_type") === "refresh_token"
+          ? world.refreshTokenOwner(form.get("refresh_token") ?? "")
+          : null;
+      },
       handle: (ctx) => {
         const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
         if (ctx.req.headers.authorization !== expected) {
@@ -467,6 +479,8 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       text,
       caller: "",
     };
+    const owner = route.owner?.(ctx);
+    if (owner) entry.accountId = owner;
     let reply: Reply | undefined;
     if (route.bearer) {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";

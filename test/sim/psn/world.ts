@@ -89,6 +89,8 @@ export class SimWorld {
   private readonly codes = new Map<string, CodeRecord>();
   private readonly accessTokens = new Map<string, TokenRecord>();
   private readonly refreshTokens = new Map<string, TokenRecord>();
+  /** Revoked refresh tokens' accounts: refused, but still known as theirs in the request log. */
+  private readonly revokedRefreshTokens = new Map<string, string>();
   private readonly signingKey = randomBytes(32);
 
   constructor(private readonly options: WorldOptions) {}
@@ -181,7 +183,10 @@ export class SimWorld {
 
   revokeRefreshToken(accountId: string): void {
     for (const [token, record] of this.refreshTokens)
-      if (record.accountId === accountId) this.refreshTokens.delete(token);
+      if (record.accountId === accountId) {
+        this.refreshTokens.delete(token);
+        this.revokedRefreshTokens.set(token, accountId);
+      }
   }
 
   expireAccessTokens(): void {
@@ -238,6 +243,11 @@ export class SimWorld {
   }
 
   /** The account of a live refresh token, or null (unknown, revoked or expired). */
+  /** The account a refresh token was issued to, valid or not (for the request log). */
+  refreshTokenOwner(token: string): string | null {
+    return this.refreshTokens.get(token)?.accountId ?? this.revokedRefreshTokens.get(token) ?? null;
+  }
+
   refreshTokenAccount(token: string): string | null {
     const record = this.refreshTokens.get(token);
     if (!record || record.expiresAt <= this.options.now()) return null;
