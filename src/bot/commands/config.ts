@@ -62,9 +62,11 @@ export const definition = new SlashCommandBuilder()
   .addSubcommand((s) => s.setName("enable").setDescription("Turn party cards on"))
   .addSubcommand((s) => s.setName("disable").setDescription("Turn party cards off"))
   .addSubcommand((s) => s.setName("show").setDescription("Show the current settings"))
-  .addSubcommand((s) => s.setName("check").setDescription("Check that the bot can post in the party channel"))
   .addSubcommand(templateSubcommand)
-  .addSubcommand(endedSubcommand);
+  .addSubcommand(endedSubcommand)
+  .addSubcommand((s) =>
+    s.setName("check").setDescription("Check that the bot can post in the party channel"),
+  );
 
 type GuildInteraction = ChatInputCommandInteraction<"cached">;
 
