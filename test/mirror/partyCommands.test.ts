@@ -138,4 +138,23 @@ describe("/party and /parties, end to end", () => {
     expect(after.title).toBe("Live parties (1)");
     expect(after.description).not.toContain(second.id);
   });
+
+  it("/parties stays within what one message holds when there are many, and counts the rest", async () => {
+    for (let i = 0; i < 15; i++) {
+      const member = await m.linkedMember(`host${i}`, `host${i}_ps`);
+      m.psn.startParty(member.accountId, {
+        joinability: "open",
+        name: `${i} ${"Long party name ".repeat(15)}`,
+      });
+    }
+    await m.tick();
+    expect(cardsInChannel()).toHaveLength(15);
+    const answer = await parties(m.plainUser("viewer"));
+    const listed = firstEmbed(answer);
+    expect(listed.title).toBe("Live parties (15)");
+    const lines = listed.description?.split("\n") ?? [];
+    const shown = lines.length - 1;
+    expect(shown).toBeGreaterThan(0);
+    expect(lines.at(-1)).toBe(`…and ${15 - shown} more`);
+  });
 });
