@@ -110,7 +110,9 @@ describe("/config template and /config ended, end to end", () => {
 
     it("delete-after deletes the ended card that many minutes after it ended, across a restart", async () => {
       const set = await config(admin(), "ended", { mode: "delete-after", minutes: 5 });
-      expect(firstEmbed(set).description).toContain("deleted 5 minutes after its party ends");
+      expect(firstEmbed(set).description).toBe(
+        "Ended cards will be deleted 5 minutes after their party ends. Cards that ended before stay.",
+      );
       expect(embedFields(await config(admin(), "show"))["Ended cards"]).toBe(
         "Deleted 5 minutes after the party ends",
       );

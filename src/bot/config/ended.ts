@@ -13,7 +13,7 @@ import { z } from "zod";
 import { cancelDeletions } from "../../db/cards.js";
 import { updateGuild } from "../../db/guilds.js";
 import type { BotContext } from "../context.js";
-import { COLOR_OK, endedText } from "../embeds/settings.js";
+import { COLOR_OK } from "../embeds/settings.js";
 import { UserError } from "../errors.js";
 
 /** From a minute (a busy channel) to a day (a card stays as a record of the evening). */
@@ -63,7 +63,8 @@ export async function setEnded(
     const checked = minutes.safeParse(given);
     if (!checked.success) throw new UserError(MINUTES_OUT_OF_RANGE);
     updateGuild(ctx.db, guildId, { endedDeleteAfterMinutes: checked.data }, ctx.now());
-    text = `${endedText(checked.data)}: a card is deleted ${checked.data} ${checked.data === 1 ? "minute" : "minutes"} after its party ends. Cards that ended before stay.`;
+    const unit = checked.data === 1 ? "minute" : "minutes";
+    text = `Ended cards will be deleted ${checked.data} ${unit} after their party ends. Cards that ended before stay.`;
   }
   await interaction.reply({
     embeds: [new EmbedBuilder().setColor(COLOR_OK).setDescription(text)],
