@@ -54,8 +54,11 @@ export async function setEnded(
   const guildId = interaction.guildId;
   let text: string;
   if (parsed.data === "keep") {
-    updateGuild(ctx.db, guildId, { endedDeleteAfterMinutes: null }, ctx.now());
-    const called = cancelDeletions(ctx.db, guildId);
+    // Together: a setting of "keep" with deletions still pending would surprise.
+    const called = ctx.db.transaction((tx) => {
+      updateGuild(tx, guildId, { endedDeleteAfterMinutes: null }, ctx.now());
+      return cancelDeletions(tx, guildId);
+    });
     text = `Ended cards stay in the channel, grey with their buttons off.${called > 0 ? ` ${called} card${called === 1 ? "" : "s"} waiting to be deleted will stay.` : ""}`;
   } else {
     const given = interaction.options.getInteger("minutes");
