@@ -4,7 +4,7 @@
  * between is repaired by sending again with the same nonce while Discord honours it,
  * and by finding the message in the channel after that (jobs/cards/settle.ts).
  */
-import { and, count, desc, eq, inArray, ne } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, lte, ne } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { cards } from "./schema.js";
 
@@ -79,7 +79,7 @@ export function restartPost(
   now: Date,
 ): void {
   db.update(cards)
-    .set({ ...fields, state: "posting", messageId: null, hash: null, updatedAt: now })
+    .set({ ...fields, state: "posting", messageId: null, hash: null, deleteAt: null, updatedAt: now })
     .where(eq(cards.id, id))
     .run();
 }
@@ -102,7 +102,15 @@ export function completePost(
  */
 export function adoptMessage(db: Db, id: number, messageId: string, now: Date): void {
   db.update(cards)
-    .set({ messageId, state: "live", hash: null, postedAt: now, endedAt: null, updatedAt: now })
+    .set({
+      messageId,
+      state: "live",
+      hash: null,
+      postedAt: now,
+      endedAt: null,
+      deleteAt: null,
+      updatedAt: now,
+    })
     .where(eq(cards.id, id))
     .run();
 }
@@ -121,7 +129,7 @@ export function trackedMessageIds(db: Db, messageIds: readonly string[]): Set<st
 /** A shown edit; a card that had ended is live again (its party came back). */
 export function recordEdit(db: Db, id: number, edit: { hash: string; partyJson: string }, now: Date): void {
   db.update(cards)
-    .set({ ...edit, state: "live", endedAt: null, updatedAt: now })
+    .set({ ...edit, state: "live", endedAt: null, deleteAt: null, updatedAt: now })
     .where(eq(cards.id, id))
     .run();
 }
@@ -147,4 +155,47 @@ export function findLatestEndedCards(db: Db, guildId: string, sessionIds: readon
   const latest = new Map<string, CardRow>();
   for (const r of rows) if (!latest.has(r.sessionId)) latest.set(r.sessionId, r);
   return [...latest.values()];
+}
+
+/** The live cards of one server that have a message, oldest first (for /parties). */
+export function findLiveCards(db: Db, guildId: string): CardRow[] {
+  return db
+    .select()
+    .from(cards)
+    .where(and(eq(cards.guildId, guildId), eq(cards.state, "live"), isNotNull(cards.messageId)))
+    .orderBy(asc(cards.id))
+    .all();
+}
+
+/**
+ * `/config ended delete-after`: the ended card's message goes at `at`. Kept in the row,
+ * not in a timer, so a restart deletes it all the same.
+ */
+export function scheduleDeletion(db: Db, id: number, at: Date): void {
+  db.update(cards).set({ deleteAt: at }).where(eq(cards.id, id)).run();
+}
+
+/** Ended cards whose message is due for deletion, the earliest first. */
+export function findDueDeletions(db: Db, now: Date, limit: number): CardRow[] {
+  return db
+    .select()
+    .from(cards)
+    .where(and(eq(cards.state, "ended"), isNotNull(cards.messageId), lte(cards.deleteAt, now)))
+    .orderBy(asc(cards.deleteAt))
+    .limit(limit)
+    .all();
+}
+
+/** The deletion happened, or will not: the row stays as history. */
+export function clearDeletion(db: Db, id: number): void {
+  db.update(cards).set({ deleteAt: null }).where(eq(cards.id, id)).run();
+}
+
+/** `/config ended keep`: the server's pending deletions are called off. */
+export function cancelDeletions(db: Db, guildId: string): number {
+  return db
+    .update(cards)
+    .set({ deleteAt: null })
+    .where(and(eq(cards.guildId, guildId), isNotNull(cards.deleteAt)))
+    .run().changes;
 }

@@ -66,6 +66,10 @@ export const guilds = sqliteTable("guilds", {
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
   /** Why cards are paused (the bot lost access to the channel), null when running. */
   pausedReason: text("paused_reason"),
+  /** The text posted above a new card (placeholders, see bot/embeds/cardTemplate.ts); null: the role mention. */
+  cardTemplate: text("card_template"),
+  /** Minutes after which an ended card's message is deleted; null keeps ended cards. */
+  endedDeleteAfterMinutes: integer("ended_delete_after_minutes"),
   createdAt: createdAt(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
 });
@@ -110,6 +114,8 @@ export const cards = sqliteTable(
     partyJson: text("party_json").notNull(),
     postedAt: integer("posted_at", { mode: "timestamp_ms" }),
     endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+    /** When the ended card's message is to be deleted (`/config ended delete-after`); null: never. */
+    deleteAt: integer("delete_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
   },
@@ -117,6 +123,7 @@ export const cards = sqliteTable(
     // Never two open cards for one party in one server; ended ones are history.
     uniqueIndex("cards_open_party").on(t.guildId, t.sessionId).where(sql`state <> 'ended'`),
     index("cards_session").on(t.sessionId),
+    index("cards_delete_at").on(t.deleteAt),
   ],
 );
 

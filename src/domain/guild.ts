@@ -9,6 +9,8 @@ export interface GuildSettings {
   enabled: boolean;
   /** Set when Discord refused access (50001/50013); cleared by `/config check`. */
   pausedReason: string | null;
+  /** `/config template`: the text above a new card; null or absent, the role mention. */
+  template?: string | null;
 }
 
 /** Whether cards may be posted or edited in this server at all. */

@@ -93,7 +93,11 @@ describe("database", () => {
     const old = sqlite.prepare("select name from sqlite_master where name like 'announcements%'").all();
     close();
     expect(rows).toEqual([{ guild_id: "1", session_id: "s", message_id: "m", state: "live" }]);
-    expect(indexes).toEqual([{ name: "cards_open_party" }, { name: "cards_session" }]);
+    expect(indexes).toEqual([
+      { name: "cards_delete_at" },
+      { name: "cards_open_party" },
+      { name: "cards_session" },
+    ]);
     expect(old).toEqual([]);
   });
 });

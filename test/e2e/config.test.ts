@@ -38,6 +38,8 @@ describe("/config", () => {
       Channel: "Not set",
       "Mention role": "None",
       "Parties shown": "Joinable parties only",
+      "Card text": "Default: the mention role",
+      "Ended cards": "Kept (grey, buttons off)",
     });
   });
 

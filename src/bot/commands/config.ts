@@ -10,6 +10,8 @@ import {
 } from "discord.js";
 import { z } from "zod";
 import { ensureGuild, type GuildRow, updateGuild } from "../../db/guilds.js";
+import { endedSubcommand, setEnded } from "../config/ended.js";
+import { setTemplate, templateSubcommand } from "../config/template.js";
 import type { BotContext } from "../context.js";
 import { COLOR_OK, COLOR_WARN, checkEmbed, SHOW_TEXT, settingsEmbed } from "../embeds/settings.js";
 import { UserError } from "../errors.js";
@@ -60,6 +62,8 @@ export const definition = new SlashCommandBuilder()
   .addSubcommand((s) => s.setName("enable").setDescription("Turn party cards on"))
   .addSubcommand((s) => s.setName("disable").setDescription("Turn party cards off"))
   .addSubcommand((s) => s.setName("show").setDescription("Show the current settings"))
+  .addSubcommand(templateSubcommand)
+  .addSubcommand(endedSubcommand)
   .addSubcommand((s) =>
     s.setName("check").setDescription("Check that the bot can post in the party channel"),
   );
@@ -90,6 +94,10 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
       return reply(interaction, settingsEmbed(row));
     case "check":
       return check(interaction, ctx, row);
+    case "template":
+      return setTemplate(interaction, ctx);
+    case "ended":
+      return setEnded(interaction, ctx);
     default:
       throw new UserError("This setting is not available any more. Try `/config show`.");
   }

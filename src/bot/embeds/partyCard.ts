@@ -18,6 +18,7 @@ import type { Party, PartyMember } from "../../domain/party.js";
 import { discordTimestamp } from "../../domain/timestamps.js";
 import type { Joinability } from "../../psn/types.js";
 import { customId } from "../handlers.js";
+import { expandTemplate, templateValues } from "./cardTemplate.js";
 import { EMBED_LIMITS, fitEmbed, fitPsnText, psnName } from "./limits.js";
 
 export interface CardView {
@@ -26,6 +27,8 @@ export interface CardView {
   mentionRoleId: string | null;
   /** The role is mentioned on the first post only; edits never ping. */
   firstPost: boolean;
+  /** The server's `/config template`, posted above a new card instead of the bare role mention. */
+  template?: string | null;
   ended?: { at: Date };
 }
 
@@ -162,19 +165,33 @@ function hashOf(embeds: APIEmbed[], components: APIActionRowComponent<APIButtonC
   return createHash("sha256").update(JSON.stringify({ embeds, components })).digest("hex");
 }
 
+/** What a first post says above the card: the server's template, or the role mention. */
+function firstPostContent(
+  party: Party | null,
+  view: Pick<CardView, "mentionRoleId" | "template">,
+): string | null {
+  const template = view.template ?? null;
+  if (template === null || party === null)
+    return view.mentionRoleId !== null ? `<@&${view.mentionRoleId}>` : null;
+  const text = expandTemplate(template, templateValues(party, partyTitle(party), view.mentionRoleId));
+  return text === "" ? null : text;
+}
+
 function finish(
   embed: APIEmbed,
   components: APIActionRowComponent<APIButtonComponent>[],
-  view: Pick<CardView, "mentionRoleId" | "firstPost" | "ended">,
+  view: Pick<CardView, "mentionRoleId" | "firstPost" | "ended" | "template">,
+  party: Party | null,
 ): RenderedCard {
-  const mentionRole =
-    view.firstPost && !view.ended && view.mentionRoleId !== null ? view.mentionRoleId : null;
+  const first = view.firstPost && !view.ended;
+  const mentionRole = first && view.mentionRoleId !== null ? view.mentionRoleId : null;
   const embeds = [embed];
   return {
-    content: mentionRole !== null ? `<@&${mentionRole}>` : null,
+    content: first ? firstPostContent(party, view) : null,
     embeds,
     components,
-    // Member mentions are there to be clicked, never to ping.
+    // Member mentions are there to be clicked, never to ping; a template's @everyone or
+    // user mention neither: only the configured role may ping.
     allowedMentions: { parse: [], roles: mentionRole !== null ? [mentionRole] : [], users: [] },
     hash: hashOf(embeds, components),
   };
@@ -223,7 +240,12 @@ export function renderPartyCard(party: Party, view: CardView): RenderedCard {
   if (party.game?.iconUrl) embed.thumbnail = { url: party.game.iconUrl };
   if (party.imageUrl !== null) embed.image = { url: party.imageUrl };
 
-  return finish(fitEmbed(embed), buttons(party.sessionId, party.shareUrl, view.ended !== undefined), view);
+  return finish(
+    fitEmbed(embed),
+    buttons(party.sessionId, party.shareUrl, view.ended !== undefined),
+    view,
+    party,
+  );
 }
 
 /**
@@ -237,9 +259,10 @@ export function renderUnknownEndedCard(sessionId: string, at: Date): RenderedCar
     color: CARD_COLOURS.ended,
     footer: footer(sessionId),
   };
-  return finish(embed, buttons(sessionId, null, true), {
-    mentionRoleId: null,
-    firstPost: false,
-    ended: { at },
-  });
+  return finish(
+    embed,
+    buttons(sessionId, null, true),
+    { mentionRoleId: null, firstPost: false, ended: { at } },
+    null,
+  );
 }

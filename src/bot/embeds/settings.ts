@@ -1,6 +1,7 @@
 import { EmbedBuilder } from "discord.js";
 import type { GuildRow } from "../../db/guilds.js";
 import type { CheckReport } from "../permissions.js";
+import { EMBED_LIMITS, truncate } from "./limits.js";
 
 export const COLOR_OK = 0x2ecc71;
 export const COLOR_WARN = 0xf1c40f;
@@ -8,7 +9,13 @@ export const COLOR_INFO = 0x5865f2;
 
 export type GuildSettings = Pick<
   GuildRow,
-  "channelId" | "mentionRoleId" | "show" | "enabled" | "pausedReason"
+  | "channelId"
+  | "mentionRoleId"
+  | "show"
+  | "enabled"
+  | "pausedReason"
+  | "cardTemplate"
+  | "endedDeleteAfterMinutes"
 >;
 
 export function statusText(settings: GuildSettings): string {
@@ -23,6 +30,19 @@ export const SHOW_TEXT: Record<GuildSettings["show"], string> = {
   all: "All parties",
 };
 
+/** Pure: "Deleted 30 minutes after the party ends" / "Kept". */
+export function endedText(deleteAfterMinutes: number | null): string {
+  if (deleteAfterMinutes === null) return "Kept (grey, buttons off)";
+  const unit = deleteAfterMinutes === 1 ? "minute" : "minutes";
+  return `Deleted ${deleteAfterMinutes} ${unit} after the party ends`;
+}
+
+/** The template as typed, quoted (an embed never pings), within a field's 1024. */
+export function templateText(template: string | null): string {
+  if (template === null) return "Default: the mention role";
+  return truncate(template, EMBED_LIMITS.fieldValue);
+}
+
 export function settingsEmbed(settings: GuildSettings): EmbedBuilder {
   return new EmbedBuilder()
     .setTitle("Party card settings")
@@ -36,6 +56,8 @@ export function settingsEmbed(settings: GuildSettings): EmbedBuilder {
         inline: true,
       },
       { name: "Parties shown", value: SHOW_TEXT[settings.show], inline: true },
+      { name: "Card text", value: templateText(settings.cardTemplate) },
+      { name: "Ended cards", value: endedText(settings.endedDeleteAfterMinutes) },
     );
 }
 

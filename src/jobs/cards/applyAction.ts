@@ -31,6 +31,7 @@ import {
   discordErrorDecision,
   type PauseDetail,
 } from "./discordPolicy.js";
+import { scheduleEndedDeletion } from "./endedDeletion.js";
 import { newNonce } from "./nonce.js";
 import {
   LOOK_BACK_PAGE,
@@ -336,6 +337,7 @@ async function end(io: CardIo, action: Extract<Action, { kind: "end" }>, now: Da
     });
   }
   markEnded(io.db, row.id, now, now, action.card.hash);
+  if (messageId !== null) scheduleEndedDeletion(io, row, now);
   io.log.info({ cardId: row.id, sessionId: row.sessionId }, "party card ended");
 }
 

@@ -25,6 +25,7 @@ export function guildSettingsOf(row: GuildRow): GuildSettings {
     show: row.show,
     enabled: row.enabled,
     pausedReason: row.pausedReason,
+    template: row.cardTemplate,
   };
 }
 

@@ -28,6 +28,7 @@ import type { CardSink, PartyUpdate } from "../poller.js";
 import { reconcile } from "../reconcile.js";
 import { applyAction, type BotView, type CardIo, type DiscordRest, GuildPaused } from "./applyAction.js";
 import { type PauseDetail, pauseReasonFor } from "./discordPolicy.js";
+import { deleteDueEndedCards } from "./endedDeletion.js";
 import { newNonce } from "./nonce.js";
 import { announcedByGuild, cardOf, guildSettingsOf } from "./rows.js";
 
@@ -139,6 +140,11 @@ export class CardWriter implements CardSink {
         // One server's trouble never holds the others back.
         this.log.error({ err, guildId }, "writing the cards of a server failed");
       }
+    }
+    try {
+      await deleteDueEndedCards(this.io, now);
+    } catch (err) {
+      this.log.error({ err }, "deleting ended cards failed");
     }
   }
 
