@@ -93,7 +93,14 @@ function variantsOf(def: z.infer<typeof commandDefSchema>): CommandVariant[] {
 
 /** The chat-input commands the bot registered (globally and in the demo server), as Discord would list them. */
 export function registeredCommands(sandbox: Sandbox): CommandModel[] {
-  const raw = [...sandbox.discord.commands(), ...sandbox.discord.commands({ guildId: sandbox.guild.id })];
+  return commandModels([
+    ...sandbox.discord.commands(),
+    ...sandbox.discord.commands({ guildId: sandbox.guild.id }),
+  ]);
+}
+
+/** Registered command definitions (Discord's JSON) as the panel's forms; a later one replaces an earlier one of the same name. */
+export function commandModels(raw: readonly unknown[]): CommandModel[] {
   const byName = new Map<string, CommandModel>();
   for (const r of raw) {
     const parsed = commandDefSchema.safeParse(r);
