@@ -1,4 +1,8 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../e2e/world.js";
 import { exitWithin, killGroup, type Started, startGroup } from "../support/processes.js";
 
 /**
@@ -57,22 +61,34 @@ describe("npm run sandbox -- --scene", () => {
 });
 
 describe("npm run sandbox", () => {
-  it("starts with nothing configured, prints one URL that serves the view, and stops on Ctrl-C", async () => {
-    started = startGroup("npm", ["run", "--silent", "sandbox"], { cwd: process.cwd(), env: emptyEnv() });
-    await started.waitFor(/Open http:\/\/127\.0\.0\.1:\d+\/\n/);
-    const urls = started.output().match(/http:\/\/\S+/g) ?? [];
-    expect(urls).toHaveLength(1);
-    const page = await fetch(urls[0]!);
-    expect(page.status).toBe(200);
-    const text = await page.text();
-    expect(text).toContain("PlayStation Friends");
-    // The admin's setup went through the real /config: the bot answered it.
-    expect(text).toContain("Party cards will be posted in");
+  it("starts with nothing configured, prints one URL that serves the view, and leaves nothing behind on Ctrl-C", async () => {
+    const port = await freePort();
+    // Its own temporary directory, to see what the sandbox leaves there.
+    const tmp = mkdtempSync(join(tmpdir(), "ppb-sandbox-cli-"));
+    try {
+      started = startGroup("npm", ["run", "--silent", "sandbox", "--", "--port", String(port)], {
+        cwd: process.cwd(),
+        env: { ...emptyEnv(), TMPDIR: tmp },
+      });
+      await started.waitFor(/Open http:\/\/127\.0\.0\.1:\d+\/\n/);
+      expect(started.output().match(/http:\/\/\S+/g)).toEqual([`http://127.0.0.1:${port}/`]);
+      expect(readdirSync(tmp).filter((f) => f.startsWith("ppb-sandbox-"))).toHaveLength(1);
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      const text = await page.text();
+      expect(text).toContain("PlayStation Friends");
+      // The admin's setup went through the real /config: the bot answered it.
+      expect(text).toContain("Party cards will be posted in");
 
-    // A terminal signals every process of the foreground group (npm forwards it again).
-    process.kill(-started.pid, "SIGINT");
-    await exitWithin(started, 15_000);
-    expect(started.groupAlive()).toBe(false);
-    expect(started.output()).toContain("Sandbox stopped.");
+      // A terminal signals every process of the foreground group (npm forwards it again).
+      process.kill(-started.pid, "SIGINT");
+      await exitWithin(started, 15_000);
+      expect(started.groupAlive()).toBe(false);
+      expect(started.output()).toContain("Sandbox stopped.");
+      // The generated database (and its key) are gone.
+      expect(readdirSync(tmp).filter((f) => f.startsWith("ppb-sandbox-"))).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }, 90_000);
 });

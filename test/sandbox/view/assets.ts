@@ -64,6 +64,7 @@ a { color: var(--link); text-decoration: none; } a:hover { text-decoration: unde
 #status { padding: 4px 16px; min-height: 24px; font-size: 13px; }
 #status.ok { color: #57f287; } #status.error { color: #fa777c; }
 .cols { display: grid; grid-template-columns: minmax(300px, 1fr) minmax(420px, 1.4fr) minmax(300px, 1fr); gap: 8px; padding: 0 8px 16px; }
+@media (min-width: 1101px) { .cols > .panel { max-height: calc(100vh - 84px); overflow-y: auto; } }
 @media (max-width: 1100px) { .cols { grid-template-columns: 1fr; } }
 .panel { background: var(--bg); border-radius: 8px; padding: 8px 12px; min-width: 0; }
 .panel h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .02em; color: var(--muted); margin: 12px 0 6px; }

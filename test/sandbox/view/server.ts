@@ -116,6 +116,11 @@ export function commandModels(raw: readonly unknown[]): CommandModel[] {
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
+function latestId(box: { dms: { id: string }[]; privateReplies: { id: string }[] }): string {
+  const ids = [...box.dms, ...box.privateReplies].map((m) => m.id).sort((a, b) => byId({ id: a }, { id: b }));
+  return ids.at(-1) ?? "0";
+}
+
 function byId(a: { id: string }, b: { id: string }): number {
   const x = BigInt(a.id);
   const y = BigInt(b.id);
@@ -158,19 +163,22 @@ export function buildModel(sandbox: Sandbox): PageModel {
     admin: m.admin,
   }));
   const allMessages = [...state.messages.values()].filter((m) => !m.deleted);
-  const inbox = actors.map((a) => {
-    const dmChannel = state.dmChannelByUser.get(a.userId);
-    return {
-      userId: a.userId,
-      username: a.username,
-      admin: adminIds.has(a.userId),
-      dms: dmChannel ? state.visibleMessages(dmChannel).map(messageModel) : [],
-      privateReplies: allMessages
-        .filter((m) => (m.flags & EPHEMERAL) !== 0 && m.interaction?.userId === a.userId)
-        .sort(byId)
-        .map(messageModel),
-    };
-  });
+  const inbox = actors
+    .map((a) => {
+      const dmChannel = state.dmChannelByUser.get(a.userId);
+      return {
+        userId: a.userId,
+        username: a.username,
+        admin: adminIds.has(a.userId),
+        dms: dmChannel ? state.visibleMessages(dmChannel).map(messageModel) : [],
+        privateReplies: allMessages
+          .filter((m) => (m.flags & EPHEMERAL) !== 0 && m.interaction?.userId === a.userId)
+          .sort(byId)
+          .map(messageModel),
+      };
+    })
+    // Whoever heard from the bot last comes first: what just happened is at the top.
+    .sort((a, b) => byId({ id: latestId(b) }, { id: latestId(a) }));
   const accounts = [
     ...sandbox.members.map((m) => ({ psn: m.psn, who: `@${m.user.username}` })),
     ...sandbox.friends.map((f) => ({ psn: f.psn, who: "PSN friend (not in Discord)" })),
