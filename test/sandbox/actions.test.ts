@@ -76,12 +76,19 @@ describe("the control panel", () => {
     ]);
     expect(field(requestOnly.embeds[0], "Access")).toBe("Request to join");
 
+    // A new game shows once the bot reads the presence again (every 5 minutes while online): time skips there.
+    const [newGame] = await Promise.all([
+      sandbox.discord.waitForMessageEdit(channel, card.id),
+      act("presence", { account: alice.psn.accountId, online: "true", game: "Astro Bot" }),
+    ]);
+    expect(description(newGame.embeds[0])).toContain("Astro Bot");
+
     // While PSN fails, the card stays as it was (a failed read is not an ended party).
     expect(await act("psn-failing", { failing: "true" })).toMatchObject({ ok: true });
     sandbox.psn.resetRequests();
     expect(await act("time", { seconds: "30" })).toMatchObject({ ok: true, message: "30 s passed." });
     expect(sandbox.psn.requests().some((r) => r.status === 503)).toBe(true);
-    expect(sandbox.discord.message(channel, card.id)?.editedTimestamp).toBe(requestOnly.editedTimestamp);
+    expect(sandbox.discord.message(channel, card.id)?.editedTimestamp).toBe(newGame.editedTimestamp);
     expect(await act("psn-failing", { failing: "false" })).toMatchObject({ ok: true });
 
     const [ended] = await Promise.all([

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { PermissionFlagsBits } from "discord.js";
 import { type App, startApp } from "../../src/app.js";
 import { type Config, parseConfig } from "../../src/config.js";
-import { findUserByAccountId } from "../../src/db/users.js";
+import { findUserByAccountId, type UserRow } from "../../src/db/users.js";
 import { defaultTrackerOptions } from "../../src/jobs/partyTracker.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 import { freePort, linkButtonUrl } from "../e2e/world.js";
@@ -75,6 +75,15 @@ export const DEMO_GAMES = ["Helldivers 2", "Gran Turismo 7", "Astro Bot", "EA SP
 
 /** Every endpoint the poller and the invite button use: what "PSN is failing" breaks. */
 const FAILING_ENDPOINTS: readonly SimEndpoint[] = ["presence", "parties", "partyInfo", "share", "invite"];
+
+/** What the bot must have read before a PSN change counts as seen (see settle). */
+interface Needs {
+  presence: boolean;
+  partyReads: number;
+}
+/** The bot reads an online member's presence every 5 minutes: settle may skip that far, and a tick more. */
+const SETTLE_MAX_SKIP_MS = 6 * 60_000;
+const SETTLE_MAX_ROUNDS = 16;
 
 export interface SandboxOptions {
   /** The bot's logger (silent by default). */
@@ -231,21 +240,37 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const userName = (userId: string) => discord.state.user(userId)?.username ?? userId;
 
     /**
-     * Lets the bot see a PSN change now: the clock moves to the moment the poller would
-     * next look at one of these accounts (never backwards), then one poll runs.
+     * Lets the bot see a PSN change now instead of on its schedule: time skips to the moment
+     * the poller next looks at one of these accounts (never backwards) and one poll runs,
+     * until the bot has read what the change needs (the presence, or the parties that many
+     * times), by its own record in the database. Bounded, and never while PSN is failing.
      */
-    const settle = async (accountIds: readonly string[], rounds = 1) => {
-      for (let i = 0; i < rounds; i++) {
-        const due = accountIds
-          .map((id) => findUserByAccountId(app.ctx.db, id)?.nextPollAt?.getTime())
-          .filter((t): t is number => t !== undefined);
-        const wait = due.length > 0 ? Math.min(...due) - now() : 0;
-        if (wait > 0) advance(wait);
+    const settle = async (accountIds: readonly string[], needs: Needs) => {
+      const rows = () =>
+        accountIds
+          .map((id) => findUserByAccountId(app.ctx.db, id))
+          .filter((r): r is UserRow => r !== undefined && r.linkState === "active");
+      const since = now();
+      let partyReads = 0;
+      let lastPartiesAt = Math.max(0, ...rows().map((r) => r.lastPartiesAt?.getTime() ?? 0));
+      for (let round = 0; round < SETTLE_MAX_ROUNDS; round++) {
+        const due = rows().map((r) => r.nextPollAt.getTime());
+        const wait = due.length > 0 && !failing ? Math.min(...due) - now() : 0;
+        const tooFar = now() + wait - since > SETTLE_MAX_SKIP_MS;
+        if (wait > 0 && !tooFar) advance(wait);
         await app.poller.tick();
+        if (tooFar) return;
+        const after = rows();
+        const partiesAt = Math.max(0, ...after.map((r) => r.lastPartiesAt?.getTime() ?? 0));
+        if (partiesAt > lastPartiesAt) partyReads++;
+        lastPartiesAt = partiesAt;
+        const presenceRead =
+          !needs.presence || after.some((r) => (r.lastPresenceAt?.getTime() ?? 0) >= since);
+        if (after.length === 0 || failing || (presenceRead && partyReads >= needs.partyReads)) return;
       }
     };
-    // A party missing from what its members' PSN shows ends after this many polls (a debounce).
-    const roundsToEnd = defaultTrackerOptions.missesToEnd;
+    // A party missing from what its members' PSN shows ends after this many reads (a debounce).
+    const readsToEnd = defaultTrackerOptions.missesToEnd;
     const advance = (ms: number) => {
       offsetMs += ms;
     };
@@ -332,7 +357,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
               left = true;
             }
         }
-        await settle([accountId], left ? roundsToEnd : 1);
+        await settle([accountId], { presence: true, partyReads: left ? readsToEnd : 1 });
       },
       async startParty(hostAccountId, joinability) {
         for (const p of parties.values()) if (p.members.includes(hostAccountId)) leave(p, hostAccountId);
@@ -348,7 +373,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           maxMembers,
         });
         note(`PSN: ${nameOfAccount(hostAccountId)} started a party (${joinability})`);
-        await settle([hostAccountId]);
+        await settle([hostAccountId], { presence: false, partyReads: 1 });
         return sessionId;
       },
       async joinParty(sessionId, accountId) {
@@ -359,27 +384,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         psn.joinParty(sessionId, accountId);
         party.members.push(accountId);
         note(`PSN: ${nameOfAccount(accountId)} joined ${nameOfAccount(party.hostAccountId)}'s party`);
-        await settle(party.members);
+        await settle(party.members, { presence: false, partyReads: 1 });
       },
       async leaveParty(sessionId, accountId) {
         const party = mustParty(sessionId);
         const before = [...party.members];
         leave(party, accountId);
-        await settle(before, parties.has(sessionId) ? 1 : roundsToEnd);
+        await settle(before, { presence: false, partyReads: parties.has(sessionId) ? 1 : readsToEnd });
       },
       async endParty(sessionId) {
         const party = mustParty(sessionId);
         psn.endParty(sessionId);
         parties.delete(sessionId);
         note(`PSN: ${nameOfAccount(party.hostAccountId)}'s party ended`);
-        await settle(party.members, roundsToEnd);
+        await settle(party.members, { presence: false, partyReads: readsToEnd });
       },
       async setJoinability(sessionId, joinability) {
         const party = mustParty(sessionId);
         psn.setJoinability(sessionId, joinability);
         party.joinability = joinability;
         note(`PSN: ${nameOfAccount(party.hostAccountId)}'s party is now ${joinability}`);
-        await settle(party.members);
+        await settle(party.members, { presence: false, partyReads: 1 });
       },
       async setPsnFailing(value) {
         failing = value;
