@@ -110,6 +110,14 @@ describe("the control panel", () => {
   });
 });
 
+describe("the page", () => {
+  it("escapes what it shows: a game name with & in it", async () => {
+    const page = await (await fetch(view.url)).text();
+    expect(page).toContain("Ratchet &amp; Clank: Rift Apart");
+    expect(page).not.toContain("Ratchet & Clank");
+  });
+});
+
 describe("live regions", () => {
   it("answer 204 while nothing changed, and the new regions once something did", async () => {
     const first = await fetch(new URL("live", view.url));

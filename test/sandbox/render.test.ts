@@ -38,6 +38,7 @@ function message(over: Partial<MessageModel> = {}): MessageModel {
     timestamp: new Date(NOW).toISOString(),
     editedTimestamp: null,
     ephemeral: false,
+    loading: false,
     interaction: null,
     ...over,
   };
@@ -187,6 +188,13 @@ describe("cards drawn the way Discord draws them", () => {
       '<span class="btn link disabled" aria-disabled="true">Join on PlayStation ↗</span>',
     );
     expect(out).toContain("(edited)");
+  });
+
+  it("a deferred answer not given yet reads as thinking", () => {
+    expect(messageHtml(message({ loading: true }), names, null).value).toContain("PartyBridge is thinking…");
+    expect(messageHtml(message({ loading: true, content: "Done" }), names, null).value).not.toContain(
+      "thinking",
+    );
   });
 
   it("a button in a DM is pressed as the DM's owner", () => {

@@ -71,7 +71,12 @@ export interface ActivityEntry {
   text: string;
 }
 
-export const DEMO_GAMES = ["Helldivers 2", "Gran Turismo 7", "Astro Bot", "EA SPORTS FC 25"] as const;
+export const DEMO_GAMES = [
+  "Helldivers 2",
+  "Gran Turismo 7",
+  "Astro Bot",
+  "Ratchet & Clank: Rift Apart",
+] as const;
 
 /** Every endpoint the poller and the invite button use: what "PSN is failing" breaks. */
 const FAILING_ENDPOINTS: readonly SimEndpoint[] = ["presence", "parties", "partyInfo", "share", "invite"];

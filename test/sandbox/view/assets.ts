@@ -24,12 +24,15 @@ export const SCRIPT = `
     if (res.status !== 200) return;
     const data = await res.json();
     version = data.version;
+    // Inboxes a reader folded stay folded when their region is drawn again.
+    const folded = new Set([...document.querySelectorAll("details.inbox:not([open])")].map((d) => d.dataset.user));
     for (const [name, markup] of Object.entries(data.regions)) {
       if (shown.get(name) === markup) continue;
       const el = document.querySelector('[data-region="' + name + '"]');
       if (el) el.innerHTML = markup;
       shown.set(name, markup);
     }
+    for (const d of document.querySelectorAll("details.inbox")) if (folded.has(d.dataset.user)) d.open = false;
   }
   document.addEventListener("submit", async (event) => {
     const form = event.target instanceof HTMLFormElement ? event.target : null;

@@ -28,6 +28,8 @@ export interface MessageModel {
   timestamp: string;
   editedTimestamp: string | null;
   ephemeral: boolean;
+  /** A deferred answer not given yet: Discord shows "… is thinking". */
+  loading: boolean;
   /** The slash command or button this message answers. */
   interaction: { userName: string; commandName: string | null } | null;
 }
@@ -240,6 +242,7 @@ export function messageHtml(m: MessageModel, names: Names, clickAs: string | nul
         : null
     }
     <div class="msg-head"><span class="author">${m.authorName}</span>${m.authorIsBot ? html`<span class="app-tag">APP</span>` : null}<span class="stamp">${time} UTC</span></div>
+    ${m.loading && !m.content && embeds.length === 0 ? html`<div class="content muted">${m.authorName} is thinking…</div>` : null}
     ${
       m.content || (edited && embeds.length === 0)
         ? html`<div class="content">${markdownHtml(m.content, names)}${edited ? html` <span class="edited">(edited)</span>` : null}</div>`

@@ -27,6 +27,7 @@ import {
 } from "./render.js";
 
 const EPHEMERAL = 64;
+const LOADING = 128;
 const MAX_BODY_BYTES = 64 * 1024;
 
 // ---- the model: what the simulators hold, as the renderer wants it --------------------------
@@ -142,6 +143,7 @@ export function buildModel(sandbox: Sandbox): PageModel {
     timestamp: m.timestamp,
     editedTimestamp: m.editedTimestamp,
     ephemeral: (m.flags & EPHEMERAL) !== 0,
+    loading: (m.flags & LOADING) !== 0,
     interaction: m.interaction
       ? { userName: userName(m.interaction.userId), commandName: m.interaction.name }
       : null,
