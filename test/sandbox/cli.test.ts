@@ -52,6 +52,7 @@ describe("npm run sandbox -- --scene", () => {
       "[Approve] [Deny]",
     );
     expect(transcript).toContain("Approved: the invitation was sent.");
+    expect(block(transcript, "DM to @carol:")).toContain("Alice_PS approved your invite request");
     expect(transcript).toContain("PSN: invitation from Alice_PS to carol_99");
 
     const ended = block(transcript, "#parties, card ended:");

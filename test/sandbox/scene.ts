@@ -92,6 +92,7 @@ export async function runScene(write: (text: string) => void): Promise<void> {
     show("DM to @alice:", approval);
 
     step("Alice presses Approve in her DM");
+    const carolDms = dmsSeen("carol");
     const approved = await sandbox
       .click(alice.user.id, {
         channelId: approval.channelId,
@@ -100,6 +101,7 @@ export async function runScene(write: (text: string) => void): Promise<void> {
       })
       .response();
     show("Alice's DM, updated:", approved);
+    show("DM to @carol:", await newDm("carol", carolDms));
     const invitation = sandbox.psn.invitations(carol.psn.accountId).at(-1);
     if (!invitation) throw new Error("PSN sent no invitation to Carol");
     write(
