@@ -25,6 +25,7 @@ import {
   startDiscordSim,
 } from "../sim/discord/server.js";
 import { type PsnSim, type SimEndpoint, type SimJoinability, startPsnSim } from "../sim/psn/server.js";
+import type { Names } from "./discordJson.js";
 
 const BOT_TOKEN = "sandbox-bot-token.local-simulator.0123456789";
 
@@ -461,4 +462,15 @@ export function buttonLabel(components: unknown, customId: string): string | und
     ? (components as Array<{ components?: Array<{ custom_id?: string; label?: string }> }>)
     : [];
   return rows.flatMap((row) => row.components ?? []).find((c) => c.custom_id === customId)?.label;
+}
+
+/** What mentions and channel links resolve to in the demo server, at the sandbox's time. */
+export function namesOf(sandbox: Sandbox): Names {
+  const { state } = sandbox.discord;
+  return {
+    user: (id) => state.user(id)?.username,
+    role: (id) => state.roles.get(id)?.name,
+    channel: (id) => state.channels.get(id)?.name,
+    now: sandbox.now(),
+  };
 }

@@ -5,19 +5,8 @@
  * see in Discord: the party channel's card as text, DMs, private replies.
  */
 import type { InteractionAnswer, MessageView } from "../sim/discord/server.js";
-import type { Names } from "./discordJson.js";
-import { type Sandbox, startSandbox } from "./sandbox.js";
+import { namesOf, startSandbox } from "./sandbox.js";
 import { messageText } from "./transcript.js";
-
-export function namesOf(sandbox: Sandbox): Names {
-  const { state } = sandbox.discord;
-  return {
-    user: (id) => state.user(id)?.username,
-    role: (id) => state.roles.get(id)?.name,
-    channel: (id) => state.channels.get(id)?.name,
-    now: sandbox.now(),
-  };
-}
 
 function buttonId(message: MessageView, label: string): string {
   const rows = message.components as Array<{ components?: Array<{ label?: string; custom_id?: string }> }>;

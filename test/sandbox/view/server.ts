@@ -8,8 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import type { SimChannel, SimMessage, SimRole } from "../../sim/discord/server.js";
-import { DEMO_GAMES, type Sandbox } from "../sandbox.js";
-import { namesOf } from "../scene.js";
+import { DEMO_GAMES, namesOf, type Sandbox } from "../sandbox.js";
 import { SCRIPT, STYLE } from "./assets.js";
 import {
   activityHtml,
