@@ -29,7 +29,7 @@ export function explainStartupError(err: unknown): string | null {
     return "Discord rejected the bot token. Check DISCORD_TOKEN: copy it again from the Discord developer portal (Bot → Reset Token).";
   }
   if (code === "DisallowedIntents") {
-    return "Discord refused the gateway intents the bot asked for. Check the bot's Privileged Gateway Intents in the Discord developer portal.";
+    return "Discord refused the gateway intents the bot asked for. Turn on Server Members Intent under the bot's Privileged Gateway Intents in the Discord developer portal.";
   }
   const cause = (err as { cause?: unknown }).cause;
   const causeCode =

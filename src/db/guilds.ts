@@ -4,7 +4,7 @@ import { guilds } from "./schema.js";
 
 export type GuildRow = typeof guilds.$inferSelect;
 export type GuildPatch = Partial<
-  Pick<GuildRow, "channelId" | "mentionRoleId" | "show" | "enabled" | "pausedReason">
+  Pick<GuildRow, "channelId" | "mentionRoleId" | "show" | "enabled" | "pausedReason" | "boardChannelId">
 >;
 
 /** Servers whose cards are paused (Discord refused access), for the metrics. */

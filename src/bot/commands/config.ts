@@ -10,6 +10,7 @@ import {
 } from "discord.js";
 import { z } from "zod";
 import { ensureGuild, type GuildRow, updateGuild } from "../../db/guilds.js";
+import { BOARD_GROUP, boardSubcommands, configureBoard } from "../board/configureBoard.js";
 import type { BotContext } from "../context.js";
 import { COLOR_OK, COLOR_WARN, checkEmbed, SHOW_TEXT, settingsEmbed } from "../embeds/settings.js";
 import { UserError } from "../errors.js";
@@ -60,9 +61,8 @@ export const definition = new SlashCommandBuilder()
   .addSubcommand((s) => s.setName("enable").setDescription("Turn party cards on"))
   .addSubcommand((s) => s.setName("disable").setDescription("Turn party cards off"))
   .addSubcommand((s) => s.setName("show").setDescription("Show the current settings"))
-  .addSubcommand((s) =>
-    s.setName("check").setDescription("Check that the bot can post in the party channel"),
-  );
+  .addSubcommand((s) => s.setName("check").setDescription("Check that the bot can post in the party channel"))
+  .addSubcommandGroup(boardSubcommands);
 
 type GuildInteraction = ChatInputCommandInteraction<"cached">;
 
@@ -75,6 +75,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   if (!canManageGuild(interaction.memberPermissions.bitfield)) throw new UserError(NEED_MANAGE_GUILD);
 
   const row = ensureGuild(ctx.db, interaction.guildId);
+  if (interaction.options.getSubcommandGroup() === BOARD_GROUP) return configureBoard(interaction, ctx);
   switch (interaction.options.getSubcommand(true)) {
     case "channel":
       return setChannel(interaction, ctx);
