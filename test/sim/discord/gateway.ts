@@ -14,6 +14,9 @@ export const Intent = {
   DirectMessages: 1 << 12,
 } as const;
 
+/** Intents an application must switch on in the developer portal: members, presences, message content. */
+export const PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15);
+
 const Op = {
   Dispatch: 0,
   Heartbeat: 1,
@@ -54,6 +57,7 @@ export class Gateway {
     private readonly state: SimState,
     private readonly token: string,
     private readonly gatewayUrl: () => string,
+    private readonly allowedPrivileged: number = Intent.GuildMembers,
   ) {
     this.wss.on("connection", (ws) => this.onConnection(ws));
   }
@@ -132,6 +136,10 @@ export class Gateway {
     }
     if (session.sessionId !== null) {
       session.ws.close(4005, "Already authenticated.");
+      return;
+    }
+    if ((parsed.data.intents & PRIVILEGED_INTENTS & ~this.allowedPrivileged) !== 0) {
+      session.ws.close(4014, "Disallowed intent(s).");
       return;
     }
     session.intents = parsed.data.intents;
