@@ -84,6 +84,27 @@ describe("the presence board", () => {
     expect(boardEdits()).toHaveLength(2);
   });
 
+  it("counts since when from coming online or changing game, not from each presence read", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    const since = () => /since <t:(\d+):R>/.exec(theBoard().description ?? "")?.[1];
+    const first = since();
+    expect(first).toBeDefined();
+
+    // Presence read again, same game: same board, no edit.
+    m.advance(5 * 60_000);
+    await m.tick();
+    expect(since()).toBe(first);
+    expect(boardEdits()).toHaveLength(0);
+
+    m.psn.setPresence(alice.accountId, { online: true, game: { name: "Gran Turismo 7" } });
+    m.advance(5 * 60_000);
+    await m.tick();
+    expect(theBoard().description).toContain("**Gran Turismo 7** (1)");
+    expect(Number(since())).toBeGreaterThan(Number(first));
+  });
+
   it("says nobody is online when nobody is", async () => {
     await configBoard(m.world.admin, "channel", boardChannel.id);
     await m.tick();
