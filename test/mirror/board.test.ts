@@ -198,6 +198,34 @@ describe("the presence board", () => {
     expect(theBoard().description).toContain("alice\\_ps");
   });
 
+  it("stops writing when Discord refuses the channel, and starts again when /config board is run after the fix", async () => {
+    await m.linkedMember("alice", "alice_ps");
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    const [first] = boards();
+    const botRole = m.world.guild.botRoleId as string;
+    m.world.discord.setChannelOverwrite(boardChannel.id, {
+      id: botRole,
+      type: "role",
+      deny: PermissionFlagsBits.ViewChannel,
+    });
+    m.world.discord.deleteMessageByHand(boardChannel.id, first!.id);
+    await m.tick();
+    const refusedSoFar = () => m.world.discord.requests().filter((r) => r.status === 403).length;
+    const refused = refusedSoFar();
+    expect(refused).toBeGreaterThan(0);
+    expect(findBoard(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toContain("Missing Access");
+    // Paused: no call per poll against a channel that refuses.
+    await m.tick();
+    await m.tick();
+    expect(refusedSoFar()).toBe(refused);
+
+    m.world.discord.setChannelOverwrite(boardChannel.id, { id: botRole, type: "role" });
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    expect(theBoard().description).toContain("alice\\_ps");
+  });
+
   it("refuses a channel the bot cannot post in, and members without Manage Server", async () => {
     m.world.discord.setChannelOverwrite(boardChannel.id, {
       id: m.world.guild.botRoleId as string,

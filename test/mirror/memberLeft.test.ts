@@ -62,6 +62,24 @@ describe("a member who leaves the server", () => {
     expect(m.world.discord.channelMessages(channelId()).filter((x) => x.embeds.length > 0)).toHaveLength(1);
   });
 
+  it("leaves a card up while another member announced there is in the party", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    m.psn.joinParty(session, bob.accountId);
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(channelId());
+
+    m.world.discord.removeMember(m.world.guild.id, alice.user.id);
+    await eventually(
+      () => guildsOfMember(m.world.app.ctx.db, alice.user.id).length === 0,
+      "alice's opt-in gone",
+    );
+    await m.tick();
+    expect(cardEnded(card.id)).toBe(false);
+    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(1);
+  });
+
   it("is caught at the next start when they left while the bot was down", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     const bob = await m.linkedMember("bob", "bob_ps");
