@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BOARD_FOOTER } from "../../src/bot/embeds/presenceBoard.js";
 import { findAllOpenCards } from "../../src/db/cards.js";
-import { guildsOfMember } from "../../src/db/guildMembers.js";
+import { guildsOfMember, optIn } from "../../src/db/guildMembers.js";
+import { updateGuild } from "../../src/db/guilds.js";
 import { eventually, firstEmbed } from "../e2e/world.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
@@ -60,6 +61,32 @@ describe("a member who leaves the server", () => {
     // Her party goes on, but it is not announced here any more: no new card.
     await m.tick();
     expect(m.world.discord.channelMessages(channelId()).filter((x) => x.embeds.length > 0)).toHaveLength(1);
+  });
+
+  it("is still announced in the other servers they are in", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const other = m.world.discord.createGuild({ name: "Other server" });
+    const otherChannel = m.world.discord.createChannel(other.id, { name: "parties" });
+    m.world.discord.addMember(other.id, alice.user.id);
+    await eventually(() => m.world.app.client.guilds.cache.has(other.id), "the bot sees the other server");
+    updateGuild(m.world.app.ctx.db, other.id, { channelId: otherChannel.id });
+    optIn(m.world.app.ctx.db, other.id, alice.user.id);
+    m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(channelId());
+    const otherCard = await m.world.discord.waitForMessage(otherChannel.id);
+
+    m.world.discord.removeMember(m.world.guild.id, alice.user.id);
+    await m.world.discord.waitForMessageEdit(channelId(), card.id, () => cardEnded(card.id));
+    expect(guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([other.id]);
+    // Queued behind the leave's work in the card writer: when it returns, that work is done.
+    await m.world.app.ctx.cards.endCardsOfUser("0");
+    expect(findAllOpenCards(m.world.app.ctx.db).map((c) => c.guildId)).toEqual([other.id]);
+    const editsThere = m.world.discord
+      .requests()
+      .filter((r) => r.method === "PATCH" && r.path.includes(`/channels/${otherChannel.id}/`));
+    expect(editsThere).toEqual([]);
+    expect(m.world.discord.message(otherChannel.id, otherCard.id)?.editedTimestamp).toBeNull();
   });
 
   it("leaves a card up while another member announced there is in the party", async () => {
