@@ -105,6 +105,23 @@ describe("the presence board", () => {
     expect(Number(since())).toBeGreaterThan(Number(first));
   });
 
+  it("is edited at most once per poll, however many of the poll's passes change it", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    // One poll, two passes: alice (known online) changes game, then bob (new) comes online.
+    const bob = await m.linkedMember("bob", "bob_ps");
+    m.psn.setPresence(alice.accountId, { online: true, game: { name: "Gran Turismo 7" } });
+    m.advance(5 * 60_000);
+    await m.tick();
+    expect(boardEdits()).toHaveLength(1);
+    expect(theBoard().description).toContain("Gran Turismo 7");
+    expect(theBoard().description).not.toContain(bob.user.id);
+    await m.tick();
+    expect(boardEdits()).toHaveLength(2);
+    expect(theBoard().description).toContain(bob.user.id);
+  });
+
   it("says nobody is online when nobody is", async () => {
     await configBoard(m.world.admin, "channel", boardChannel.id);
     await m.tick();
