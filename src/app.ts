@@ -35,7 +35,6 @@ import { createBudgetLedger } from "./db/psnBudget.js";
 import { countUsersByLinkState } from "./db/users.js";
 import { BoardWriter } from "./jobs/board/writer.js";
 import type { BotView } from "./jobs/cards/applyAction.js";
-import { discordCodeOf } from "./jobs/cards/discordPolicy.js";
 import { CardWriter } from "./jobs/cards/writer.js";
 import { memberLeft, sweepDepartedMembers } from "./jobs/memberLeft.js";
 import { Poller } from "./jobs/poller.js";
@@ -148,7 +147,15 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       db,
       psn,
       tokens,
-      sink: { apply: (update) => cards.apply(update).then(() => board.apply(update)) },
+      sink: {
+        apply: async (update) => {
+          try {
+            await cards.apply(update);
+          } finally {
+            await board.apply(update);
+          }
+        },
+      },
       log,
       now,
       intervalSeconds: config.poll.intervalSeconds,
@@ -233,8 +240,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       log.info({ inviteUrl }, `the bot is in no server yet; add it to yours: ${inviteUrl}`);
     }
     void reminders.runNow();
-    void sweepDepartedMembers(departures, new Set(client.guilds.cache.keys()), (guildId, userId) =>
-      isGuildMember(client, guildId, userId),
+    void sweepDepartedMembers(departures, new Set(client.guilds.cache.keys()), (guildId, userIds) =>
+      stillGuildMembers(client, guildId, userIds),
     ).catch((err: unknown) =>
       log.warn({ err }, "could not check for members who left while the bot was down"),
     );
@@ -293,20 +300,25 @@ async function forgetLostKeyLinks(linking: LinkingDeps, accountIds: string[]): P
   }
 }
 
-/** Whether Discord still lists the user in the server (REST; no privileged intent needed). */
-async function isGuildMember(client: Client, guildId: string, userId: string): Promise<boolean | null> {
+/**
+ * Which of these users Discord still lists in the server: a Request Guild Members over
+ * the gateway (by user ids, so no privileged list and no REST budget), or null when
+ * the server is not available or Discord does not answer in time.
+ */
+async function stillGuildMembers(
+  client: Client,
+  guildId: string,
+  userIds: readonly string[],
+): Promise<Set<string> | null> {
   const guild = client.guilds.cache.get(guildId);
-  if (!guild) return null;
+  if (!guild?.available) return null;
   try {
-    await guild.members.fetch({ user: userId, force: true });
-    return true;
-  } catch (err) {
-    return discordCodeOf(err) === UNKNOWN_MEMBER ? false : null;
+    const found = await guild.members.fetch({ user: [...userIds], time: 30_000 });
+    return new Set(found.keys());
+  } catch {
+    return null;
   }
 }
-
-/** Discord's "Unknown Member": the user is not in that server. */
-const UNKNOWN_MEMBER = 10007;
 
 /** The card writer's view of the bot, from the gateway's cache: who it is, what it may do in a channel. */
 function botView(client: Client): BotView {

@@ -25,28 +25,44 @@ export async function memberLeft(
 }
 
 /**
- * Whether a user is still a member of a server: true, false (Discord says Unknown
- * Member), or null when it cannot tell (the server is not available, a network error).
+ * Which of these users are still members of the server (Discord lists them), or null
+ * when it cannot tell (the server is unavailable, no answer in time).
  */
-export type MembershipCheck = (guildId: string, discordUserId: string) => Promise<boolean | null>;
+export type MembershipCheck = (
+  guildId: string,
+  discordUserIds: readonly string[],
+) => Promise<Set<string> | null>;
+
+/** Users asked about at once: Discord answers a member request for at most 100 ids. */
+export const MEMBERS_PER_REQUEST = 100;
 
 /**
  * At start-up: members who left while the bot was down (Discord does not replay the
- * events) are found by asking Discord about each opt-in in the servers the bot is in.
- * One request per opt-in, one at a time, in the background.
+ * events) are found by asking Discord about the opted-in members of each server the
+ * bot is in, 100 at a time over the gateway (no REST calls, so cards are not delayed).
  */
 export async function sweepDepartedMembers(
   deps: MemberLeftDeps,
   guildIds: ReadonlySet<string>,
-  isMember: MembershipCheck,
+  stillMembers: MembershipCheck,
 ): Promise<number> {
-  let left = 0;
+  const byGuild = new Map<string, string[]>();
   for (const { guildId, discordUserId } of listOptIns(deps.db)) {
     if (!guildIds.has(guildId)) continue;
-    const member = await isMember(guildId, discordUserId).catch(() => null);
-    if (member !== false) continue;
-    await memberLeft(deps, guildId, discordUserId);
-    left++;
+    byGuild.set(guildId, [...(byGuild.get(guildId) ?? []), discordUserId]);
+  }
+  let left = 0;
+  for (const [guildId, userIds] of byGuild) {
+    for (let i = 0; i < userIds.length; i += MEMBERS_PER_REQUEST) {
+      const batch = userIds.slice(i, i + MEMBERS_PER_REQUEST);
+      const present = await stillMembers(guildId, batch).catch(() => null);
+      if (present === null) continue;
+      for (const userId of batch) {
+        if (present.has(userId)) continue;
+        await memberLeft(deps, guildId, userId);
+        left++;
+      }
+    }
   }
   return left;
 }
