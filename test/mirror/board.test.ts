@@ -122,6 +122,24 @@ describe("the presence board", () => {
     expect(theBoard().description).toContain(bob.user.id);
   });
 
+  it("stays within Discord's limits with a long list, saying how many it leaves out", async () => {
+    const count = 45;
+    for (let i = 0; i < count; i++) {
+      // PSN online ids are short; these are as long as the board lets any name be.
+      await m.linkedMember(`member${i}`, `${String(i).padStart(2, "0")}${"x".repeat(62)}`);
+    }
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    // The simulator refuses a post past Discord's limits (400 50035): the board exists, so it fitted.
+    const description = theBoard().description ?? "";
+    const listed = description.split("\n").filter((l) => l.startsWith("• ")).length;
+    expect(listed).toBeGreaterThan(0);
+    expect(listed).toBeLessThan(count);
+    expect(description).toContain(`**Helldivers 2** (${count})`);
+    expect(description).toContain(`…and ${count - listed} more online`);
+    expect(m.world.discord.requests().filter((r) => r.status === 400)).toEqual([]);
+  });
+
   it("says nobody is online when nobody is", async () => {
     await configBoard(m.world.admin, "channel", boardChannel.id);
     await m.tick();
