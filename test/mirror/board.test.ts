@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BOARD_FOOTER } from "../../src/bot/embeds/presenceBoard.js";
 import { beginBoard, findBoard } from "../../src/db/boards.js";
 import { newNonce } from "../../src/jobs/cards/nonce.js";
-import { firstEmbed } from "../e2e/world.js";
+import { embedFields, firstEmbed } from "../e2e/world.js";
 import { NONCE_WINDOW_MS, type SimChannel, type SimUser } from "../sim/discord/server.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
@@ -54,6 +54,8 @@ describe("the presence board", () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     const answer = await configBoard(m.world.admin, "channel", boardChannel.id);
     expect(answer.content).toContain(`<#${boardChannel.id}>`);
+    const shown = await m.world.slash(m.world.admin, "config", { subcommand: "show" }).response();
+    expect(embedFields(shown)["Presence board"]).toBe(`<#${boardChannel.id}>`);
     await m.tick();
     const board = theBoard();
     expect(board.title).toBe("Online now");

@@ -6,6 +6,7 @@
 import {
   ChannelType,
   type ChatInputCommandInteraction,
+  type EmbedBuilder,
   MessageFlags,
   type SlashCommandSubcommandGroupBuilder,
 } from "discord.js";
@@ -77,5 +78,14 @@ export async function configureBoard(
   await interaction.reply({
     content: `The presence board will be kept in <#${picked.id}>; it appears at the next poll.`,
     flags: MessageFlags.Ephemeral,
+  });
+}
+
+/** `/config show`'s line for the board. */
+export function withBoardSetting(embed: EmbedBuilder, boardChannelId: string | null): EmbedBuilder {
+  return embed.addFields({
+    name: "Presence board",
+    value: boardChannelId ? `<#${boardChannelId}>` : "Off",
+    inline: true,
   });
 }

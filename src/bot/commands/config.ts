@@ -10,7 +10,7 @@ import {
 } from "discord.js";
 import { z } from "zod";
 import { ensureGuild, type GuildRow, updateGuild } from "../../db/guilds.js";
-import { BOARD_GROUP, boardSubcommands, configureBoard } from "../board/configureBoard.js";
+import { BOARD_GROUP, boardSubcommands, configureBoard, withBoardSetting } from "../board/configureBoard.js";
 import type { BotContext } from "../context.js";
 import { COLOR_OK, COLOR_WARN, checkEmbed, SHOW_TEXT, settingsEmbed } from "../embeds/settings.js";
 import { UserError } from "../errors.js";
@@ -88,7 +88,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     case "disable":
       return setEnabled(interaction, ctx, row, false);
     case "show":
-      return reply(interaction, settingsEmbed(row));
+      return reply(interaction, withBoardSetting(settingsEmbed(row), row.boardChannelId));
     case "check":
       return check(interaction, ctx, row);
     default:
