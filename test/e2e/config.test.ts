@@ -38,6 +38,7 @@ describe("/config", () => {
       Channel: "Not set",
       "Mention role": "None",
       "Parties shown": "Joinable parties only",
+      "Presence board": "Off",
     });
   });
 
