@@ -177,6 +177,29 @@ describe("the presence board", () => {
     expect(theBoard().description).toContain("alice\\_ps");
   });
 
+  it("posts the board again when it was deleted while the bot was down", async () => {
+    await m.linkedMember("alice", "alice_ps");
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    const [first] = boards();
+    await m.world.app.stop();
+    m.world.discord.deleteMessageByHand(boardChannel.id, first!.id);
+    await m.world.restartApp();
+    await m.tick();
+    expect(boards()).toHaveLength(1);
+    expect(boards()[0]?.id).not.toBe(first?.id);
+    // Looked at once per start: later polls make no further reads of it.
+    const reads = () =>
+      m.world.discord
+        .requests()
+        .filter((r) => r.method === "GET" && r.path.startsWith(`/channels/${boardChannel.id}/messages/`))
+        .length;
+    const before = reads();
+    await m.tick();
+    await m.tick();
+    expect(reads()).toBe(before);
+  });
+
   it("takes the board down with /config board off", async () => {
     await configBoard(m.world.admin, "channel", boardChannel.id);
     await m.tick();

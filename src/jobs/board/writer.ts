@@ -43,6 +43,12 @@ export class BoardWriter implements CardSink {
   private readonly log: Logger;
   private readonly now: () => Date;
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Boards seen to exist since this process started. A board deleted while the bot was
+   * down sent its deletion to nobody, and an unchanged board is never edited (which
+   * would find it gone): so each is looked at once per start. Per process on purpose.
+   */
+  private readonly seen = new Set<string>();
 
   constructor(options: BoardWriterOptions) {
     this.log = options.log.child({ component: "board-writer" });
@@ -87,7 +93,7 @@ export class BoardWriter implements CardSink {
 
   private async refreshGuild(guildId: string, now: Date): Promise<void> {
     const wantedChannelId = findGuild(this.io.db, guildId)?.boardChannelId ?? null;
-    const row = findBoard(this.io.db, guildId) ?? null;
+    const row = await this.stillThere(findBoard(this.io.db, guildId) ?? null, now);
     const board = renderBoard(onlineMembersOf(this.io.db, guildId) satisfies BoardEntry[]);
     const step = decideBoard({ wantedChannelId, row, hash: board.hash, now });
     if (step.kind === "none") return;
@@ -112,6 +118,21 @@ export class BoardWriter implements CardSink {
     }
   }
 
+  /** The row as it stands once its message was checked to exist (once per start). */
+  private async stillThere(row: BoardRow | null, now: Date): Promise<BoardRow | null> {
+    if (!row || row.messageId === null || row.pausedReason !== null || this.seen.has(row.guildId)) return row;
+    try {
+      await this.io.rest.get(Routes.channelMessage(row.channelId, row.messageId));
+    } catch (err) {
+      if (discordCodeOf(err) !== DiscordCode.unknownMessage) return row;
+      this.log.info({ guildId: row.guildId }, "presence board was deleted while the bot was down");
+      restartBoard(this.io.db, row.guildId, newNonce(), now);
+      return findBoard(this.io.db, row.guildId) ?? null;
+    }
+    this.seen.add(row.guildId);
+    return row;
+  }
+
   private async post(guildId: string, channelId: string, board: Rendered, now: Date): Promise<void> {
     const nonce = newNonce();
     beginBoard(this.io.db, { guildId, channelId, nonce }, now);
@@ -134,6 +155,7 @@ export class BoardWriter implements CardSink {
       ),
     );
     completeBoard(this.io.db, guildId, { messageId: created.id, hash: fresh ? board.hash : null }, now);
+    this.seen.add(guildId);
     this.log.info({ guildId, channelId }, "presence board posted");
   }
 
@@ -155,6 +177,7 @@ export class BoardWriter implements CardSink {
     }
     // Adopted first (what it shows is unknown, so no hash), then brought up to date.
     completeBoard(this.io.db, row.guildId, { messageId: found, hash: null }, now);
+    this.seen.add(row.guildId);
     this.log.info({ guildId: row.guildId, messageId: found }, "presence board found in the channel");
     await this.edit({ ...row, messageId: found }, board, now);
   }
