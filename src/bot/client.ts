@@ -35,7 +35,9 @@ export function createDiscordClient(config: Config, options: ClientOptions = {})
       GatewayIntentBits.GuildMessages,
       GatewayIntentBits.GuildMembers,
     ],
-    partials: [Partials.Channel, Partials.Message],
+    // GuildMember: a member who leaves is reported even when the cache never held them
+    // (Discord sends a large server's member list to nobody unasked).
+    partials: [Partials.Channel, Partials.Message, Partials.GuildMember],
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     rest: { ...options.rest, api: config.discord.apiBaseUrl, version: "10" },
     // Cards and replies never ping anyone unless a call opts in explicitly.

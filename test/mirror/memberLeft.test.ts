@@ -63,6 +63,25 @@ describe("a member who leaves the server", () => {
     expect(m.world.discord.channelMessages(channelId()).filter((x) => x.embeds.length > 0)).toHaveLength(1);
   });
 
+  it("is heard in a large server, where Discord did not send the bot its member list", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(channelId());
+    for (let i = 0; i < 50; i++) m.plainUser(`crowd${i}`);
+    // Reconnected to a server past 50 members: alice is not among the members the bot was sent.
+    await m.world.restartApp();
+    const members = () => m.world.app.client.guilds.cache.get(m.world.guild.id)?.members.cache;
+    // The start-up check asked about her, which cached her; a member the bot never asked
+    // about (or no longer holds) arrives as a partial member, which must still count.
+    await eventually(() => members()?.has(alice.user.id), "the start-up check's answer");
+    members()?.delete(alice.user.id);
+
+    m.world.discord.removeMember(m.world.guild.id, alice.user.id);
+    await m.world.discord.waitForMessageEdit(channelId(), card.id, () => cardEnded(card.id));
+    expect(guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([]);
+  });
+
   it("is still announced in the other servers they are in", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     const other = m.world.discord.createGuild({ name: "Other server" });

@@ -29,7 +29,11 @@ const Op = {
 } as const;
 
 const frameSchema = z.looseObject({ op: z.number(), d: z.unknown() });
-const identifySchema = z.looseObject({ token: z.string(), intents: z.number() });
+const identifySchema = z.looseObject({
+  token: z.string(),
+  intents: z.number(),
+  large_threshold: z.number().int().min(50).max(250).optional(),
+});
 const requestMembersSchema = z.looseObject({
   guild_id: z.string(),
   user_ids: z.union([z.string(), z.array(z.string())]).optional(),
@@ -169,7 +173,9 @@ export class Gateway {
       relationships: [],
       guild_join_requests: [],
     });
-    for (const g of guilds) this.dispatch(session, "GUILD_CREATE", guildCreatePayload(this.state, g));
+    const threshold = parsed.data.large_threshold ?? 50;
+    for (const g of guilds)
+      this.dispatch(session, "GUILD_CREATE", guildCreatePayload(this.state, g, threshold));
     this.state.touch();
   }
 
