@@ -11,7 +11,12 @@ import { startRelinkReminderJob } from "./accounts/relinkJob.js";
 import { handleRelinkRequired } from "./accounts/relinkReminders.js";
 import { verifyTokenKeys } from "./accounts/tokenKeys.js";
 import { createTokenStore } from "./accounts/tokenStore.js";
-import { attachGuildLifecycle, attachMessageDeletions, createDiscordClient } from "./bot/client.js";
+import {
+  attachGuildLifecycle,
+  attachMemberDepartures,
+  attachMessageDeletions,
+  createDiscordClient,
+} from "./bot/client.js";
 import { commands as defaultCommands } from "./bot/commands/index.js";
 import { components as defaultComponents } from "./bot/components/index.js";
 import type { BotContext } from "./bot/context.js";
@@ -28,8 +33,10 @@ import { type Db, openDatabase } from "./db/client.js";
 import { countPausedGuilds } from "./db/guilds.js";
 import { createBudgetLedger } from "./db/psnBudget.js";
 import { countUsersByLinkState } from "./db/users.js";
+import { BoardWriter } from "./jobs/board/writer.js";
 import type { BotView } from "./jobs/cards/applyAction.js";
 import { CardWriter } from "./jobs/cards/writer.js";
+import { memberLeft, sweepDepartedMembers } from "./jobs/memberLeft.js";
 import { Poller } from "./jobs/poller.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics, type StoredState } from "./metrics.js";
@@ -134,11 +141,21 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
 
     // The party mirror: cards written through the bot's REST, and the PSN watcher.
     const cards = new CardWriter({ db, rest: client.rest, bot: botView(client), log, now, metrics });
+    // The presence board follows each poll pass, after the cards.
+    const board = new BoardWriter({ db, rest: client.rest, bot: botView(client), log, now });
     const poller = new Poller({
       db,
       psn,
       tokens,
-      sink: cards,
+      sink: {
+        apply: async (update) => {
+          try {
+            await cards.apply(update);
+          } finally {
+            await board.apply(update);
+          }
+        },
+      },
       log,
       now,
       intervalSeconds: config.poll.intervalSeconds,
@@ -199,7 +216,16 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     undo.push({ what: "the server lifecycle", run: attachGuildLifecycle(client, ctx) });
     undo.push({
       what: "the card deletion listener",
-      run: attachMessageDeletions(client, (messageId) => cards.messageDeleted(messageId), log),
+      run: attachMessageDeletions(
+        client,
+        (messageId) => Promise.all([cards.messageDeleted(messageId), board.messageDeleted(messageId)]).then(),
+        log,
+      ),
+    });
+    const departures = { db, cards, log };
+    undo.push({
+      what: "the member departure listener",
+      run: attachMemberDepartures(client, (guildId, userId) => memberLeft(departures, guildId, userId), log),
     });
     const reminders = startRelinkReminderJob(linking);
     undo.push({ what: "the re-link reminders", run: () => reminders.stop() });
@@ -214,6 +240,11 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       log.info({ inviteUrl }, `the bot is in no server yet; add it to yours: ${inviteUrl}`);
     }
     void reminders.runNow();
+    void sweepDepartedMembers(departures, new Set(client.guilds.cache.keys()), (guildId, userIds) =>
+      stillGuildMembers(client, guildId, userIds),
+    ).catch((err: unknown) =>
+      log.warn({ err }, "could not check for members who left while the bot was down"),
+    );
     if (lostKeyAccounts.length > 0) {
       log.warn(
         { members: lostKeyAccounts.length, keyIds: config.encryption.lostKeyIds },
@@ -266,6 +297,26 @@ async function forgetLostKeyLinks(linking: LinkingDeps, accountIds: string[]): P
     await handleRelinkRequired(linking, accountId).catch((err: unknown) =>
       linking.log.warn({ err }, "could not tell a member their link needs a new sign-in"),
     );
+  }
+}
+
+/**
+ * Which of these users Discord still lists in the server: a Request Guild Members over
+ * the gateway (by user ids, so no privileged list and no REST budget), or null when
+ * the server is not available or Discord does not answer in time.
+ */
+async function stillGuildMembers(
+  client: Client,
+  guildId: string,
+  userIds: readonly string[],
+): Promise<Set<string> | null> {
+  const guild = client.guilds.cache.get(guildId);
+  if (!guild?.available) return null;
+  try {
+    const found = await guild.members.fetch({ user: [...userIds], time: 30_000 });
+    return new Set(found.keys());
+  } catch {
+    return null;
   }
 }
 

@@ -24,11 +24,20 @@ export interface ClientOptions {
  * someone deletes a party card, so it comes back at the next poll (it is not
  * privileged, and no message content is read). Messages are never cached: the
  * Message partial lets a deletion arrive for a message the cache never held.
+ * GuildMembers (privileged: the operator turns on "Server Members Intent" in the
+ * developer portal) tells us when a member leaves, so they stop being announced there.
  */
 export function createDiscordClient(config: Config, options: ClientOptions = {}): Client {
   return new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages, GatewayIntentBits.GuildMessages],
-    partials: [Partials.Channel, Partials.Message],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.DirectMessages,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.GuildMembers,
+    ],
+    // GuildMember: a member who leaves is reported even when the cache never held them
+    // (Discord sends a large server's member list to nobody unasked).
+    partials: [Partials.Channel, Partials.Message, Partials.GuildMember],
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     rest: { ...options.rest, api: config.discord.apiBaseUrl, version: "10" },
     // Cards and replies never ping anyone unless a call opts in explicitly.
@@ -95,5 +104,22 @@ export function attachMessageDeletions(
   return () => {
     client.off(Events.MessageDelete, onDelete);
     client.off(Events.MessageBulkDelete, onBulkDelete);
+  };
+}
+
+/** Tells `onLeft` about every member who leaves (or is kicked or banned from) a server. */
+export function attachMemberDepartures(
+  client: Client,
+  onLeft: (guildId: string, userId: string) => Promise<void>,
+  log: Logger,
+): () => void {
+  const onRemove = (member: { guild: { id: string }; id: string }) => {
+    onLeft(member.guild.id, member.id).catch((err: unknown) =>
+      log.error({ err, guildId: member.guild.id }, "could not handle a member who left"),
+    );
+  };
+  client.on(Events.GuildMemberRemove, onRemove);
+  return () => {
+    client.off(Events.GuildMemberRemove, onRemove);
   };
 }

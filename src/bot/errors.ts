@@ -28,8 +28,9 @@ export function explainStartupError(err: unknown): string | null {
   if (code === "TokenInvalid" || status === 401 || /invalid token/i.test(err.message)) {
     return "Discord rejected the bot token. Check DISCORD_TOKEN: copy it again from the Discord developer portal (Bot → Reset Token).";
   }
-  if (code === "DisallowedIntents") {
-    return "Discord refused the gateway intents the bot asked for. Check the bot's Privileged Gateway Intents in the Discord developer portal.";
+  // @discordjs/ws raises a plain "Used disallowed intents" on close code 4014.
+  if (code === "DisallowedIntents" || /disallowed intents/i.test(err.message)) {
+    return "Discord refused the gateway intents the bot asked for. Turn on Server Members Intent under the bot's Privileged Gateway Intents in the Discord developer portal.";
   }
   const cause = (err as { cause?: unknown }).cause;
   const causeCode =

@@ -30,3 +30,11 @@ export function guildsOfMember(db: Db, discordUserId: string): string[] {
 export function deleteOptInsOfMember(db: Db, discordUserId: string): number {
   return db.delete(guildMembers).where(eq(guildMembers.discordUserId, discordUserId)).run().changes;
 }
+
+/** Every opt-in, server by server (the start-up check for members who left while the bot was down). */
+export function listOptIns(db: Db): { guildId: string; discordUserId: string }[] {
+  return db
+    .select({ guildId: guildMembers.guildId, discordUserId: guildMembers.discordUserId })
+    .from(guildMembers)
+    .all();
+}

@@ -13,6 +13,7 @@ export type GuildPatch = Partial<
     | "pausedReason"
     | "cardTemplate"
     | "endedDeleteAfterMinutes"
+    | "boardChannelId"
   >
 >;
 

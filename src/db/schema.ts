@@ -47,6 +47,10 @@ export const users = sqliteTable(
     /** The last presence's game, as JSON (GameTitle), shown on cards. */
     gameJson: text("game_json"),
     platform: text("platform"),
+    /** Since when the member shows what the presence board shows (online, this game); null when offline. */
+    presenceSince: integer("presence_since", { mode: "timestamp_ms" }),
+    /** `/privacy board`: whether presence boards list this member (every server). */
+    onBoard: integer("on_board", { mode: "boolean" }).notNull().default(true),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
   },
   (t) => [
@@ -70,6 +74,8 @@ export const guilds = sqliteTable("guilds", {
   cardTemplate: text("card_template"),
   /** Minutes after which an ended card's message is deleted; null keeps ended cards. */
   endedDeleteAfterMinutes: integer("ended_delete_after_minutes"),
+  /** Where the presence board is kept (`/config board`); null: no board. */
+  boardChannelId: text("board_channel_id"),
   createdAt: createdAt(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
 });
@@ -126,6 +132,26 @@ export const cards = sqliteTable(
     index("cards_delete_at").on(t.deleteAt),
   ],
 );
+
+/**
+ * A server's presence board message: one row per server, written (`posting`, with the
+ * nonce Discord will see) before the create call and completed after, as cards are.
+ */
+export const boards = sqliteTable("boards", {
+  guildId: text("guild_id")
+    .primaryKey()
+    .references(() => guilds.guildId, { onDelete: "cascade" }),
+  channelId: text("channel_id").notNull(),
+  messageId: text("message_id"),
+  nonce: text("nonce").notNull(),
+  state: text("state", { enum: ["posting", "live"] }).notNull(),
+  /** Hash of what the message shows; null when not known (adopted after a lost answer). */
+  hash: text("hash"),
+  /** Why the board is not written (Discord refused the channel); cleared by `/config board`. */
+  pausedReason: text("paused_reason"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
+});
 
 /** One-time sign-in links. Only the SHA-256 of the token is kept. */
 export const linkTokens = sqliteTable(

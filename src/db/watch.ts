@@ -3,7 +3,7 @@
  * each member's backoff and phase. Only the watch-state columns are written here;
  * link state and tokens belong to the linking code.
  */
-import { and, count, eq, exists, inArray, lte, sql } from "drizzle-orm";
+import { and, count, eq, exists, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { gameFromJson, gameToJson } from "../domain/storedParty.js";
 import type { WatchState } from "../domain/watch.js";
 import type { GameTitle } from "../psn/types.js";
@@ -138,11 +138,30 @@ export function saveWatchState(
       ...(presence
         ? { gameJson: presence.game ? gameToJson(presence.game) : null, platform: presence.platform }
         : {}),
+      ...presenceSinceUpdate(state.online, presence, now),
       ...(state.needsRelink ? { linkState: "needs_relink" as const } : {}),
       updatedAt: now,
     })
     .where(eq(users.discordUserId, discordUserId))
     .run();
+}
+
+/**
+ * The presence board's "since": set when the member comes online or changes game (by
+ * name: a game's rich-presence text changes too often to count), cleared offline, kept
+ * when the read said nothing new. SQLite evaluates SET against the row before the update.
+ */
+function presenceSinceUpdate(
+  online: boolean | null,
+  presence: PresenceFacts | undefined,
+  now: Date,
+): { presenceSince?: SQL | null } {
+  if (online === false) return { presenceSince: null };
+  if (online !== true || !presence) return {};
+  const name = presence.game?.name ?? null;
+  return {
+    presenceSince: sql`case when ${users.presenceSince} is null or json_extract(${users.gameJson}, '$.name') is not ${name} then ${now.getTime()} else ${users.presenceSince} end`,
+  };
 }
 
 /** Puts a member at the front of the queue (just linked, just opted in). */

@@ -38,6 +38,7 @@ describe("database", () => {
       .filter((n) => !n.startsWith("sqlite_") && !n.startsWith("__"))
       .sort();
     expect(tables).toEqual([
+      "boards",
       "cards",
       "guild_members",
       "guilds",

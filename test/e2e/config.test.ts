@@ -40,6 +40,7 @@ describe("/config", () => {
       "Parties shown": "Joinable parties only",
       "Card text": "Default: the mention role",
       "Ended cards": "Kept (grey, buttons off)",
+      "Presence board": "Off",
     });
   });
 

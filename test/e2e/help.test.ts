@@ -27,5 +27,8 @@ describe("/help", () => {
     }
     expect(commandList).toContain("**/config**");
     expect(commandList).toContain("`check`");
+    // Subcommands in a group are listed under it.
+    expect(commandList).toContain("`board channel`");
+    expect(commandList).toContain("`board off`");
   });
 });

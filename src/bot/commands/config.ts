@@ -10,6 +10,7 @@ import {
 } from "discord.js";
 import { z } from "zod";
 import { ensureGuild, type GuildRow, updateGuild } from "../../db/guilds.js";
+import { BOARD_GROUP, boardSubcommands, configureBoard, withBoardSetting } from "../board/configureBoard.js";
 import { endedSubcommand, setEnded } from "../config/ended.js";
 import { setTemplate, templateSubcommand } from "../config/template.js";
 import type { BotContext } from "../context.js";
@@ -64,9 +65,8 @@ export const definition = new SlashCommandBuilder()
   .addSubcommand((s) => s.setName("show").setDescription("Show the current settings"))
   .addSubcommand(templateSubcommand)
   .addSubcommand(endedSubcommand)
-  .addSubcommand((s) =>
-    s.setName("check").setDescription("Check that the bot can post in the party channel"),
-  );
+  .addSubcommand((s) => s.setName("check").setDescription("Check that the bot can post in the party channel"))
+  .addSubcommandGroup(boardSubcommands);
 
 type GuildInteraction = ChatInputCommandInteraction<"cached">;
 
@@ -79,6 +79,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   if (!canManageGuild(interaction.memberPermissions.bitfield)) throw new UserError(NEED_MANAGE_GUILD);
 
   const row = ensureGuild(ctx.db, interaction.guildId);
+  if (interaction.options.getSubcommandGroup() === BOARD_GROUP) return configureBoard(interaction, ctx);
   switch (interaction.options.getSubcommand(true)) {
     case "channel":
       return setChannel(interaction, ctx);
@@ -91,7 +92,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     case "disable":
       return setEnabled(interaction, ctx, row, false);
     case "show":
-      return reply(interaction, settingsEmbed(row));
+      return reply(interaction, withBoardSetting(settingsEmbed(row), row.boardChannelId));
     case "check":
       return check(interaction, ctx, row);
     case "template":

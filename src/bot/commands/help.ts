@@ -22,9 +22,13 @@ export const ABOUT =
   "to join on PlayStation and one to ask for an invitation.";
 
 function commandLine(command: CommandJson): string {
-  const subcommands = (command.options ?? [])
-    .filter((o) => o.type === ApplicationCommandOptionType.Subcommand)
-    .map((o) => `\`${o.name}\``);
+  const subcommands = (command.options ?? []).flatMap((o) => {
+    if (o.type === ApplicationCommandOptionType.Subcommand) return [`\`${o.name}\``];
+    // A group (`/config board channel`) lists each of its subcommands under its name.
+    if (o.type === ApplicationCommandOptionType.SubcommandGroup)
+      return (o.options ?? []).map((sub) => `\`${o.name} ${sub.name}\``);
+    return [];
+  });
   const adminOnly =
     command.default_member_permissions !== undefined &&
     command.default_member_permissions !== null &&

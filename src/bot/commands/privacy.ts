@@ -1,7 +1,8 @@
 /**
  * /privacy: what a linked member lets others do. `invites` says whether others may
  * have an invitation sent from their account (automatically, after their approval
- * by DM, or never); `announce` says whether their parties get cards in this server.
+ * by DM, or never); `announce` says whether their parties get cards in this server;
+ * `board` says whether presence boards list them (every server).
  */
 import {
   type ChatInputCommandInteraction,
@@ -10,6 +11,7 @@ import {
   SlashCommandBuilder,
 } from "discord.js";
 import { z } from "zod";
+import { setOnBoard } from "../../db/boards.js";
 import { optIn, optOut } from "../../db/guildMembers.js";
 import { setInvitesMode } from "../../db/invites.js";
 import { findUser } from "../../db/users.js";
@@ -56,6 +58,18 @@ export const definition = new SlashCommandBuilder()
           .setRequired(true)
           .addChoices({ name: "On", value: "on" }, { name: "Off", value: "off" }),
       ),
+  )
+  .addSubcommand((s) =>
+    s
+      .setName("board")
+      .setDescription("Whether presence boards list you when you are online")
+      .addStringOption((o) =>
+        o
+          .setName("state")
+          .setDescription("on or off")
+          .setRequired(true)
+          .addChoices({ name: "On", value: "on" }, { name: "Off", value: "off" }),
+      ),
   );
 
 const mode = z.enum(["auto", "approve", "off"]);
@@ -79,6 +93,17 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   }
 
   const state = onOff.parse(interaction.options.getString("state", true));
+  if (interaction.options.getSubcommand(true) === "board") {
+    setOnBoard(ctx.db, userId, state === "on", now);
+    await interaction.reply({
+      content:
+        state === "on"
+          ? "Presence boards will list you when you are online."
+          : "Presence boards will no longer list you, in any server.",
+      flags: MessageFlags.Ephemeral,
+    });
+    return;
+  }
   if (state === "on") {
     optIn(ctx.db, interaction.guildId, userId);
     // Seen soon rather than at the end of an offline backoff.

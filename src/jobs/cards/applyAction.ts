@@ -87,6 +87,7 @@ const listedMessages = z.array(
         }),
       )
       .optional(),
+    embeds: z.array(z.looseObject({ footer: z.looseObject({ text: z.string() }).optional() })).optional(),
   }),
 );
 
@@ -224,8 +225,11 @@ async function lookFor(io: CardIo, row: CardRow, purpose: SettlePurpose, now: Da
   }
 }
 
-/** The channel's recent messages, newest first, a bounded number of pages back. */
-async function readRecentMessages(io: CardIo, channelId: string): Promise<SeenMessage[]> {
+/** The channel's recent messages, newest first, a bounded number of pages back (the board reads them too). */
+export async function readRecentMessages(
+  io: Pick<CardIo, "rest">,
+  channelId: string,
+): Promise<SeenMessage[]> {
   const seen: SeenMessage[] = [];
   let before: string | undefined;
   for (let page = 0; page < LOOK_BACK_PAGES; page++) {
@@ -242,6 +246,7 @@ async function readRecentMessages(io: CardIo, channelId: string): Promise<SeenMe
             c.custom_id === undefined ? [] : [{ customId: c.custom_id, disabled: c.disabled ?? false }],
           ),
         ),
+        footers: (m.embeds ?? []).flatMap((e) => (e.footer ? [e.footer.text] : [])),
       });
     }
     if (listed.length < LOOK_BACK_PAGE) break;
@@ -358,7 +363,7 @@ async function counted(io: CardIo, kind: CardActionKind, write: () => Promise<vo
 }
 
 /** One Discord call; a refusal that pauses the server comes out as GuildPaused. */
-async function call<T>(during: CardCall, fn: () => Promise<T>): Promise<T> {
+export async function call<T>(during: CardCall, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

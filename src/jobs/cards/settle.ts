@@ -52,12 +52,14 @@ export function settleNeed(
   return now.getTime() - row.updatedAt.getTime() < NONCE_TRUSTED_MS ? "resend" : "look";
 }
 
-/** A message read back from the channel, reduced to what tells whose card it is. */
+/** A message read back from the channel, reduced to what tells whose card (or board) it is. */
 export interface SeenMessage {
   id: string;
   authorId: string;
   /** Its buttons that carry a custom_id. */
   buttons: readonly { customId: string; disabled: boolean }[];
+  /** Its embeds' footer texts (the presence board is known by its footer). */
+  footers?: readonly string[];
 }
 
 /**
@@ -97,10 +99,23 @@ export type Settlement =
   | { kind: "retry"; why: string };
 
 export function settle(input: SettleInput): Settlement {
+  return settleMessage({
+    ...input,
+    isOurs: (m, botUserId) => liveCardSessionOf(m, botUserId) === input.sessionId,
+  });
+}
+
+/**
+ * The same look for any message the bot keeps exactly once (a card, a presence board):
+ * `isOurs` says which of the bot's messages is the one the row is about.
+ */
+export function settleMessage(
+  input: Omit<SettleInput, "sessionId"> & { isOurs(message: SeenMessage, botUserId: string): boolean },
+): Settlement {
   if (input.botUserId === null) return { kind: "retry", why: "the bot's user id is not known yet" };
   const botUserId = input.botUserId;
   const ours = input.messages
-    .filter((m) => !input.tracked.has(m.id) && liveCardSessionOf(m, botUserId) === input.sessionId)
+    .filter((m) => !input.tracked.has(m.id) && input.isOurs(m, botUserId))
     .sort((a, b) => compareSnowflakes(a.id, b.id));
   const [first, ...rest] = ours;
   // The oldest is the first post (the one that mentioned the role); later ones are repeats.

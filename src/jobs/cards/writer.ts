@@ -68,12 +68,14 @@ export class CardWriter implements CardSink {
 
   /**
    * The /unlink hook: ends at once the open cards the next tick would end once this
-   * member is no longer linked (cardsEndedByUnlink decides).
+   * member is no longer linked (cardsEndedByUnlink decides). With `onlyGuildId`, the
+   * cards of that server only: the member left it (their opt-in there is already gone).
    */
-  endCardsOfUser(discordUserId: string): Promise<void> {
+  endCardsOfUser(discordUserId: string, onlyGuildId?: string): Promise<void> {
     return this.serial(async () => {
       const now = this.now();
       const cards = findAllOpenCards(this.db)
+        .filter((row) => onlyGuildId === undefined || row.guildId === onlyGuildId)
         .map((row) => ({ card: cardOf(row), party: partyFromJson(row.partyJson) }))
         .filter((c) => showsMember(c.party, discordUserId));
       const users = new Set<string>();

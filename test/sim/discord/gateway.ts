@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { z } from "zod";
-import { guildCreatePayload, type Json, userPayload } from "./payloads.js";
+import { guildCreatePayload, type Json, memberPayload, userPayload } from "./payloads.js";
 import { newSnowflake } from "./snowflake.js";
 import type { SimState } from "./state.js";
 
@@ -14,18 +14,31 @@ export const Intent = {
   DirectMessages: 1 << 12,
 } as const;
 
+/** Intents an application must switch on in the developer portal: members, presences, message content. */
+export const PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15);
+
 const Op = {
   Dispatch: 0,
   Heartbeat: 1,
   Identify: 2,
   Resume: 6,
+  RequestGuildMembers: 8,
   InvalidSession: 9,
   Hello: 10,
   HeartbeatAck: 11,
 } as const;
 
 const frameSchema = z.looseObject({ op: z.number(), d: z.unknown() });
-const identifySchema = z.looseObject({ token: z.string(), intents: z.number() });
+const identifySchema = z.looseObject({
+  token: z.string(),
+  intents: z.number(),
+  large_threshold: z.number().int().min(50).max(250).optional(),
+});
+const requestMembersSchema = z.looseObject({
+  guild_id: z.string(),
+  user_ids: z.union([z.string(), z.array(z.string())]).optional(),
+  nonce: z.string().optional(),
+});
 const resumeSchema = z.looseObject({ token: z.string(), session_id: z.string(), seq: z.number().nullable() });
 
 interface Session {
@@ -54,6 +67,7 @@ export class Gateway {
     private readonly state: SimState,
     private readonly token: string,
     private readonly gatewayUrl: () => string,
+    private readonly allowedPrivileged: number = Intent.GuildMembers,
   ) {
     this.wss.on("connection", (ws) => this.onConnection(ws));
   }
@@ -118,6 +132,9 @@ export class Gateway {
       case Op.Resume:
         this.resume(session, frame.d);
         return;
+      case Op.RequestGuildMembers:
+        this.requestGuildMembers(session, frame.d);
+        return;
       default:
         // Presence and voice updates are accepted and ignored.
         return;
@@ -132,6 +149,10 @@ export class Gateway {
     }
     if (session.sessionId !== null) {
       session.ws.close(4005, "Already authenticated.");
+      return;
+    }
+    if ((parsed.data.intents & PRIVILEGED_INTENTS & ~this.allowedPrivileged) !== 0) {
+      session.ws.close(4014, "Disallowed intent(s).");
       return;
     }
     session.intents = parsed.data.intents;
@@ -152,7 +173,9 @@ export class Gateway {
       relationships: [],
       guild_join_requests: [],
     });
-    for (const g of guilds) this.dispatch(session, "GUILD_CREATE", guildCreatePayload(this.state, g));
+    const threshold = parsed.data.large_threshold ?? 50;
+    for (const g of guilds)
+      this.dispatch(session, "GUILD_CREATE", guildCreatePayload(this.state, g, threshold));
     this.state.touch();
   }
 
@@ -172,6 +195,41 @@ export class Gateway {
     session.seq = parsed.data.seq ?? 0;
     session.intents = intents;
     this.dispatch(session, "RESUMED", {});
+    this.state.touch();
+  }
+
+  /**
+   * Request Guild Members by `user_ids` (at most 100, as Discord allows): one
+   * GUILD_MEMBERS_CHUNK with the members found and the ids `not_found`. Requests by
+   * `query` (the whole member list) are not modelled and go unanswered.
+   */
+  private requestGuildMembers(session: Session, d: unknown): void {
+    if (session.sessionId === null) {
+      session.ws.close(4003, "Not authenticated.");
+      return;
+    }
+    const parsed = requestMembersSchema.safeParse(d);
+    const ids = parsed.data?.user_ids;
+    if (!parsed.success || ids === undefined) return;
+    const userIds = Array.isArray(ids) ? ids : [ids];
+    if (userIds.length > 100) {
+      session.ws.close(4002, "Error while decoding payload.");
+      return;
+    }
+    const guild = this.state.guilds.get(parsed.data.guild_id);
+    if (!guild?.members.has(this.state.botUserId)) return;
+    const found = userIds.flatMap((id) => {
+      const m = guild.members.get(id);
+      return m ? [m] : [];
+    });
+    this.dispatch(session, "GUILD_MEMBERS_CHUNK", {
+      guild_id: guild.id,
+      members: found.map((m) => memberPayload(this.state, m)),
+      chunk_index: 0,
+      chunk_count: 1,
+      not_found: userIds.filter((id) => !guild.members.has(id)),
+      ...(parsed.data.nonce !== undefined ? { nonce: parsed.data.nonce } : {}),
+    });
     this.state.touch();
   }
 

@@ -136,15 +136,22 @@ export function guildPayload(state: SimState, g: SimGuild): Json {
 }
 
 /** GUILD_CREATE carries the guild plus everything a client caches about it. */
-export function guildCreatePayload(state: SimState, g: SimGuild): Json {
+/**
+ * A guild as GUILD_CREATE sends it. Past `largeThreshold` members (IDENTIFY's
+ * `large_threshold`, 50 by default) the guild is "large" and, as on Discord, its member
+ * list holds only the bot: the others are known only from later events or requests.
+ */
+export function guildCreatePayload(state: SimState, g: SimGuild, largeThreshold = 50): Json {
+  const large = g.members.size > largeThreshold;
+  const members = [...g.members.values()].filter((m) => !large || m.userId === state.botUserId);
   return {
     ...guildPayload(state, g),
     joined_at: g.members.get(state.botUserId)?.joinedAt ?? g.createdAt,
-    large: false,
+    large,
     unavailable: false,
     member_count: g.members.size,
     voice_states: [],
-    members: [...g.members.values()].map((m) => memberPayload(state, m)),
+    members: members.map((m) => memberPayload(state, m)),
     channels: g.channelIds.flatMap((id) => {
       const c = state.channels.get(id);
       if (!c) return [];

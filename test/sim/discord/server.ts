@@ -47,6 +47,11 @@ export interface DiscordSimOptions {
   now?: () => number;
   /** The dice for faults with a `rate` (default Math.random). */
   random?: () => number;
+  /**
+   * The privileged intents the application may use (its developer-portal toggles);
+   * IDENTIFY asking for others is closed with 4014. Default: Server Members only.
+   */
+  privilegedIntents?: number;
 }
 
 /** A REST request held at the simulator (see DiscordSim.hold). */
@@ -143,7 +148,12 @@ export class DiscordSim {
       bot: true,
       dmsClosed: true,
     });
-    this.gateway = new Gateway(this.state, options.botToken, () => this.gatewayUrl);
+    this.gateway = new Gateway(
+      this.state,
+      options.botToken,
+      () => this.gatewayUrl,
+      options.privilegedIntents ?? Intent.GuildMembers,
+    );
     const dispatch = (t: string, d: Json, intent?: number): void =>
       this.gateway.broadcast({ t, d, ...(intent === undefined ? {} : { intent }) });
     this.messagesStore = new MessageStore(this.state, dispatch);
@@ -326,6 +336,19 @@ export class DiscordSim {
     } else {
       this.dispatchIfBotIn(guild, "GUILD_MEMBER_ADD", payload, Intent.GuildMembers);
     }
+  }
+
+  /** A member leaves the server (or is kicked): GUILD_MEMBER_REMOVE to clients with the GuildMembers intent. */
+  removeMember(guildId: string, userId: string): void {
+    const guild = this.guild(guildId);
+    const user = this.state.user(userId);
+    if (!user || !guild.members.delete(userId)) throw new Error(`Discord sim: ${userId} is not a member`);
+    this.dispatchIfBotIn(
+      guild,
+      "GUILD_MEMBER_REMOVE",
+      { guild_id: guildId, user: userPayload(user) },
+      Intent.GuildMembers,
+    );
   }
 
   /** Sets (or replaces) one permission overwrite on a channel and sends CHANNEL_UPDATE. */
