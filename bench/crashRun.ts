@@ -14,7 +14,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openDatabase } from "../src/db/client.js";
 import { updateGuild } from "../src/db/guilds.js";
-import { BOT_TOKEN, freePort, linkButtonUrl, testEnv } from "../test/e2e/world.js";
+import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../test/e2e/world.js";
 import { NONCE_WINDOW_MS, startDiscordSim } from "../test/sim/discord/server.js";
 import { startPsnSim } from "../test/sim/psn/server.js";
 import { prng } from "../test/support/prng.js";
@@ -76,13 +76,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
       PUBLIC_BASE_URL: webUrl,
       WEB_PORT: String(webPort),
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      PSN_AUTH_BASE_URL: psn.url,
-      PSN_API_BASE_URL: psn.url,
-      PSN_WEB_BASE_URL: psn.url,
-      PSN_DMS_BASE_URL: psn.url,
-      PSN_CLIENT_ID: psn.clientId,
-      PSN_CLIENT_SECRET: psn.clientSecret,
-      PSN_REDIRECT_URI: psn.redirectUri,
+      ...psnEnv(psn),
       POLL_INTERVAL: String(POLL_SECONDS),
     };
     // The server's party channel is set before the first start, as /config channel would.

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PermissionFlagsBits } from "discord.js";
-import { BOT_TOKEN, freePort, linkButtonUrl, testEnv } from "../test/e2e/world.js";
+import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../test/e2e/world.js";
 import { type SimUser, startDiscordSim } from "../test/sim/discord/server.js";
 import { type SimEndpoint, startPsnSim } from "../test/sim/psn/server.js";
 import { prng } from "../test/support/prng.js";
@@ -116,13 +116,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         ...testEnv(discord.apiUrl, discord.applicationId, join(dir, "bot.sqlite")),
         PUBLIC_BASE_URL: `http://127.0.0.1:${webPort}`,
         WEB_PORT: String(webPort),
-        PSN_AUTH_BASE_URL: psn.url,
-        PSN_API_BASE_URL: psn.url,
-        PSN_WEB_BASE_URL: psn.url,
-        PSN_DMS_BASE_URL: psn.url,
-        PSN_CLIENT_ID: psn.clientId,
-        PSN_CLIENT_SECRET: psn.clientSecret,
-        PSN_REDIRECT_URI: psn.redirectUri,
+        ...psnEnv(psn),
         PSN_TIMEOUT_MS: "500",
         PSN_BUDGET_REQUESTS: String(BUDGET),
       },

@@ -111,6 +111,21 @@ export function testEnv(
   };
 }
 
+/** The bot's PSN settings pointing at a PSN simulator. */
+export function psnEnv(psn: Pick<PsnSim, "url" | "clientId" | "clientSecret" | "redirectUri">): {
+  [name: string]: string;
+} {
+  return {
+    PSN_AUTH_BASE_URL: psn.url,
+    PSN_API_BASE_URL: psn.url,
+    PSN_WEB_BASE_URL: psn.url,
+    PSN_DMS_BASE_URL: psn.url,
+    PSN_CLIENT_ID: psn.clientId,
+    PSN_CLIENT_SECRET: psn.clientSecret,
+    PSN_REDIRECT_URI: psn.redirectUri,
+  };
+}
+
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const cleanup: Array<() => unknown> = [];
   const runCleanup = async () => {
@@ -152,13 +167,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       ...testEnv(discord.apiUrl, discord.applicationId, join(dir, "bot.sqlite")),
       PUBLIC_BASE_URL: webUrl,
       WEB_PORT: String(webPort),
-      PSN_AUTH_BASE_URL: psn.url,
-      PSN_API_BASE_URL: psn.url,
-      PSN_WEB_BASE_URL: psn.url,
-      PSN_DMS_BASE_URL: psn.url,
-      PSN_CLIENT_ID: psn.clientId,
-      PSN_CLIENT_SECRET: psn.clientSecret,
-      PSN_REDIRECT_URI: psn.redirectUri,
+      ...psnEnv(psn),
       PSN_SIGNIN_MODE: signinMode,
       ...options.env,
     });

@@ -15,7 +15,7 @@ import { type Config, parseConfig } from "../../src/config.js";
 import { findUserByAccountId, type UserRow } from "../../src/db/users.js";
 import { defaultTrackerOptions } from "../../src/jobs/partyTracker.js";
 import { type Logger, silentLogger } from "../../src/log.js";
-import { freePort, linkButtonUrl } from "../e2e/world.js";
+import { freePort, linkButtonUrl, psnEnv } from "../e2e/world.js";
 import {
   type CreatedGuild,
   type DiscordSim,
@@ -209,13 +209,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       WEB_PORT: String(webPort),
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       DATABASE_PATH: join(dir, "bot.sqlite"),
-      PSN_AUTH_BASE_URL: psn.url,
-      PSN_API_BASE_URL: psn.url,
-      PSN_WEB_BASE_URL: psn.url,
-      PSN_DMS_BASE_URL: psn.url,
-      PSN_CLIENT_ID: psn.clientId,
-      PSN_CLIENT_SECRET: psn.clientSecret,
-      PSN_REDIRECT_URI: psn.redirectUri,
+      ...psnEnv(psn),
     });
     const app = await startApp(config, {
       log: options.log ?? silentLogger(),

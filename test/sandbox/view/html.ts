@@ -3,25 +3,16 @@
  * already `Html`. Names, games and party titles come from PSN (and Discord): nothing
  * reaches the page unescaped by accident.
  */
+import { escapeHtml } from "../../../src/web/html.js";
+
+/** The bot's own escaping (safe in text and in quoted attribute values). */
+export { escapeHtml };
 
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/** Safe in text and in quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 type Part = Html | string | number | bigint | boolean | null | undefined | readonly Part[];
