@@ -21,7 +21,8 @@ export type PsnSkipReason = "budget" | "paused";
 export type TokenRefreshOutcome = "ok" | "refused" | "failed";
 
 /** What the card writer did in Discord; repost and replace are edits that found the message gone or frozen. */
-export type CardActionKind = "post" | "edit" | "end" | "repost" | "replace";
+/** delete: an ended card removed by `/config ended delete-after`. */
+export type CardActionKind = "post" | "edit" | "end" | "repost" | "replace" | "delete";
 /** ok; paused: Discord refused access and the server is paused; failed: anything else (retried next tick). */
 export type CardActionResult = "ok" | "paused" | "failed";
 
@@ -140,7 +141,7 @@ export class Metrics {
 
     this.cardActions = new Counter({
       name: `${p}discord_card_actions_total`,
-      help: "Party card writes to Discord, by kind (post, edit, end, repost, replace) and result (ok, paused, failed)",
+      help: "Party card writes to Discord, by kind (post, edit, end, repost, replace, delete) and result (ok, paused, failed)",
       labelNames: ["kind", "result"],
       registers,
     });

@@ -132,6 +132,9 @@ describe("/config template and /config ended, end to end", () => {
       m.advance(60_000);
       await m.tick();
       await m.world.discord.waitForMessageDelete(m.world.partyChannel.id, card.id);
+      expect(await m.world.app.metrics.scrape()).toContain(
+        'ppb_discord_card_actions_total{kind="delete",result="ok"} 1',
+      );
     });
 
     it("a card deleted by hand before its time is no trouble (10008), and nothing is tried again", async () => {

@@ -9,6 +9,7 @@ import { clearDeletion, findDueDeletions, scheduleDeletion } from "../../db/card
 import type { Db } from "../../db/client.js";
 import { findGuild } from "../../db/guilds.js";
 import type { Logger } from "../../log.js";
+import type { Metrics } from "../../metrics.js";
 import { DiscordCode, discordCodeOf } from "./discordPolicy.js";
 
 /** The slice of the card writer's I/O a deletion needs. */
@@ -16,6 +17,7 @@ export interface DeletionIo {
   db: Db;
   rest: Pick<REST, "delete">;
   log: Logger;
+  metrics?: Metrics;
 }
 
 /** At most this many deletions per tick: a backlog after a long outage drains over a few ticks. */
@@ -63,8 +65,10 @@ export async function deleteDueEndedCards(io: DeletionIo, now: Date): Promise<nu
     try {
       await io.rest.delete(Routes.channelMessage(row.channelId, row.messageId as string));
       io.log.info(where, "ended party card deleted");
+      io.metrics?.cardActions.inc({ kind: "delete", result: "ok" });
     } catch (err) {
       const code = discordCodeOf(err);
+      io.metrics?.cardActions.inc({ kind: "delete", result: "failed" });
       if (deletionOutcome(code) === "retry") {
         io.log.warn({ ...where, err }, "could not delete an ended card; trying again next tick");
         continue;
