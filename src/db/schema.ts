@@ -47,6 +47,8 @@ export const users = sqliteTable(
     /** The last presence's game, as JSON (GameTitle), shown on cards. */
     gameJson: text("game_json"),
     platform: text("platform"),
+    /** When the member's PSN friend list was last read (null: never, read soon). */
+    friendsReadAt: integer("friends_read_at", { mode: "timestamp_ms" }),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
   },
   (t) => [
@@ -177,6 +179,23 @@ export const psnBudgetPauses = sqliteTable("psn_budget_pauses", {
   /** Epoch milliseconds. */
   until: integer("until").notNull(),
 });
+
+/**
+ * PSN friendships between linked members, as read from `accountId`'s friend list (only
+ * friends who were linked at the time are kept). Read as undirected: either side's list
+ * is enough. Replaced on each read of that list; removed on unlink.
+ */
+export const friendEdges = sqliteTable(
+  "friend_edges",
+  {
+    accountId: text("account_id").notNull(),
+    friendAccountId: text("friend_account_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.friendAccountId] }),
+    index("friend_edges_friend").on(t.friendAccountId),
+  ],
+);
 
 /** Small key/value facts the bot keeps about itself (e.g. the registered commands' hash). */
 export const meta = sqliteTable("meta", {

@@ -169,6 +169,11 @@ export class PsnClient {
     return getFriends(this.http, auth);
   }
 
+  /** Requests the account may still make in the current budget window. */
+  remainingBudget(accountId: string): number {
+    return this.budget.remaining(accountId);
+  }
+
   getParties(auth: TokenProvider): Promise<PsnParty[]> {
     return getParties(this.http, auth);
   }
