@@ -51,12 +51,11 @@ const announcedUser = (db: Db) =>
   );
 
 /**
- * The friend graph among members the poller watches (active, announced somewhere),
- * both directions, and those members' account ids: the only accounts ever listed in,
- * or reading, a batch.
+ * Members the poller watches (active, announced somewhere): the only accounts ever
+ * listed in, or reading, a batch.
  */
-export function loadFriendGraph(db: Db): { friendsOf: Map<string, Set<string>>; watched: Set<string> } {
-  const watched = new Set(
+export function loadWatchedAccounts(db: Db): Set<string> {
+  return new Set(
     db
       .select({ id: users.psnAccountId })
       .from(users)
@@ -64,6 +63,10 @@ export function loadFriendGraph(db: Db): { friendsOf: Map<string, Set<string>>; 
       .all()
       .map((r) => r.id),
   );
+}
+
+/** Every stored friendship, both directions. Filter by loadWatchedAccounts before use. */
+export function loadFriendEdges(db: Db): Map<string, Set<string>> {
   const friendsOf = new Map<string, Set<string>>();
   const add = (a: string, b: string) => {
     let set = friendsOf.get(a);
@@ -74,9 +77,20 @@ export function loadFriendGraph(db: Db): { friendsOf: Map<string, Set<string>>; 
     set.add(b);
   };
   for (const e of db.select().from(friendEdges).all()) {
-    if (!watched.has(e.accountId) || !watched.has(e.friendAccountId)) continue;
     add(e.accountId, e.friendAccountId);
     add(e.friendAccountId, e.accountId);
+  }
+  return friendsOf;
+}
+
+/** The friend graph among watched members only, and those members. */
+export function loadFriendGraph(db: Db): { friendsOf: Map<string, Set<string>>; watched: Set<string> } {
+  const watched = loadWatchedAccounts(db);
+  const friendsOf = new Map<string, Set<string>>();
+  for (const [id, friends] of loadFriendEdges(db)) {
+    if (!watched.has(id)) continue;
+    const kept = new Set([...friends].filter((f) => watched.has(f)));
+    if (kept.size > 0) friendsOf.set(id, kept);
   }
   return { friendsOf, watched };
 }

@@ -7,7 +7,13 @@
 import cron, { type ScheduledTask } from "node-cron";
 import { findAllOpenCards } from "../db/cards.js";
 import type { Db } from "../db/client.js";
-import { findFriendListsDue, loadFriendGraph, saveFriendList, saveFriendListPrivate } from "../db/friends.js";
+import {
+  findFriendListsDue,
+  loadFriendEdges,
+  loadWatchedAccounts,
+  saveFriendList,
+  saveFriendListPrivate,
+} from "../db/friends.js";
 import {
   countDueMembers,
   findDueMembers,
@@ -134,6 +140,9 @@ export interface PollerHealth {
   reason?: string;
 }
 
+/** Ticks between reloads of the stored friendships when this poller changed none. */
+const EDGE_RELOAD_TICKS = 20;
+
 /** Ticks that may go missing before the poller counts as stuck. */
 export const OVERDUE_INTERVALS = 3;
 
@@ -197,6 +206,8 @@ export class Poller {
   /** Members batch reads lately failed to show, until when; readers whose batch read was refused, until when. */
   private readonly unseen = new Map<string, number>();
   private readonly refusedReaders = new Map<string, number>();
+  /** Stored friendships, reloaded when this poller saved a list and every EDGE_RELOAD_TICKS (an unlink elsewhere). */
+  private edges: { friendsOf: Map<string, Set<string>>; ticksLeft: number } | null = null;
   private tracker: TrackerState = emptyTrackerState();
   private seeded = false;
   private running: Promise<TickStats> | null = null;
@@ -347,8 +358,11 @@ export class Poller {
     let friendRequests = 0;
     let graph: FriendView | null = null;
     if (this.strategy === "batched") {
-      friendRequests = await this.refreshFriendLists(startedAt);
-      graph = this.friendView(startedAt);
+      const watched = loadWatchedAccounts(this.db);
+      const refreshed = await this.refreshFriendLists(startedAt, watched.size);
+      friendRequests = refreshed.requests;
+      if (refreshed.saved > 0) this.edges = null;
+      graph = this.friendView(startedAt, watched);
     }
     const due = this.dueMembers(startedAt);
     // Members already known to be online go first, and their cards go out before the
@@ -410,12 +424,22 @@ export class Poller {
           }
       }
       this.options.metrics?.pollMembersPolled.inc({ outcome: result.observation.kind });
+      const covered = graph ? this.covered(member.accountId, graph, startedAt) : false;
+      const next = afterObservation(member.state, result.observation, startedAt, this.schedule, covered);
+      saves.push(() =>
+        saveWatchState(this.db, member.discordUserId, next, startedAt, result.presence ?? undefined),
+      );
+    };
+    // Thousands of members a tick: their states go in one transaction, not one each.
+    const saves: (() => void)[] = [];
+    const flush = () => {
+      const batch = saves.splice(0);
       try {
-        const covered = graph ? this.covered(member.accountId, graph, startedAt) : false;
-        const next = afterObservation(member.state, result.observation, startedAt, this.schedule, covered);
-        saveWatchState(this.db, member.discordUserId, next, startedAt, result.presence ?? undefined);
+        this.db.transaction(() => {
+          for (const save of batch) save();
+        });
       } catch (err) {
-        this.log.error({ err, user: member.discordUserId }, "could not save the watch state");
+        this.log.error({ err, members: batch.length }, "could not save the watch states");
       }
     };
     if (graph) {
@@ -433,6 +457,7 @@ export class Poller {
         observe,
       );
     } else await eachLimited(due, this.options.concurrency, observe);
+    flush();
 
     const observations: MemberObservation[] = [];
     const observerOf = new Map<string, WatchedMember>();
@@ -476,8 +501,13 @@ export class Poller {
   }
 
   /** The friend graph among watched members, and who may read for friends this tick. */
-  private friendView(now: Date): FriendView {
-    const { friendsOf, watched } = loadFriendGraph(this.db);
+  private friendView(now: Date, watched: Set<string>): FriendView {
+    if (!this.edges || this.edges.ticksLeft <= 0)
+      this.edges = { friendsOf: loadFriendEdges(this.db), ticksLeft: EDGE_RELOAD_TICKS };
+    this.edges.ticksLeft--;
+    // Edges to members no longer watched stay in the cache; they list nobody: only due
+    // (watched) members are ever listed, and only watched members read.
+    const friendsOf = this.edges.friendsOf;
     const t = now.getTime();
     for (const [id, until] of this.unseen) if (until <= t) this.unseen.delete(id);
     for (const [id, until] of this.refusedReaders) if (until <= t) this.refusedReaders.delete(id);
@@ -555,23 +585,28 @@ export class Poller {
   }
 
   /** Friend lists due a read (new links first, then the oldest), a few per tick. */
-  private async refreshFriendLists(now: Date): Promise<number> {
+  private async refreshFriendLists(
+    now: Date,
+    watchedCount: number,
+  ): Promise<{ requests: number; saved: number }> {
     const f = this.friendOptions;
     const t = now.getTime();
-    const watchedCount = countDueMembers(this.db, new Date(8_640_000_000_000_000));
     // New links first (at most a few dozen per tick, so a first start with thousands spreads out), then the refreshes.
     const perTick = Math.max(25, Math.ceil(((watchedCount * this.schedule.tickMs) / f.refreshMs) * 1.5));
     const ids = findFriendListsDue(this.db, new Date(t - f.refreshMs), perTick);
     const getFriends = this.options.psn.getFriends!.bind(this.options.psn);
     let requests = 0;
+    let saved = 0;
     await eachLimited(ids, this.options.concurrency, async (accountId) => {
       requests++;
       try {
         const friends = await getFriends(this.options.tokens.provider(accountId));
         saveFriendList(this.db, accountId, friends, now);
+        saved++;
       } catch (err) {
         if (err instanceof PsnForbiddenError) {
           saveFriendListPrivate(this.db, accountId, now);
+          saved++;
           return;
         }
         this.log.info(
@@ -580,7 +615,7 @@ export class Poller {
         );
       }
     });
-    return requests;
+    return { requests, saved };
   }
 
   private dueMembers(now: Date): { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[] {
