@@ -162,7 +162,9 @@ describe("watching through friends", () => {
     // The loner has nobody: own reads on the backoff (60 s, then 2 minutes), not every tick.
     expect(lonerReads).toBeLessThanOrEqual(2);
     for (const m of ms)
-      expect(findWatchedMember(database.db, m.discordUserId)!.state.nextPollAt.getTime()).toBe(clock + 30_000);
+      expect(findWatchedMember(database.db, m.discordUserId)!.state.nextPollAt.getTime()).toBe(
+        clock + 30_000,
+      );
 
     sim.setPresence(ms[2]!.accountId, { online: true, game: { name: "Helldivers 2" } });
     const session = sim.startParty(ms[2]!.accountId, { joinability: "open" });
