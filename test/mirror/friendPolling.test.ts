@@ -133,9 +133,11 @@ describe("watching through friends", () => {
     const c = await member(3);
     sim.befriend(c.accountId, a.accountId);
     // A new link's list is read on the next tick; the others' only after hours.
-    expect((await tick(p)).filter((r) => r.endpoint === "friends").map((r) => r.accountId)).toEqual([
-      c.accountId,
-    ]);
+    const next = await tick(p);
+    expect(next.filter((r) => r.endpoint === "friends").map((r) => r.accountId)).toEqual([c.accountId]);
+    // And the new friendship counts at once: a reads c's presence in the same tick.
+    expect(batchReads(next).flatMap((r) => r.accountIds ?? [])).toContain(c.accountId);
+    expect(ownReads(next)).not.toContain(c.accountId);
     expect(loadFriendGraph(database.db).friendsOf.get(a.accountId)).toEqual(
       new Set([b.accountId, c.accountId]),
     );
@@ -249,11 +251,14 @@ describe("watching through friends", () => {
     expect(updates.at(-1)?.live[0]?.members.map((m) => m.accountId)).not.toContain(c.accountId);
   });
 
-  it("never lists a member who is announced nowhere, though a friend could see them", async () => {
+  it("never lists a member who is announced nowhere, though a friend could see them, nor reads with their token", async () => {
     const a = await member(1);
     const b = await member(2);
-    const hidden = await member(3, { announced: false });
-    sim.befriend(a.accountId, b.accountId);
+    const c = await member(3);
+    const d = await member(4);
+    const hidden = await member(5, { announced: false });
+    // Only the hidden member could read a and b together; c and d read each other.
+    sim.befriend(c.accountId, d.accountId);
     sim.befriend(a.accountId, hidden.accountId);
     sim.befriend(b.accountId, hidden.accountId);
     const p = poller();
