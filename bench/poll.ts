@@ -7,10 +7,16 @@
  * duration when a tick runs longer, as the non-overlapping schedule would). Members
  * come online, go offline, start and end parties at random times (seeded PRNG).
  * Discord is not involved: the card sink only records when each party is first seen.
- * Then the naive strategy (everyone, presence and parties, every tick) runs the
- * same way for comparison. Prints one JSON line.
+ * Members are PSN friends within communities (`--friends`: the share with at least one
+ * linked friend; `--friend-degree`: their mean number of linked friends). The bot's
+ * strategy (batched: friends' batch presence reads), the one before it (scheduled: every
+ * member read with their own token) and the naive baseline (everyone, presence and
+ * parties, every tick) run one after the other on the same world and seed. Prints one
+ * JSON line.
  *
  * Fast mode: `npm run bench:poll -- --users 500 --minutes 10`.
+ * One strategy: `--strategies batched` (the workload does not depend on the friend graph,
+ * so the others' figures are the same for every `--friends`).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,9 +25,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openDatabase } from "../src/db/client.js";
+import { saveFriendList } from "../src/db/friends.js";
 import { createBudgetLedger } from "../src/db/psnBudget.js";
 import { guildMembers, guilds, users } from "../src/db/schema.js";
-import { Poller, type PollStrategy } from "../src/jobs/poller.js";
+import { defaultFriendOptions, Poller, type PollStrategy } from "../src/jobs/poller.js";
 import { defaultScheduleOptions, newWatchState } from "../src/jobs/schedule.js";
 import { silentLogger } from "../src/log.js";
 import { PsnClient } from "../src/psn/client.js";
@@ -40,8 +47,17 @@ const { values: args } = parseArgs({
     interval: { type: "string", default: "30" },
     concurrency: { type: "string", default: "32" },
     seed: { type: "string", default: "42" },
+    friends: { type: "string", default: "0.7" },
+    "friend-degree": { type: "string", default: "8" },
+    strategies: { type: "string", default: "batched,scheduled,naive" },
+    /** Community size as a multiple of the mean degree + 1 (1: close-knit groups where all are friends). */
+    "community-size": { type: "string", default: "1.5" },
   },
 });
+const FRIENDS = Number(args.friends);
+const FRIEND_DEGREE = Number(args["friend-degree"]);
+const COMMUNITY_SIZE = Number(args["community-size"]);
+const STRATEGIES = args.strategies.split(",").map((x) => x.trim()) as PollStrategy[];
 
 const USERS = Number(args.users);
 const ONLINE = Number(args.online);
@@ -57,6 +73,8 @@ const PARTY_MIN = 20;
 const GUILD_ID = "100000000000000001";
 
 const random = prng(Number(args.seed));
+/** For the bench's own set-up (friend-list read times), so the workload's draws stay the same. */
+const random2 = prng(Number(args.seed) + 104729);
 /** A random whole number with mean `x`, so small rates are not rounded away. */
 const poissonish = (x: number) => Math.floor(x) + (random() < x - Math.floor(x) ? 1 : 0);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
@@ -104,6 +122,14 @@ interface Member {
 interface PartyEvent {
   kind: "onlineMember" | "comingOnline";
   at: number;
+  /** The host has a linked friend (could be covered by a batch read). */
+  friend: boolean;
+}
+
+interface Detection {
+  n: number;
+  p50: number | null;
+  p95: number | null;
 }
 
 interface PhaseResult {
@@ -114,10 +140,16 @@ interface PhaseResult {
   requestsPerTick: { mean: number; max: number };
   tickMs: { p50: number; p95: number; max: number };
   detectionSec: {
-    onlineMemberStartsParty: { n: number; p50: number | null; p95: number | null };
-    memberComesOnlineInParty: { n: number; p50: number | null; p95: number | null };
+    onlineMemberStartsParty: Detection & { withLinkedFriend: Detection; withoutLinkedFriend: Detection };
+    memberComesOnlineInParty: Detection & { withLinkedFriend: Detection; withoutLinkedFriend: Detection };
     undetectedAtEnd: number;
   };
+  /** The most PSN requests one account made in the phase (its budget: 300 per 15 minutes). */
+  maxRequestsByOneAccount: number;
+  /** Requests PSN (the simulator) refused with 429. */
+  rateLimited: number;
+  /** Where the requests went, per member per minute. */
+  requestsPerMemberPerMinuteByEndpoint: Record<string, number>;
   cpuMsPerTick: { mean: number; p95: number };
   peakRssMb: number;
   /** The kernel's high-water mark for the process up to the end of this phase (set-up included). */
@@ -132,6 +164,49 @@ function quantile(values: number[], q: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 const round = (n: number | null, digits = 1) => (n === null ? null : Number(n.toFixed(digits)));
+const detection = (values: number[]): Detection => ({
+  n: values.length,
+  p50: round(quantile(values, 0.5)),
+  p95: round(quantile(values, 0.95)),
+});
+
+/**
+ * PSN friendships among the members: FRIENDS of them in communities of about
+ * COMMUNITY_SIZE × (mean degree + 1) members, each pair in a community friends with the probability that gives FRIEND_DEGREE
+ * friends on average; nobody in a community is left without a friend. From its own seed,
+ * so the workload's random draws are the same whatever the graph.
+ */
+function friendGraph(ids: readonly string[], seed: number): [string, string][] {
+  const rnd = prng(seed);
+  const social = [...ids].sort(() => rnd() - 0.5).slice(0, Math.round(ids.length * FRIENDS));
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < social.length; ) {
+    // Sizes vary ±30% around the mean.
+    const size = Math.max(2, Math.round((FRIEND_DEGREE + 1) * COMMUNITY_SIZE * (0.7 + 0.6 * rnd())));
+    const group = social.slice(i, i + size);
+    i += size;
+    if (group.length < 2) {
+      // A last one alone joins the previous community's first member.
+      if (group[0] && i - size > 0) pairs.push([group[0], social[i - size - 1]!]);
+      continue;
+    }
+    const p = Math.min(1, FRIEND_DEGREE / (group.length - 1));
+    const degree = new Map(group.map((g) => [g, 0]));
+    for (let a = 0; a < group.length; a++)
+      for (let b = a + 1; b < group.length; b++)
+        if (rnd() < p) {
+          pairs.push([group[a]!, group[b]!]);
+          degree.set(group[a]!, degree.get(group[a]!)! + 1);
+          degree.set(group[b]!, degree.get(group[b]!)! + 1);
+        }
+    for (const [g, d] of degree) {
+      if (d > 0) continue;
+      const other = group.find((x) => x !== g)!;
+      pairs.push([g, other]);
+    }
+  }
+  return pairs;
+}
 
 async function main(): Promise<void> {
   const baselineRss = process.memoryUsage().rss;
@@ -224,6 +299,14 @@ async function main(): Promise<void> {
         .run();
     }
 
+    const pairs = friendGraph(
+      members.map((m) => m.accountId),
+      Number(args.seed) + 7919,
+    );
+    const hasFriend = new Set(pairs.flat());
+    for (let i = 0; i < pairs.length; i += 5000)
+      await sim.send([{ op: "befriend", pairs: pairs.slice(i, i + 5000) }]);
+
     const tokenOf = new Map(members.map((m) => [m.accountId, m.token]));
     const psn = new PsnClient({
       apiBaseUrl: url,
@@ -240,6 +323,24 @@ async function main(): Promise<void> {
       // As the app does: every grant written to the database, so the cost is measured.
       budgetLedger: createBudgetLedger(db.db),
     });
+
+    if (STRATEGIES.includes("batched")) {
+      // The bot's state after running a while: every friend list read once (at link time),
+      // the reads spread over the last refresh period so the refreshes in the run are steady.
+      // These reads are set-up, not counted; the refreshes during the run are.
+      const refresh = defaultFriendOptions.refreshMs;
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < members.length) {
+            const m = members[next++]!;
+            const friends = await psn.getFriends(staticToken(m.accountId, m.token));
+            saveFriendList(db.db, m.accountId, friends, new Date(clock - random2() * refresh));
+          }
+        }),
+      );
+      await sim.send([{ op: "takeRequestCount" }, { op: "takeRequestsByAccount" }]);
+    }
 
     const runPhase = async (strategy: PollStrategy, minutes: number): Promise<PhaseResult> => {
       const started = new Map<string, PartyEvent>();
@@ -266,7 +367,7 @@ async function main(): Promise<void> {
         strategy,
       });
       for (const id of parties.keys()) detected.set(id, 0);
-      await sim.send([{ op: "takeRequestCount" }]);
+      await sim.send([{ op: "takeRequestCount" }, { op: "takeRequestsByAccount" }]);
 
       const end = clock + minutes * 60_000;
       const tickMs: number[] = [];
@@ -334,7 +435,11 @@ async function main(): Promise<void> {
             // "Online" means the poller could know it: online for a few minutes already.
             if (!host.online || host.party || clock - host.onlineSince < 5 * 60_000) continue;
             const friend = onlineNow.find((f) => f.online && !f.party && f !== host);
-            starts.push({ host, members: friend ? [friend] : [], ev: { kind: "onlineMember", at } });
+            starts.push({
+              host,
+              members: friend ? [friend] : [],
+              ev: { kind: "onlineMember", at, friend: hasFriend.has(host.accountId) },
+            });
             host.party = "pending";
             if (friend) friend.party = "pending";
           } else {
@@ -343,7 +448,11 @@ async function main(): Promise<void> {
             host.online = true;
             host.onlineSince = at;
             cmds.push({ op: "presence", accountId: host.accountId, online: true });
-            starts.push({ host, members: [], ev: { kind: "comingOnline", at } });
+            starts.push({
+              host,
+              members: [],
+              ev: { kind: "comingOnline", at, friend: hasFriend.has(host.accountId) },
+            });
             host.party = "pending";
           }
         }
@@ -375,8 +484,19 @@ async function main(): Promise<void> {
         clock = tickStart + step;
       }
       clearInterval(sampler);
+      const [budget] = (await sim.send([{ op: "takeRequestsByAccount" }])) as [
+        {
+          max: number;
+          rateLimited: number;
+          byEndpoint: Record<string, number>;
+        },
+      ];
 
       const delays = { onlineMember: [] as number[], comingOnline: [] as number[] };
+      const split = {
+        onlineMember: { with: [] as number[], without: [] as number[] },
+        comingOnline: { with: [] as number[], without: [] as number[] },
+      };
       let undetected = 0;
       for (const [sessionId, ev] of started) {
         const at = detected.get(sessionId);
@@ -386,6 +506,7 @@ async function main(): Promise<void> {
           continue;
         }
         delays[ev.kind].push((at - ev.at) / 1000);
+        split[ev.kind][ev.friend ? "with" : "without"].push((at - ev.at) / 1000);
       }
       const ticks = tickMs.length;
       const totalRequests = requests.reduce((a, b) => a + b, 0);
@@ -402,17 +523,22 @@ async function main(): Promise<void> {
         },
         detectionSec: {
           onlineMemberStartsParty: {
-            n: delays.onlineMember.length,
-            p50: round(quantile(delays.onlineMember, 0.5)),
-            p95: round(quantile(delays.onlineMember, 0.95)),
+            ...detection(delays.onlineMember),
+            withLinkedFriend: detection(split.onlineMember.with),
+            withoutLinkedFriend: detection(split.onlineMember.without),
           },
           memberComesOnlineInParty: {
-            n: delays.comingOnline.length,
-            p50: round(quantile(delays.comingOnline, 0.5)),
-            p95: round(quantile(delays.comingOnline, 0.95)),
+            ...detection(delays.comingOnline),
+            withLinkedFriend: detection(split.comingOnline.with),
+            withoutLinkedFriend: detection(split.comingOnline.without),
           },
           undetectedAtEnd: undetected,
         },
+        maxRequestsByOneAccount: budget.max,
+        rateLimited: budget.rateLimited,
+        requestsPerMemberPerMinuteByEndpoint: Object.fromEntries(
+          Object.entries(budget.byEndpoint).map(([e, n]) => [e, round(n / USERS / minutes, 3) as number]),
+        ),
         cpuMsPerTick: {
           mean: round(cpuMs.reduce((a, b) => a + b, 0) / ticks) as number,
           p95: round(quantile(cpuMs, 0.95)) as number,
@@ -427,14 +553,17 @@ async function main(): Promise<void> {
       };
     };
 
-    const scheduled = await runPhase("scheduled", MINUTES);
-    const naive = await runPhase("naive", NAIVE_MINUTES);
+    // The bot's strategy first, so `--strategies batched` alone measures the very same phase.
+    const results: Partial<Record<PollStrategy, PhaseResult>> = {};
+    for (const strategy of ["batched", "scheduled", "naive"] as const)
+      if (STRATEGIES.includes(strategy))
+        results[strategy] = await runPhase(strategy, strategy === "naive" ? NAIVE_MINUTES : MINUTES);
     await psn.close();
     db.close();
     process.stdout.write(
       `${JSON.stringify({
         measured:
-          "real Poller + PsnClient over HTTP to the PSN simulator (separate process) with a real SQLite file, simulated clock; Discord not involved (no-op sink records first sighting; detection = event time → the moment the poller handed the party to the sink, i.e. when its card would be posted); requests counted by the simulator (presence, parties, share link, partyInfo); CPU and RSS of the poller process only",
+          "real Poller + PsnClient over HTTP to the PSN simulator (separate process) with a real SQLite file, simulated clock; Discord not involved (no-op sink records first sighting; detection = event time → the moment the poller handed the party to the sink, i.e. when its card would be posted); requests counted by the simulator (presence, batch presence, friend lists, parties, share link, partyInfo; the friend lists read before the run, as at link time, are not counted, their refreshes during it are); CPU and RSS of the poller process only",
         params: {
           users: USERS,
           online: ONLINE,
@@ -443,9 +572,15 @@ async function main(): Promise<void> {
           intervalSec: INTERVAL_MS / 1000,
           concurrency: CONCURRENCY,
           seed: Number(args.seed),
+          friends: FRIENDS,
+          friendDegree: FRIEND_DEGREE,
+          communitySize: COMMUNITY_SIZE,
         },
-        scheduled,
-        naive,
+        friendGraph: {
+          membersWithLinkedFriend: hasFriend.size,
+          meanLinkedFriends: round((2 * pairs.length) / Math.max(1, hasFriend.size), 2),
+        },
+        ...results,
         peakRssMbProcess: round(process.resourceUsage().maxRSS / 1024),
         baselineRssMbBeforeWork: round(baselineRss / 1024 / 1024),
       })}\n`,

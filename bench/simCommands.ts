@@ -5,4 +5,8 @@ export type SimCommand =
   | { op: "startParty"; host: string; members: string[] }
   | { op: "endParty"; sessionId: string }
   | { op: "takeRequestCount" }
+  /** PSN friendships, as pairs of account ids. */
+  | { op: "befriend"; pairs: [string, string][] }
+  /** The requests made since the last take, by the account that made them (token), and how many PSN refused with 429. */
+  | { op: "takeRequestsByAccount" }
   | { op: "url" };

@@ -10,6 +10,10 @@ import type { SimCommand } from "./simCommands.js";
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? "50");
 const sim = await startPsnSim({ latencyMs });
 const agent = new Agent({ connections: 512 });
+/** Requests per account since the last takeRequestsByAccount (counted at each takeRequestCount). */
+const byAccount = new Map<string, number>();
+let rateLimited = 0;
+const byEndpoint = new Map<string, number>();
 
 /** Signs an account in over HTTP the way the bot does (authorize with the NPSSO cookie, then the code). */
 async function signIn(npsso: string): Promise<string> {
@@ -80,9 +84,29 @@ async function run(cmd: SimCommand): Promise<unknown> {
       sim.endParty(cmd.sessionId);
       return null;
     case "takeRequestCount": {
-      const n = sim.requests().length;
+      const requests = sim.requests();
       sim.resetRequests();
-      return n;
+      for (const r of requests) {
+        if (r.accountId) byAccount.set(r.accountId, (byAccount.get(r.accountId) ?? 0) + 1);
+        const e = r.endpoint ?? "other";
+        byEndpoint.set(e, (byEndpoint.get(e) ?? 0) + 1);
+      }
+      rateLimited += requests.filter((r) => r.status === 429).length;
+      return requests.length;
+    }
+    case "befriend":
+      for (const [a, b] of cmd.pairs) sim.befriend(a, b);
+      return null;
+    case "takeRequestsByAccount": {
+      const out = {
+        max: Math.max(0, ...byAccount.values()),
+        rateLimited,
+        byEndpoint: Object.fromEntries(byEndpoint),
+      };
+      byAccount.clear();
+      byEndpoint.clear();
+      rateLimited = 0;
+      return out;
     }
     case "url":
       return sim.url;

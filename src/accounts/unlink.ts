@@ -1,5 +1,6 @@
 /** /unlink: everything the bot keeps about a member goes, in one transaction. */
 import type { Db } from "../db/client.js";
+import { deleteFriendEdgesOf } from "../db/friends.js";
 import { deleteOptInsOfMember, guildsOfMember } from "../db/guildMembers.js";
 import { deleteInvitesOfUser } from "../db/invites.js";
 import { deleteLinkTokensOfUser } from "../db/linkTokens.js";
@@ -28,6 +29,8 @@ export function unlinkMember(db: Db, discordUserId: string): UnlinkSummary {
     // window's requests in memory, so only an unlink, a restart and a re-link within
     // one window would start the account afresh.
     if (user) forgetAccountBudget(tx, user.psnAccountId);
+    // The friend graph keeps only linked members: who was friends with whom goes too.
+    if (user) deleteFriendEdgesOf(tx, user.psnAccountId);
     return { onlineId: user?.psnOnlineId ?? null, guildIds, linkTokens, invites: removedInvites };
   });
 }

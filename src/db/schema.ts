@@ -51,6 +51,8 @@ export const users = sqliteTable(
     presenceSince: integer("presence_since", { mode: "timestamp_ms" }),
     /** `/privacy board`: whether presence boards list this member (every server). */
     onBoard: integer("on_board", { mode: "boolean" }).notNull().default(true),
+    /** When the member's PSN friend list was last read (null: never, read soon). */
+    friendsReadAt: integer("friends_read_at", { mode: "timestamp_ms" }),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
   },
   (t) => [
@@ -210,6 +212,23 @@ export const psnBudgetPauses = sqliteTable("psn_budget_pauses", {
   /** Epoch milliseconds. */
   until: integer("until").notNull(),
 });
+
+/**
+ * PSN friendships between linked members, as read from `accountId`'s friend list (only
+ * friends who were linked at the time are kept). Read as undirected: either side's list
+ * is enough. Replaced on each read of that list; removed on unlink.
+ */
+export const friendEdges = sqliteTable(
+  "friend_edges",
+  {
+    accountId: text("account_id").notNull(),
+    friendAccountId: text("friend_account_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.friendAccountId] }),
+    index("friend_edges_friend").on(t.friendAccountId),
+  ],
+);
 
 /** Small key/value facts the bot keeps about itself (e.g. the registered commands' hash). */
 export const meta = sqliteTable("meta", {

@@ -16,6 +16,22 @@ export interface PsnReads {
   getParties(auth: TokenProvider): Promise<PsnParty[]>;
 }
 
+/** What batch polling adds: friends' presence in one read, and friend lists. */
+export interface BatchReads {
+  getPresences(auth: TokenProvider, accountIds: readonly string[]): Promise<Presence[]>;
+  getFriends(auth: TokenProvider): Promise<string[]>;
+  /** Requests the account may still make in its budget window (unknown: assume plenty). */
+  remainingBudget?(accountId: string): number;
+}
+
+/** What this tick already learnt for a member without their own reads. */
+export interface KnownThisTick {
+  /** Their presence, from a linked friend's batch read. */
+  presence?: Presence;
+  /** The parties they are in, as another linked member's parties read showed them this tick. */
+  parties?: PsnParty[];
+}
+
 export interface MemberReadResult {
   /** For the schedule. */
   observation: Observation;
@@ -57,17 +73,19 @@ export async function observeMember(
   plan: Extract<PollPlan, { due: true }>,
   at: Date,
   log: Logger,
+  known: KnownThisTick = {},
 ): Promise<MemberReadResult> {
   let requests = 0;
-  let presence: Presence | null = null;
+  let presence: Presence | null = known.presence ?? null;
   try {
-    if (plan.presence) {
+    if (plan.presence && !presence) {
       requests++;
       presence = await psn.getPresence(auth, "me");
     }
     const readParties = plan.parties || (plan.partiesIfOnline && presence?.online === true);
     let parties: PsnParty[] | null = null;
-    if (readParties) {
+    if (readParties && known.parties) parties = known.parties;
+    else if (readParties) {
       requests++;
       parties = await psn.getParties(auth);
     }
@@ -84,9 +102,11 @@ export async function observeMember(
         game: presence?.game ?? null,
         at,
       },
-      presence: presence
-        ? { game: presence.online ? presence.game : null, platform: presence.platform }
-        : null,
+      // A friend's view may lack the member's game: then the stored one (from their own read) stays.
+      presence:
+        presence && !(known.presence && presence.online && !presence.game)
+          ? { game: presence.online ? presence.game : null, platform: presence.platform }
+          : null,
       requests,
     };
   } catch (err) {

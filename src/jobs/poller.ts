@@ -8,6 +8,13 @@ import cron, { type ScheduledTask } from "node-cron";
 import { findAllOpenCards } from "../db/cards.js";
 import type { Db } from "../db/client.js";
 import {
+  findFriendListsDue,
+  loadFriendEdges,
+  loadWatchedAccounts,
+  saveFriendList,
+  saveFriendListPrivate,
+} from "../db/friends.js";
+import {
   countDueMembers,
   findDueMembers,
   linkedAccountsOf,
@@ -18,8 +25,18 @@ import type { Party } from "../domain/party.js";
 import { partyFromJson } from "../domain/storedParty.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import { PsnForbiddenError } from "../psn/errors.js";
 import type { TokenProvider } from "../psn/http.js";
-import { type MemberReadResult, observeMember, type PsnReads, trackerObservation } from "./observe.js";
+import type { Presence, PsnParty } from "../psn/types.js";
+import { isCoverable, planBatchReads } from "./batchPlan.js";
+import {
+  type BatchReads,
+  type KnownThisTick,
+  type MemberReadResult,
+  observeMember,
+  type PsnReads,
+  trackerObservation,
+} from "./observe.js";
 import { PartyDetailsCache, type ShareReads } from "./partyDetails.js";
 import {
   defaultTrackerOptions,
@@ -59,12 +76,35 @@ export interface TokenSource {
   provider(accountId: string): TokenProvider;
 }
 
-/** "scheduled": the schedule's plan. "naive": everyone, presence and parties, every tick (benchmark baseline). */
-export type PollStrategy = "scheduled" | "naive";
+/**
+ * "batched" (the bot's): the schedule's plan, with offline members' presence read in batches by
+ * linked friends and checked every tick when a friend can see them. "scheduled": the schedule's
+ * plan, every member read with their own token (before batches; benchmark comparison).
+ * "naive": everyone, presence and parties, every tick (benchmark baseline).
+ */
+export type PollStrategy = "batched" | "scheduled" | "naive";
+
+export interface FriendOptions {
+  /** How often a member's friend list is read again; a new link's is read on the next tick. */
+  refreshMs: number;
+  /** Batch reads one account may make per tick, whatever its budget says. */
+  readsPerAccountPerTick: number;
+  /** Requests each account keeps in its budget for its own reads before it reads for friends. */
+  reservePerAccount: number;
+  /** How long a member a batch read did not show (omitted, 403) reads their own presence instead. */
+  unseenMs: number;
+}
+
+export const defaultFriendOptions: FriendOptions = {
+  refreshMs: 6 * 60 * 60_000,
+  readsPerAccountPerTick: 2,
+  reservePerAccount: 6,
+  unseenMs: 60 * 60_000,
+};
 
 export interface PollerOptions {
   db: Db;
-  psn: PsnReads & ShareReads;
+  psn: PsnReads & ShareReads & Partial<BatchReads>;
   tokens: TokenSource;
   sink: CardSink;
   log: Logger;
@@ -73,7 +113,9 @@ export interface PollerOptions {
   now?: () => Date;
   schedule?: Partial<ScheduleOptions>;
   tracker?: Partial<TrackerOptions>;
+  /** Default "batched" when the PSN client can batch, else "scheduled". */
   strategy?: PollStrategy;
+  friends?: Partial<FriendOptions>;
   /** How long stop() waits for a running tick; default 10 s. */
   stopTimeoutMs?: number;
   metrics?: Metrics;
@@ -97,6 +139,9 @@ export interface PollerHealth {
   membersDue: number | null;
   reason?: string;
 }
+
+/** Ticks between reloads of the stored friendships when this poller changed none. */
+const EDGE_RELOAD_TICKS = 20;
 
 /** Ticks that may go missing before the poller counts as stuck. */
 export const OVERDUE_INTERVALS = 3;
@@ -157,6 +202,12 @@ export class Poller {
   private readonly trackerOptions: TrackerOptions;
   private readonly strategy: PollStrategy;
   private readonly details: PartyDetailsCache;
+  private readonly friendOptions: FriendOptions;
+  /** Members batch reads lately failed to show, until when; readers whose batch read was refused, until when. */
+  private readonly unseen = new Map<string, number>();
+  private readonly refusedReaders = new Map<string, number>();
+  /** Stored friendships, reloaded when this poller saved a list and every EDGE_RELOAD_TICKS (an unlink elsewhere). */
+  private edges: { friendsOf: Map<string, Set<string>>; ticksLeft: number } | null = null;
   private tracker: TrackerState = emptyTrackerState();
   private seeded = false;
   private running: Promise<TickStats> | null = null;
@@ -179,7 +230,12 @@ export class Poller {
       ...options.schedule,
     };
     this.trackerOptions = { ...defaultTrackerOptions, ...options.tracker };
-    this.strategy = options.strategy ?? "scheduled";
+    const canBatch =
+      typeof options.psn.getPresences === "function" && typeof options.psn.getFriends === "function";
+    this.strategy = options.strategy ?? (canBatch ? "batched" : "scheduled");
+    if (this.strategy === "batched" && !canBatch)
+      throw new Error("batched polling needs getPresences and getFriends");
+    this.friendOptions = { ...defaultFriendOptions, ...options.friends };
     this.details = new PartyDetailsCache(options.psn, this.log);
     this.createdAt = this.now();
   }
@@ -299,6 +355,15 @@ export class Poller {
     const started = performance.now();
     if (!this.seeded) this.seed(startedAt);
 
+    let friendRequests = 0;
+    let graph: FriendView | null = null;
+    if (this.strategy === "batched") {
+      const watched = loadWatchedAccounts(this.db);
+      const refreshed = await this.refreshFriendLists(startedAt, watched.size);
+      friendRequests = refreshed.requests;
+      if (refreshed.saved > 0) this.edges = null;
+      graph = this.friendView(startedAt, watched);
+    }
     const due = this.dueMembers(startedAt);
     // Members already known to be online go first, and their cards go out before the
     // (far larger) sweep of offline members' presence: a party started by someone
@@ -308,7 +373,7 @@ export class Poller {
     const stats: TickStats = {
       startedAt,
       due: due.length,
-      requests: 0,
+      requests: friendRequests,
       failures: 0,
       live: 0,
       justEnded: 0,
@@ -317,7 +382,7 @@ export class Poller {
     // With nobody due the tracker still runs once: stale parties end and ended cards catch up.
     const batches = this.strategy === "naive" ? [due] : [online, others].filter((b) => b.length > 0);
     for (const batch of batches.length > 0 ? batches : [[]]) {
-      const pass = await this.observeAndHandOver(batch, startedAt);
+      const pass = await this.observeAndHandOver(batch, startedAt, graph);
       stats.requests += pass.requests;
       stats.failures += pass.failures;
       stats.live = pass.live;
@@ -332,20 +397,67 @@ export class Poller {
   private async observeAndHandOver(
     due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
     startedAt: Date,
+    graph: FriendView | null,
   ): Promise<Pick<TickStats, "requests" | "failures" | "live" | "justEnded">> {
     const results: { member: WatchedMember; result: MemberReadResult }[] = [];
-    await eachLimited(due, this.options.concurrency, async ({ member, plan }) => {
+    const batch = graph
+      ? await this.readBatches(due, graph, startedAt)
+      : { presences: new Map(), requests: 0 };
+    // Parties read this tick, by the accounts in them: a party-mate's read shows a member's party too.
+    const partiesSeen = new Map<string, PsnParty[]>();
+    const observe = async ({ member, plan }: (typeof due)[number]) => {
       const auth = this.options.tokens.provider(member.accountId);
-      const result = await observeMember(this.options.psn, auth, plan, startedAt, this.log);
+      const known: KnownThisTick = {};
+      const presence = batch.presences.get(member.accountId);
+      if (presence) known.presence = presence;
+      const seenIn = graph ? partiesSeen.get(member.accountId) : undefined;
+      if (seenIn) known.parties = seenIn;
+      const result = await observeMember(this.options.psn, auth, plan, startedAt, this.log, known);
       results.push({ member, result });
-      this.options.metrics?.pollMembersPolled.inc({ outcome: result.observation.kind });
-      try {
-        const next = afterObservation(member.state, result.observation, startedAt, this.schedule);
-        saveWatchState(this.db, member.discordUserId, next, startedAt, result.presence ?? undefined);
-      } catch (err) {
-        this.log.error({ err, user: member.discordUserId }, "could not save the watch state");
+      if (graph && !seenIn) {
+        for (const p of result.seen?.parties ?? [])
+          for (const id of partyAccounts(p)) {
+            if (id === member.accountId) continue;
+            const list = partiesSeen.get(id) ?? [];
+            list.push(p);
+            partiesSeen.set(id, list);
+          }
       }
-    });
+      this.options.metrics?.pollMembersPolled.inc({ outcome: result.observation.kind });
+      const covered = graph ? this.covered(member.accountId, graph, startedAt) : false;
+      const next = afterObservation(member.state, result.observation, startedAt, this.schedule, covered);
+      saves.push(() =>
+        saveWatchState(this.db, member.discordUserId, next, startedAt, result.presence ?? undefined),
+      );
+    };
+    // Thousands of members a tick: their states go in one transaction, not one each.
+    const saves: (() => void)[] = [];
+    const flush = () => {
+      const batch = saves.splice(0);
+      try {
+        this.db.transaction(() => {
+          for (const save of batch) save();
+        });
+      } catch (err) {
+        this.log.error({ err, members: batch.length }, "could not save the watch states");
+      }
+    };
+    if (graph) {
+      // One member of each party the tracker knows reads first; the party's other members
+      // then find it seen and make no parties read of their own.
+      const later = this.partyMatesAfterFirst(due);
+      await eachLimited(
+        due.filter((d) => !later.has(d.member.accountId)),
+        this.options.concurrency,
+        observe,
+      );
+      await eachLimited(
+        due.filter((d) => later.has(d.member.accountId)),
+        this.options.concurrency,
+        observe,
+      );
+    } else await eachLimited(due, this.options.concurrency, observe);
+    flush();
 
     const observations: MemberObservation[] = [];
     const observerOf = new Map<string, WatchedMember>();
@@ -381,11 +493,129 @@ export class Poller {
     }
 
     return {
-      requests: results.reduce((n, r) => n + r.result.requests, 0),
+      requests: batch.requests + results.reduce((n, r) => n + r.result.requests, 0),
       failures: results.filter((r) => r.result.observation.kind !== "observed").length,
       live: tracked.live.length,
       justEnded: tracked.justEnded.length,
     };
+  }
+
+  /** The friend graph among watched members, and who may read for friends this tick. */
+  private friendView(now: Date, watched: Set<string>): FriendView {
+    if (!this.edges || this.edges.ticksLeft <= 0)
+      this.edges = { friendsOf: loadFriendEdges(this.db), ticksLeft: EDGE_RELOAD_TICKS };
+    this.edges.ticksLeft--;
+    // Edges to members no longer watched stay in the cache; they list nobody: only due
+    // (watched) members are ever listed, and only watched members read.
+    const friendsOf = this.edges.friendsOf;
+    const t = now.getTime();
+    for (const [id, until] of this.unseen) if (until <= t) this.unseen.delete(id);
+    for (const [id, until] of this.refusedReaders) if (until <= t) this.refusedReaders.delete(id);
+    const readers = new Set([...watched].filter((id) => !this.refusedReaders.has(id)));
+    return { friendsOf, readers, unseen: new Set(this.unseen.keys()) };
+  }
+
+  private covered(accountId: string, graph: FriendView, now: Date): boolean {
+    const until = this.unseen.get(accountId);
+    if (until !== undefined && until > now.getTime()) return false;
+    return isCoverable(accountId, graph.friendsOf, graph.readers, graph.unseen);
+  }
+
+  /**
+   * The batch presence reads for the due offline members (online members keep reading their
+   * own: it carries their own game). What a read does not show falls back to the member's
+   * own read this tick, and for a while after.
+   */
+  private async readBatches(
+    due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
+    graph: FriendView,
+    now: Date,
+  ): Promise<{ presences: Map<string, Presence>; requests: number }> {
+    const presences = new Map<string, Presence>();
+    const wanted = due
+      .filter((d) => d.plan.presence && d.member.state.online !== true)
+      .map((d) => d.member.accountId);
+    if (wanted.length === 0) return { presences, requests: 0 };
+    const f = this.friendOptions;
+    const remaining = this.options.psn.remainingBudget?.bind(this.options.psn);
+    const capacity = new Map<string, number>();
+    for (const id of graph.readers) {
+      const left = remaining ? remaining(id) - f.reservePerAccount : f.readsPerAccountPerTick;
+      capacity.set(id, Math.max(0, Math.min(f.readsPerAccountPerTick, left)));
+    }
+    const plan = planBatchReads({ due: wanted, friendsOf: graph.friendsOf, capacity, unseen: graph.unseen });
+    const t = now.getTime();
+    let requests = 0;
+    const getPresences = this.options.psn.getPresences!.bind(this.options.psn);
+    await eachLimited(plan.reads, this.options.concurrency, async (read) => {
+      requests++;
+      try {
+        const got = await getPresences(this.options.tokens.provider(read.reader), read.accountIds);
+        const shown = new Set<string>();
+        for (const p of got) {
+          if (!read.accountIds.includes(p.accountId)) continue;
+          presences.set(p.accountId, p);
+          shown.add(p.accountId);
+        }
+        for (const id of read.accountIds) if (!shown.has(id)) this.unseen.set(id, t + f.unseenMs);
+      } catch (err) {
+        // Its members read their own presence this tick; a refusal keeps this reader out for a while.
+        if (err instanceof PsnForbiddenError) this.refusedReaders.set(read.reader, t + f.unseenMs);
+        this.log.info(
+          { account: read.reader, reason: errorText(err) },
+          "batch presence read failed; its members read their own",
+        );
+      }
+    });
+    return { presences, requests };
+  }
+
+  /** Members of a tracked party other than its first due one: they read after it. */
+  private partyMatesAfterFirst(
+    due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
+  ): Set<string> {
+    const dueIds = new Set(due.map((d) => d.member.accountId));
+    const later = new Set<string>();
+    for (const t of this.tracker.parties.values()) {
+      if (!t.snapshot) continue;
+      const mates = [...new Set(partyAccounts(t.snapshot))].filter((id) => dueIds.has(id));
+      for (const id of mates.slice(1)) later.add(id);
+    }
+    return later;
+  }
+
+  /** Friend lists due a read (new links first, then the oldest), a few per tick. */
+  private async refreshFriendLists(
+    now: Date,
+    watchedCount: number,
+  ): Promise<{ requests: number; saved: number }> {
+    const f = this.friendOptions;
+    const t = now.getTime();
+    // New links first (at most a few dozen per tick, so a first start with thousands spreads out), then the refreshes.
+    const perTick = Math.max(25, Math.ceil(((watchedCount * this.schedule.tickMs) / f.refreshMs) * 1.5));
+    const ids = findFriendListsDue(this.db, new Date(t - f.refreshMs), perTick);
+    const getFriends = this.options.psn.getFriends!.bind(this.options.psn);
+    let requests = 0;
+    let saved = 0;
+    await eachLimited(ids, this.options.concurrency, async (accountId) => {
+      requests++;
+      try {
+        const friends = await getFriends(this.options.tokens.provider(accountId));
+        saveFriendList(this.db, accountId, friends, now);
+        saved++;
+      } catch (err) {
+        if (err instanceof PsnForbiddenError) {
+          saveFriendListPrivate(this.db, accountId, now);
+          saved++;
+          return;
+        }
+        this.log.info(
+          { account: accountId, reason: errorText(err) },
+          "friend list read failed; tried again later",
+        );
+      }
+    });
+    return { requests, saved };
   }
 
   private dueMembers(now: Date): { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[] {
@@ -426,6 +656,13 @@ export class Poller {
       await this.details.fetch(sessionId, this.options.tokens.provider(member.accountId), now.getTime());
     });
   }
+}
+
+interface FriendView {
+  friendsOf: Map<string, Set<string>>;
+  /** Watched members whose token may read for friends. */
+  readers: Set<string>;
+  unseen: Set<string>;
 }
 
 function errorText(err: unknown): string {

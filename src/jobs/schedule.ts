@@ -167,6 +167,8 @@ export function afterObservation(
   observation: Observation,
   now: Date,
   opts: ScheduleOptions = defaultScheduleOptions,
+  /** A linked friend's batch read can see the member: checking them every tick costs a share of one read. */
+  covered = false,
 ): WatchState {
   const t = now.getTime();
   switch (observation.kind) {
@@ -185,7 +187,7 @@ export function afterObservation(
       return { ...member, errorStreak, nextPollAt: new Date(t + wait) };
     }
     case "observed":
-      return observed(member, observation, t, opts);
+      return observed(member, observation, t, opts, covered);
   }
 }
 
@@ -194,6 +196,7 @@ function observed(
   obs: { online: boolean | null; partyCount: number | null },
   t: number,
   opts: ScheduleOptions,
+  covered: boolean,
 ): WatchState {
   const partiesRead = obs.partyCount !== null;
   const inPartyNow = partiesRead && obs.partyCount! > 0;
@@ -212,6 +215,7 @@ function observed(
     return { ...base, offlineStreak: 0, nextPollAt: new Date(t + opts.tickMs) };
   }
   const offlineStreak = member.offlineStreak + 1;
+  if (covered) return { ...base, offlineStreak, nextPollAt: new Date(t + opts.tickMs) };
   // The backoff ramp catches a quick reconnect after going offline; a member never observed
   // before has been offline for who knows how long, so goes straight to the full interval.
   const period = member.online === null ? opts.maxOfflineBackoffMs : offlineBackoffMs(offlineStreak, opts);

@@ -15,6 +15,7 @@ import {
   refreshTokens,
 } from "./auth.js";
 import { type BudgetLedger, RequestBudget } from "./budget.js";
+import { getFriends } from "./friends.js";
 import { PsnHttp, type RetryOptions, staticToken, type TokenProvider } from "./http.js";
 import { sendInvitation } from "./invitations.js";
 import { getParties } from "./parties.js";
@@ -161,6 +162,16 @@ export class PsnClient {
 
   getPresences(auth: TokenProvider, accountIds: readonly string[]): Promise<Presence[]> {
     return getPresences(this.http, auth, accountIds);
+  }
+
+  /** The token's own friend list; PsnForbiddenError when it is private. */
+  getFriends(auth: TokenProvider): Promise<string[]> {
+    return getFriends(this.http, auth);
+  }
+
+  /** Requests the account may still make in the current budget window. */
+  remainingBudget(accountId: string): number {
+    return this.budget.remaining(accountId);
   }
 
   getParties(auth: TokenProvider): Promise<PsnParty[]> {

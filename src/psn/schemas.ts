@@ -123,3 +123,10 @@ export const partyInfo = z.looseObject({
     )
     .nullish(),
 });
+
+/** `GET /userProfile/v1/internal/users/me/friends`: a page of account ids. */
+export const friendsPage = z.looseObject({
+  friends: z.array(z.string()).default([]),
+  totalItemCount: z.number().optional(),
+  nextOffset: z.number().int().nonnegative().nullish(),
+});

@@ -111,8 +111,17 @@ describe("Poller", () => {
   it("reads presence, then the parties of online members, and reports live parties", async () => {
     const a = await member(1);
     const session = sim.startParty(a.accountId, { joinability: "open" });
+    sim.resetRequests();
     const stats = await poller().tick();
-    expect(stats.requests).toBe(2);
+    // Presence, parties, and the new link's friend list (read once, then every few hours).
+    expect(stats.requests).toBe(3);
+    expect(
+      sim
+        .requests()
+        .filter((r) => r.endpoint !== "share" && r.endpoint !== "partyInfo")
+        .map((r) => r.endpoint)
+        .sort(),
+    ).toEqual(["friends", "parties", "presence"]);
     expect(updates[0]?.live.map((x) => x.sessionId)).toEqual([session]);
     expect(updates[0]?.live[0]?.shareUrl).toContain("party.playstation.com");
     expect(updates[0]?.live[0]?.host.discordUserId).toBe(a.discordUserId);

@@ -123,6 +123,7 @@ describe("profiles and presence", () => {
       { length: 150 },
       (_, i) => h.sim.createAccount({ onlineId: `user${i}` }).accountId,
     );
+    for (const id of extra) h.sim.befriend(h.alice.accountId, id);
     h.sim.setPresence(extra[120]!, { online: true });
     const presences = await h.client.getPresences(h.auth, [h.bob.accountId, ...extra, "1234567890123456789"]);
     expect(presences).toHaveLength(151);

@@ -68,6 +68,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const client = clientFor(sim, options.client, options.log);
   const alice = sim.createAccount({ onlineId: "alice_ps" });
   const bob = sim.createAccount({ onlineId: "bob_ps" });
+  // Friends on PSN, as the members of one community mostly are: each may read the other's presence.
+  sim.befriend(alice.accountId, bob.accountId);
   const store = new MemoryTokenStore();
   const relinks: string[] = [];
   const tokens = client.tokenManager({ store, onRelinkRequired: (key) => void relinks.push(key) });

@@ -292,3 +292,27 @@ describe("requestCount", () => {
     expect(requestCount(plan, online)).toBe(n);
   });
 });
+
+describe("members a linked friend's batch read covers", () => {
+  it.each([
+    ["covered: checked again on the next tick, however long offline", true, 9, s(30)],
+    ["not covered: the offline backoff, as before", false, 9, opts.maxOfflineBackoffMs],
+  ])("%s", (_name, covered, streak, wait) => {
+    const m = member({ online: false, offlineStreak: streak, nextPollAt: T0 });
+    const next = afterObservation(m, observed(false, null), T0, opts, covered);
+    expect(next.offlineStreak).toBe(streak + 1);
+    expect(next.nextPollAt.getTime() - T0.getTime()).toBeLessThanOrEqual(wait);
+    if (covered) expect(next.nextPollAt).toEqual(at(opts.tickMs));
+    else expect(next.nextPollAt.getTime()).toBeGreaterThan(at(opts.tickMs).getTime());
+  });
+
+  it("covered or not, an online member is read every tick and failures back off the same", () => {
+    const m = member({ online: false, nextPollAt: T0 });
+    expect(afterObservation(m, observed(true, 0), T0, opts, true)).toEqual(
+      afterObservation(m, observed(true, 0), T0, opts, false),
+    );
+    expect(afterObservation(m, { kind: "unavailable" }, T0, opts, true)).toEqual(
+      afterObservation(m, { kind: "unavailable" }, T0, opts, false),
+    );
+  });
+});

@@ -9,6 +9,7 @@ export const ENDPOINTS = [
   "profile",
   "presence",
   "presences",
+  "friends",
   "parties",
   "invite",
   "share",

@@ -78,6 +78,8 @@ export interface SimRequest {
   path: string;
   endpoint: SimEndpoint | null;
   accountId?: string;
+  /** The accounts a batch presence read listed. */
+  accountIds?: string[];
   status: number;
   at: Date;
 }
@@ -103,6 +105,13 @@ export interface PsnSim {
   /** The share link PSN would give for the party, or null. */
   shareUrl(sessionId: string): string | null;
   invitations(toAccountId?: string): SimInvitation[];
+  /** Makes two accounts PSN friends (both ways, as PSN does). */
+  befriend(a: string, b: string): void;
+  unfriend(a: string, b: string): void;
+  /** A private friend list answers 403 to the friends endpoint. */
+  setFriendListPrivate(accountId: string, isPrivate: boolean): void;
+  /** Hidden presence: left out of every other account's batch presence answer, friends' included. */
+  setPresenceHidden(accountId: string, hidden: boolean): void;
   requests(): SimRequest[];
   resetRequests(): void;
   revokeRefreshToken(accountId: string): void;
@@ -324,6 +333,8 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         const id = ctx.params[0] === "me" ? ctx.caller : ctx.params[0]!;
         const account = world.accounts.get(id);
         if (!account) return apiError(404, 2105356, "User not found");
+        if (!world.canSeePresence(ctx.caller, id))
+          return apiError(403, 2281486, "Not permitted by access control");
         return { status: 200, body: { basicPresence: presenceBody(account) } };
       },
     },
@@ -336,11 +347,40 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         const ids = (ctx.url.searchParams.get("accountIds") ?? "").split(",").filter(Boolean);
         if (ids.length === 0) return apiError(400, 2105857, "accountIds is required");
         if (ids.length > 100) return apiError(400, 2105857, "Too many accountIds");
+        // As PSN: only the accounts the caller may see are answered; the others are simply absent.
         const found = ids.flatMap((id) => {
           const account = world.accounts.get(id);
-          return account ? [presenceBody(account)] : [];
+          return account && world.canSeePresence(ctx.caller, id) ? [presenceBody(account)] : [];
         });
         return { status: 200, body: { basicPresences: found } };
+      },
+    },
+    {
+      endpoint: "friends",
+      method: "GET",
+      pattern: /^\/api\/userProfile\/v1\/internal\/users\/([^/]+)\/friends$/,
+      bearer: true,
+      handle: (ctx) => {
+        const id = ctx.params[0] === "me" ? ctx.caller : ctx.params[0]!;
+        if (!world.accounts.has(id)) return apiError(404, 2105356, "User not found");
+        const own = id === ctx.caller;
+        if (world.friendListPrivate(id) || (!own && !world.friendsOf(id).includes(ctx.caller)))
+          return apiError(403, 2281486, "Not permitted by access control");
+        const q = ctx.url.searchParams;
+        const limit = Number(q.get("limit") ?? "1000");
+        const offset = Number(q.get("offset") ?? "0");
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || !Number.isInteger(offset) || offset < 0)
+          return apiError(400, 2105857, "Invalid limit or offset");
+        const all = world.friendsOf(id);
+        const page = all.slice(offset, offset + limit);
+        return {
+          status: 200,
+          body: {
+            friends: page,
+            totalItemCount: all.length,
+            ...(offset + limit < all.length ? { nextOffset: offset + limit } : {}),
+          },
+        };
       },
     },
     {
@@ -457,6 +497,9 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       method,
       path: url.pathname,
       endpoint: route?.endpoint ?? null,
+      ...(route?.endpoint === "presences"
+        ? { accountIds: (url.searchParams.get("accountIds") ?? "").split(",").filter(Boolean) }
+        : {}),
       status: 0,
       at: new Date(now()),
     };
@@ -573,6 +616,11 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         return shareId ? `https://party.playstation.com/${shareId}` : null;
       },
       invitations: (to?: string) => world.invitations(to).map((i) => ({ ...i })),
+      befriend: (a: string, b: string) => world.befriend(a, b),
+      unfriend: (a: string, b: string) => world.unfriend(a, b),
+      setFriendListPrivate: (accountId: string, isPrivate: boolean) =>
+        world.setFriendListPrivate(accountId, isPrivate),
+      setPresenceHidden: (accountId: string, hidden: boolean) => world.setPresenceHidden(accountId, hidden),
       requests: () => requestLog.map((r) => ({ ...r })),
       resetRequests: () => {
         requestLog = [];
@@ -630,6 +678,11 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       }
       if (a === "accounts" && b && c === "presence" && method === "POST") {
         control.setPresence(b, presenceInput.parse(body));
+        return ok();
+      }
+      if (a === "accounts" && b && c === "friends" && method === "POST") {
+        const { accountId } = z.object({ accountId: z.string() }).parse(body);
+        control.befriend(b, accountId);
         return ok();
       }
       if (a === "accounts" && b && c === "revoke" && method === "POST") {

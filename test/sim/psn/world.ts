@@ -85,6 +85,12 @@ export class SimWorld {
   readonly accounts = new Map<string, SimAccount>();
   readonly parties = new Map<string, SimParty>();
   readonly invitationLog: SimInvitation[] = [];
+  /** PSN friendships: symmetric, as on PSN (a friend request accepted links both ways). */
+  private readonly friendships = new Map<string, Set<string>>();
+  /** Accounts whose friend list is private: reading it answers 403. */
+  private readonly privateFriendLists = new Set<string>();
+  /** Accounts whose presence is shown to nobody else, friends included (PSN's privacy setting). */
+  private readonly hiddenPresences = new Set<string>();
   private readonly byNpsso = new Map<string, string>();
   private readonly codes = new Map<string, CodeRecord>();
   private readonly accessTokens = new Map<string, TokenRecord>();
@@ -175,6 +181,52 @@ export class SimWorld {
 
   setJoinability(sessionId: string, joinability: SimJoinability): void {
     this.mustParty(sessionId).joinability = joinability;
+  }
+
+  befriend(a: string, b: string): void {
+    this.mustAccount(a);
+    this.mustAccount(b);
+    if (a === b) throw new Error("an account cannot befriend itself");
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const set = this.friendships.get(x) ?? new Set<string>();
+      set.add(y);
+      this.friendships.set(x, set);
+    }
+  }
+
+  unfriend(a: string, b: string): void {
+    this.friendships.get(a)?.delete(b);
+    this.friendships.get(b)?.delete(a);
+  }
+
+  setFriendListPrivate(accountId: string, isPrivate: boolean): void {
+    this.mustAccount(accountId);
+    if (isPrivate) this.privateFriendLists.add(accountId);
+    else this.privateFriendLists.delete(accountId);
+  }
+
+  setPresenceHidden(accountId: string, hidden: boolean): void {
+    this.mustAccount(accountId);
+    if (hidden) this.hiddenPresences.add(accountId);
+    else this.hiddenPresences.delete(accountId);
+  }
+
+  /** The account's friends, in the order they were made (PSN pages them in a stable order). */
+  friendsOf(accountId: string): string[] {
+    return [...(this.friendships.get(accountId) ?? [])];
+  }
+
+  friendListPrivate(accountId: string): boolean {
+    return this.privateFriendLists.has(accountId);
+  }
+
+  /** What PSN lets `caller` see of `target`'s presence: their own, or a friend's who does not hide it. */
+  canSeePresence(caller: string, target: string): boolean {
+    if (caller === target) return true;
+    return (this.friendships.get(caller)?.has(target) ?? false) && !this.hiddenPresences.has(target);
   }
 
   invitations(toAccountId?: string): SimInvitation[] {

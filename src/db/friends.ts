@@ -1,0 +1,119 @@
+/**
+ * PSN friendships between linked members, for batch presence reads. Only edges whose
+ * both ends were linked when the list was read are stored; the graph the poller gets
+ * keeps only those whose both ends are still active and announced somewhere, so an
+ * edge left behind by a re-link to another account can never list anyone.
+ */
+import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "./client.js";
+import { friendEdges, guildMembers, users } from "./schema.js";
+
+/** Stores what one member's friend list says, as edges to the linked members in it. */
+export function saveFriendList(db: Db, accountId: string, friendIds: readonly string[], now: Date): number {
+  return db.transaction((tx) => {
+    tx.delete(friendEdges).where(eq(friendEdges.accountId, accountId)).run();
+    const wanted = [...new Set(friendIds)].filter((id) => id !== accountId);
+    const linked: string[] = [];
+    for (let i = 0; i < wanted.length; i += 500) {
+      const rows = tx
+        .select({ id: users.psnAccountId })
+        .from(users)
+        .where(inArray(users.psnAccountId, wanted.slice(i, i + 500)))
+        .all();
+      linked.push(...rows.map((r) => r.id));
+    }
+    for (let i = 0; i < linked.length; i += 400) {
+      tx.insert(friendEdges)
+        .values(linked.slice(i, i + 400).map((friendAccountId) => ({ accountId, friendAccountId })))
+        .onConflictDoNothing()
+        .run();
+    }
+    tx.update(users).set({ friendsReadAt: now }).where(eq(users.psnAccountId, accountId)).run();
+    return linked.length;
+  });
+}
+
+/** A private list (403): nothing known from this side; the friends' own lists may still name the member. */
+export function saveFriendListPrivate(db: Db, accountId: string, now: Date): void {
+  saveFriendList(db, accountId, [], now);
+}
+
+/** Unlink: the member's edges go, both directions. */
+export function deleteFriendEdgesOf(db: Db, accountId: string): void {
+  db.delete(friendEdges)
+    .where(or(eq(friendEdges.accountId, accountId), eq(friendEdges.friendAccountId, accountId)))
+    .run();
+}
+
+const announcedUser = (db: Db) =>
+  exists(
+    db.select({ one: sql`1` }).from(guildMembers).where(eq(guildMembers.discordUserId, users.discordUserId)),
+  );
+
+/**
+ * Members the poller watches (active, announced somewhere): the only accounts ever
+ * listed in, or reading, a batch.
+ */
+export function loadWatchedAccounts(db: Db): Set<string> {
+  return new Set(
+    db
+      .select({ id: users.psnAccountId })
+      .from(users)
+      .where(and(eq(users.linkState, "active"), announcedUser(db)))
+      .all()
+      .map((r) => r.id),
+  );
+}
+
+/** Every stored friendship, both directions. Filter by loadWatchedAccounts before use. */
+export function loadFriendEdges(db: Db): Map<string, Set<string>> {
+  const friendsOf = new Map<string, Set<string>>();
+  const add = (a: string, b: string) => {
+    let set = friendsOf.get(a);
+    if (!set) {
+      set = new Set<string>();
+      friendsOf.set(a, set);
+    }
+    set.add(b);
+  };
+  for (const e of db.select().from(friendEdges).all()) {
+    add(e.accountId, e.friendAccountId);
+    add(e.friendAccountId, e.accountId);
+  }
+  return friendsOf;
+}
+
+/** The friend graph among watched members only, and those members. */
+export function loadFriendGraph(db: Db): { friendsOf: Map<string, Set<string>>; watched: Set<string> } {
+  const watched = loadWatchedAccounts(db);
+  const friendsOf = new Map<string, Set<string>>();
+  for (const [id, friends] of loadFriendEdges(db)) {
+    if (!watched.has(id)) continue;
+    const kept = new Set([...friends].filter((f) => watched.has(f)));
+    if (kept.size > 0) friendsOf.set(id, kept);
+  }
+  return { friendsOf, watched };
+}
+
+/**
+ * Members whose friend list is due a read: never read (just linked) first, then the
+ * oldest read before `readBefore`. The caller bounds how many per tick, so the reads
+ * spread out instead of all falling on one tick.
+ */
+export function findFriendListsDue(db: Db, readBefore: Date, limit: number): string[] {
+  if (limit <= 0) return [];
+  return db
+    .select({ id: users.psnAccountId })
+    .from(users)
+    .where(
+      and(
+        eq(users.linkState, "active"),
+        or(isNull(users.friendsReadAt), lt(users.friendsReadAt, readBefore)),
+        announcedUser(db),
+      ),
+    )
+    .orderBy(sql`${users.friendsReadAt} is not null`, asc(users.friendsReadAt))
+    .limit(limit)
+    .all()
+    .map((r) => r.id);
+}

@@ -1,0 +1,271 @@
+/**
+ * Watching through friends, end to end: the real Poller and PsnClient over HTTP to the
+ * PSN simulator (friend lists, batch presence that answers only what the caller may
+ * see), a real SQLite file, a recording sink.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { unlinkMember } from "../../src/accounts/unlink.js";
+import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
+import { loadFriendGraph } from "../../src/db/friends.js";
+import { optIn } from "../../src/db/guildMembers.js";
+import { friendEdges } from "../../src/db/schema.js";
+import { upsertLinkedUser } from "../../src/db/users.js";
+import { findWatchedMember } from "../../src/db/watch.js";
+import { type PartyUpdate, Poller } from "../../src/jobs/poller.js";
+import { silentLogger } from "../../src/log.js";
+import type { PsnClient } from "../../src/psn/client.js";
+import { staticToken } from "../../src/psn/http.js";
+import { clientFor } from "../psn/harness.js";
+import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
+
+const GUILD = "400000000000000000";
+
+describe("watching through friends", () => {
+  let sim: PsnSim;
+  let psn: PsnClient;
+  let dir: string;
+  let database: OpenDatabase;
+  let clock: number;
+  const tokens = new Map<string, string>();
+  const updates: PartyUpdate[] = [];
+
+  beforeEach(async () => {
+    sim = await startPsnSim();
+    dir = mkdtempSync(join(tmpdir(), "ppb-friends-"));
+    database = openDatabase(join(dir, "bot.sqlite"));
+    clock = Date.now();
+    psn = clientFor(sim, { retry: { attempts: 1 }, timeoutMs: 10_000 });
+    updates.length = 0;
+  });
+  afterEach(async () => {
+    await psn.close();
+    database.close();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A PSN account, signed in; linked and announced unless told otherwise. */
+  async function member(n: number, opts: { linked?: boolean; announced?: boolean } = {}) {
+    const account = sim.createAccount({ onlineId: `m${n}_ps` });
+    const discordUserId = String(300000000000000000n + BigInt(n));
+    if (opts.linked !== false) {
+      const signIn = await psn.signInWithNpsso(account.npsso);
+      tokens.set(account.accountId, signIn.tokens.accessToken);
+      upsertLinkedUser(
+        database.db,
+        {
+          discordUserId,
+          psnAccountId: account.accountId,
+          psnOnlineId: account.onlineId,
+          accessTokenEnc: "unused",
+          accessTokenExpiresAt: new Date(clock + 3_600_000),
+          refreshTokenEnc: "unused",
+          refreshTokenExpiresAt: new Date(clock + 86_400_000),
+        },
+        new Date(clock),
+      );
+      if (opts.announced !== false) optIn(database.db, GUILD, discordUserId);
+    }
+    return { ...account, discordUserId };
+  }
+
+  const poller = () =>
+    new Poller({
+      db: database.db,
+      psn,
+      tokens: { provider: (id) => staticToken(id, tokens.get(id) ?? "") },
+      sink: { apply: async (u) => void updates.push(u) },
+      log: silentLogger(),
+      now: () => new Date(clock),
+      intervalSeconds: 30,
+      concurrency: 4,
+    });
+
+  /** The next tick, 30 s of simulated time later; the PSN requests it made. */
+  async function tick(p: Poller) {
+    clock += 30_000;
+    sim.resetRequests();
+    await p.tick();
+    return sim.requests();
+  }
+  const batchReads = (reqs: ReturnType<PsnSim["requests"]>) => reqs.filter((r) => r.endpoint === "presences");
+  const ownReads = (reqs: ReturnType<PsnSim["requests"]>) =>
+    reqs.filter((r) => r.endpoint === "presence").map((r) => r.accountId);
+  const live = () => updates.at(-1)?.live.map((x) => x.sessionId) ?? [];
+
+  it("reads each friend list once and keeps only the edges between linked members; unlinking removes them", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const outsider = await member(3, { linked: false });
+    sim.befriend(a.accountId, b.accountId);
+    sim.befriend(a.accountId, outsider.accountId);
+    const p = poller();
+    const first = await tick(p);
+    expect(
+      first
+        .filter((r) => r.endpoint === "friends")
+        .map((r) => r.accountId)
+        .sort(),
+    ).toEqual([a.accountId, b.accountId].sort());
+    expect(database.db.select().from(friendEdges).all()).toEqual(
+      expect.arrayContaining([
+        { accountId: a.accountId, friendAccountId: b.accountId },
+        { accountId: b.accountId, friendAccountId: a.accountId },
+      ]),
+    );
+    expect(database.db.select().from(friendEdges).all()).toHaveLength(2);
+    // Rarely: not read again on the next ticks.
+    expect((await tick(p)).filter((r) => r.endpoint === "friends")).toEqual([]);
+
+    unlinkMember(database.db, b.discordUserId);
+    expect(database.db.select().from(friendEdges).all()).toEqual([]);
+  });
+
+  it("reads friends again after the refresh period, a few per tick", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    sim.befriend(a.accountId, b.accountId);
+    const p = poller();
+    await tick(p);
+    const c = await member(3);
+    sim.befriend(c.accountId, a.accountId);
+    // A new link's list is read on the next tick; the others' only after hours.
+    const next = await tick(p);
+    expect(next.filter((r) => r.endpoint === "friends").map((r) => r.accountId)).toEqual([c.accountId]);
+    // And the new friendship counts at once: a reads c's presence in the same tick.
+    expect(batchReads(next).flatMap((r) => r.accountIds ?? [])).toContain(c.accountId);
+    expect(ownReads(next)).not.toContain(c.accountId);
+    expect(loadFriendGraph(database.db).friendsOf.get(a.accountId)).toEqual(
+      new Set([b.accountId, c.accountId]),
+    );
+    clock += 6 * 60 * 60_000;
+    const later = await tick(p);
+    expect(later.filter((r) => r.endpoint === "friends")).toHaveLength(3);
+  });
+
+  it("checks covered offline members every tick with one batch read, and sees one come online in a party at once", async () => {
+    const ms = await Promise.all([1, 2, 3, 4].map((n) => member(n)));
+    for (const x of ms)
+      for (const y of ms) if (x.accountId < y.accountId) sim.befriend(x.accountId, y.accountId);
+    const loner = await member(5);
+    const p = poller();
+    await tick(p); // friend lists; everyone's first read
+    let lonerReads = 0;
+    for (let i = 0; i < 4; i++) {
+      const reqs = await tick(p);
+      expect(batchReads(reqs)).toHaveLength(1);
+      expect(new Set(batchReads(reqs)[0]!.accountIds)).toEqual(new Set(ms.map((m) => m.accountId)));
+      expect(ownReads(reqs)).not.toContain(ms[0]!.accountId);
+      lonerReads += ownReads(reqs).filter((id) => id === loner.accountId).length;
+    }
+    // The loner has nobody: own reads on the backoff (60 s, then 2 minutes), not every tick.
+    expect(lonerReads).toBeLessThanOrEqual(2);
+    for (const m of ms)
+      expect(findWatchedMember(database.db, m.discordUserId)!.state.nextPollAt.getTime()).toBe(
+        clock + 30_000,
+      );
+
+    sim.setPresence(ms[2]!.accountId, { online: true, game: { name: "Helldivers 2" } });
+    const session = sim.startParty(ms[2]!.accountId, { joinability: "open" });
+    const reqs = await tick(p);
+    expect(live()).toEqual([session]);
+    // Presence from the batch, parties with the member's own token.
+    expect(ownReads(reqs)).not.toContain(ms[2]!.accountId);
+    expect(reqs.filter((r) => r.endpoint === "parties").map((r) => r.accountId)).toEqual([ms[2]!.accountId]);
+  });
+
+  it("falls back to the member's own read: no linked friend, a private list, an account left out of the answer", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const shy = await member(3);
+    const alone = await member(4);
+    const privateList = await member(5);
+    sim.befriend(a.accountId, b.accountId);
+    sim.befriend(a.accountId, shy.accountId);
+    sim.setPresenceHidden(shy.accountId, true);
+    sim.befriend(privateList.accountId, alone.accountId);
+    sim.setFriendListPrivate(privateList.accountId, true);
+    sim.setFriendListPrivate(alone.accountId, true);
+    const p = poller();
+    const first = await tick(p);
+    expect(first.filter((r) => r.endpoint === "friends" && r.status === 403)).toHaveLength(2);
+    // Both lists private: nobody knows they are friends, so neither is covered.
+    expect(loadFriendGraph(database.db).friendsOf.has(alone.accountId)).toBe(false);
+
+    // The lists are read first, so the same tick already reads by batch.
+    const listed = batchReads(first).flatMap((r) => r.accountIds ?? []);
+    expect(listed).toEqual(expect.arrayContaining([a.accountId, b.accountId, shy.accountId]));
+    expect(listed).not.toContain(alone.accountId);
+    // Left out of the answer: read with their own token in the same tick, and not listed again for a while.
+    expect(ownReads(first)).toContain(shy.accountId);
+    expect(ownReads(first)).not.toContain(a.accountId);
+    expect(findWatchedMember(database.db, shy.discordUserId)!.state.online).toBe(false);
+    for (let i = 0; i < 4; i++)
+      expect(batchReads(await tick(p)).flatMap((r) => r.accountIds ?? [])).not.toContain(shy.accountId);
+
+    // The uncovered stay on their backoff, as before.
+    sim.setPresence(alone.accountId, { online: true });
+    const session = sim.startParty(alone.accountId, { joinability: "open" });
+    for (let i = 0; i < 5 && !live().includes(session); i++) await tick(p);
+    expect(live()).toContain(session);
+  });
+
+  it("a batch read PSN refuses (403) sends its members to their own reads", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const c = await member(3);
+    sim.befriend(a.accountId, b.accountId);
+    sim.befriend(a.accountId, c.accountId);
+    const p = poller();
+    await tick(p);
+    sim.fault("presences", { status: 403, times: 1 });
+    const reqs = await tick(p);
+    expect(batchReads(reqs).map((r) => r.status)).toEqual([403]);
+    expect(ownReads(reqs).sort()).toEqual([a.accountId, b.accountId, c.accountId].sort());
+    for (const m of [a, b, c])
+      expect(findWatchedMember(database.db, m.discordUserId)!.state.online).toBe(false);
+  });
+
+  it("reads a party once per tick: its other linked members find it already seen", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const c = await member(3);
+    sim.befriend(a.accountId, b.accountId);
+    for (const m of [a, b, c]) sim.setPresence(m.accountId, { online: true });
+    const session = sim.startParty(a.accountId, { joinability: "open" });
+    sim.joinParty(session, b.accountId);
+    sim.joinParty(session, c.accountId);
+    const p = poller();
+    await tick(p);
+    await tick(p);
+    const reqs = await tick(p);
+    expect(reqs.filter((r) => r.endpoint === "parties")).toHaveLength(1);
+    expect(live()).toEqual([session]);
+    // Leaving shows at once: the member who left is not in the party read, so reads their own.
+    sim.leaveParty(session, c.accountId);
+    const after = await tick(p);
+    expect(after.filter((r) => r.endpoint === "parties").map((r) => r.accountId)).toContain(c.accountId);
+    expect(updates.at(-1)?.live[0]?.members.map((m) => m.accountId)).not.toContain(c.accountId);
+  });
+
+  it("never lists a member who is announced nowhere, though a friend could see them, nor reads with their token", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const c = await member(3);
+    const d = await member(4);
+    const hidden = await member(5, { announced: false });
+    // Only the hidden member could read a and b together; c and d read each other.
+    sim.befriend(c.accountId, d.accountId);
+    sim.befriend(a.accountId, hidden.accountId);
+    sim.befriend(b.accountId, hidden.accountId);
+    const p = poller();
+    const all: ReturnType<PsnSim["requests"]> = [];
+    for (let i = 0; i < 4; i++) all.push(...(await tick(p)));
+    expect(batchReads(all).length).toBeGreaterThan(0);
+    expect(batchReads(all).flatMap((r) => r.accountIds ?? [])).not.toContain(hidden.accountId);
+    expect(all.map((r) => r.accountId)).not.toContain(hidden.accountId);
+  });
+});

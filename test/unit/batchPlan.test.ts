@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import { type BatchPlanInput, isCoverable, planBatchReads } from "../../src/jobs/batchPlan.js";
+
+/** An undirected friend graph from pairs. */
+function graph(pairs: [string, string][]): Map<string, Set<string>> {
+  const g = new Map<string, Set<string>>();
+  const add = (a: string, b: string) => {
+    const s = g.get(a) ?? new Set<string>();
+    s.add(b);
+    g.set(a, s);
+  };
+  for (const [a, b] of pairs) {
+    add(a, b);
+    add(b, a);
+  }
+  return g;
+}
+const cap = (ids: string[], n = 2) => new Map(ids.map((id) => [id, n]));
+const sorted = (ids: string[]) => [...ids].sort();
+
+describe("planBatchReads", () => {
+  const star = graph([
+    ["hub", "a"],
+    ["hub", "b"],
+    ["hub", "c"],
+    ["a", "b"],
+  ]);
+  const cases: { name: string; input: BatchPlanInput; reads: [string, string[]][]; own: string[] }[] = [
+    {
+      name: "one friend of everyone covers them all (and itself) in one read",
+      input: { due: ["hub", "a", "b", "c"], friendsOf: star, capacity: cap(["hub", "a", "b", "c"]) },
+      reads: [["hub", ["a", "b", "c", "hub"]]],
+      own: [],
+    },
+    {
+      name: "a member with no linked friend reads their own presence",
+      input: { due: ["a", "loner"], friendsOf: star, capacity: cap(["hub", "a", "b", "c", "loner"]) },
+      reads: [["b", ["a"]]],
+      own: ["loner"],
+    },
+    {
+      name: "a member batch reads did not show lately reads their own",
+      input: {
+        due: ["a", "b", "c"],
+        friendsOf: star,
+        capacity: cap(["hub", "a", "b", "c"]),
+        unseen: new Set(["c"]),
+      },
+      reads: [["a", ["a", "b"]]],
+      own: ["c"],
+    },
+    {
+      name: "a friend without budget left this tick reads for nobody",
+      input: { due: ["c"], friendsOf: star, capacity: new Map([["hub", 0]]) },
+      reads: [],
+      own: ["c"],
+    },
+    {
+      name: "a read that would list only its own reader is left to the own read",
+      input: { due: ["hub"], friendsOf: star, capacity: new Map([["hub", 2]]) },
+      reads: [],
+      own: ["hub"],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const plan = planBatchReads(c.input);
+      expect(plan.reads.map((r) => [r.reader, sorted(r.accountIds)])).toEqual(
+        c.reads.map(([r, ids]) => [r, sorted(ids)]),
+      );
+      expect(sorted(plan.own)).toEqual(sorted(c.own));
+    });
+  }
+
+  it("never lists more than 100 ids in one read, and covers the rest with more reads", () => {
+    const friends = Array.from({ length: 250 }, (_, i) => `f${i}`);
+    const g = graph(friends.map((f) => ["big", f] as [string, string]));
+    const plan = planBatchReads({ due: friends, friendsOf: g, capacity: new Map([["big", 3]]) });
+    expect(plan.reads.map((r) => r.accountIds.length)).toEqual([100, 100, 50]);
+    expect(plan.reads.every((r) => r.reader === "big")).toBe(true);
+    expect(new Set(plan.reads.flatMap((r) => r.accountIds)).size).toBe(250);
+    expect(plan.own).toEqual([]);
+  });
+
+  it("stops at a reader's capacity: what it cannot read falls back", () => {
+    const friends = Array.from({ length: 150 }, (_, i) => `f${i}`);
+    const g = graph(friends.map((f) => ["big", f] as [string, string]));
+    const plan = planBatchReads({ due: friends, friendsOf: g, capacity: new Map([["big", 1]]) });
+    expect(plan.reads).toHaveLength(1);
+    expect(plan.own).toHaveLength(50);
+  });
+
+  it("spreads equal reads over the accounts with the most budget left", () => {
+    // x and y both see a and b; y has more budget left, so y reads.
+    const g = graph([
+      ["x", "a"],
+      ["x", "b"],
+      ["y", "a"],
+      ["y", "b"],
+    ]);
+    const plan = planBatchReads({
+      due: ["a", "b"],
+      friendsOf: g,
+      capacity: new Map([
+        ["x", 1],
+        ["y", 3],
+      ]),
+    });
+    expect(plan.reads).toEqual([{ reader: "y", accountIds: expect.arrayContaining(["a", "b"]) }]);
+  });
+
+  it("with one read each, two communities are read by two accounts", () => {
+    const g = graph([
+      ["p", "a"],
+      ["p", "b"],
+      ["q", "c"],
+      ["q", "d"],
+      ["p", "q"],
+    ]);
+    const plan = planBatchReads({ due: ["a", "b", "c", "d"], friendsOf: g, capacity: cap(["p", "q"], 1) });
+    expect(plan.reads.map((r) => [r.reader, sorted(r.accountIds)]).sort()).toEqual([
+      ["p", ["a", "b"]],
+      ["q", ["c", "d"]],
+    ]);
+  });
+
+  it("covers greedily: the biggest read first, no member listed twice", () => {
+    // r1 sees a..e; r2 sees e, f; r3 sees f, g. Greedy: r1 (5), then r3 (f, g).
+    const g = graph([
+      ["r1", "a"],
+      ["r1", "b"],
+      ["r1", "c"],
+      ["r1", "d"],
+      ["r1", "e"],
+      ["r2", "e"],
+      ["r2", "f"],
+      ["r3", "f"],
+      ["r3", "g"],
+    ]);
+    const plan = planBatchReads({
+      due: ["a", "b", "c", "d", "e", "f", "g"],
+      friendsOf: g,
+      capacity: cap(["r1", "r2", "r3"]),
+    });
+    expect(plan.reads.map((r) => r.reader)).toEqual(["r1", "r3"]);
+    const listed = plan.reads.flatMap((r) => r.accountIds);
+    expect(listed.length).toBe(new Set(listed).size);
+  });
+});
+
+describe("isCoverable", () => {
+  const g = graph([["a", "b"]]);
+  it.each([
+    ["a linked friend who can read", "a", new Set(["b"]), undefined, true],
+    ["no friend", "z", new Set(["b"]), undefined, false],
+    ["the friend cannot read (re-link needed, not announced)", "a", new Set<string>(), undefined, false],
+    ["batch reads do not show them", "a", new Set(["b"]), new Set(["a"]), false],
+  ])("%s", (_name, id, readers, unseen, expected) => {
+    expect(isCoverable(id, g, readers, unseen)).toBe(expected);
+  });
+});
