@@ -38,6 +38,8 @@ export interface SoakResult {
   maxSpentInBudgetWindow: number;
   budget: number;
   psnRequestsPerMemberPerMinute: number;
+  /** Batch presence reads made with a linked friend's token (the friends path ran). */
+  batchPresenceReads: number;
   rssMbAtMinute5: number | null;
   rssMbAtEnd: number;
   rssGrowthPct: number | null;
@@ -59,6 +61,7 @@ const PSN_ENDPOINTS: SimEndpoint[] = [
   "partyInfo",
   "invite",
   "token",
+  "friends",
 ];
 
 interface Member {
@@ -155,6 +158,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       psn.setPresence(account.accountId, { online: true, platform: "PS5", game: { name: "Soak Game" } });
       members.push({ ...account, user, guildIds: [...guildIds], party: null });
       if ((i + 1) % 100 === 0) say(`linked ${i + 1}/${options.users}`);
+    }
+    // PSN friendships inside communities of 12, as among the members of a Discord
+    // community: most members have a few linked friends, whose batch presence reads
+    // then cover them (the friend lists are read over the first ticks).
+    for (let i = 0; i < members.length; i++) {
+      if (random() >= 0.7) continue;
+      const base = i - (i % 12);
+      for (let f = 0; f < 3; f++) {
+        const j = base + Math.floor(random() * 12);
+        if (j !== i && j < members.length) psn.befriend(members[i]!.accountId, members[j]!.accountId);
+      }
     }
     psn.resetRequests();
 
@@ -396,6 +410,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       budget: BUDGET,
       psnRequestsPerMemberPerMinute:
         Math.round((psnLog.length / options.users / simulatedMinutes) * 1000) / 1000,
+      batchPresenceReads: psnLog.filter((r) => r.endpoint === "presences" && r.status === 200).length,
       rssMbAtMinute5: rss5 === null ? null : mb(rss5),
       rssMbAtEnd: mb(rssEnd),
       rssGrowthPct: rss5 === null ? null : Math.round(((rssEnd - rss5) / rss5) * 1000) / 10,

@@ -14,4 +14,6 @@ it("keeps every card exactly once through PSN and Discord faults", async () => {
     unhandledErrors: r.unhandledErrors,
   }).toEqual({ duplicated: 0, missed: 0, liveForEnded: 0, unhandledErrors: 0 });
   expect(r.maxSpentInBudgetWindow).toBeLessThanOrEqual(r.budget);
+  // Members covered by linked friends were read in batches, faults and all.
+  expect(r.batchPresenceReads).toBeGreaterThan(0);
 }, 120_000);
