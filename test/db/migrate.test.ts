@@ -40,6 +40,7 @@ describe("database", () => {
     expect(tables).toEqual([
       "boards",
       "cards",
+      "friend_edges",
       "guild_members",
       "guilds",
       "invites",
