@@ -8,13 +8,6 @@ import cron, { type ScheduledTask } from "node-cron";
 import { findAllOpenCards } from "../db/cards.js";
 import type { Db } from "../db/client.js";
 import {
-  findFriendListsDue,
-  loadFriendEdges,
-  loadWatchedAccounts,
-  saveFriendList,
-  saveFriendListPrivate,
-} from "../db/friends.js";
-import {
   countDueMembers,
   findDueMembers,
   linkedAccountsOf,
@@ -25,10 +18,10 @@ import type { Party } from "../domain/party.js";
 import { partyFromJson } from "../domain/storedParty.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import { PsnForbiddenError } from "../psn/errors.js";
 import type { TokenProvider } from "../psn/http.js";
 import type { Presence, PsnParty } from "../psn/types.js";
-import { isCoverable, planBatchReads } from "./batchPlan.js";
+import { eachLimited, errorText } from "./eachLimited.js";
+import { defaultFriendOptions, type FriendOptions, type FriendView, FriendWatch } from "./friendWatch.js";
 import {
   type BatchReads,
   type KnownThisTick,
@@ -84,24 +77,6 @@ export interface TokenSource {
  */
 export type PollStrategy = "batched" | "scheduled" | "naive";
 
-export interface FriendOptions {
-  /** How often a member's friend list is read again; a new link's is read on the next tick. */
-  refreshMs: number;
-  /** Batch reads one account may make per tick, whatever its budget says. */
-  readsPerAccountPerTick: number;
-  /** Requests each account keeps in its budget for its own reads before it reads for friends. */
-  reservePerAccount: number;
-  /** How long a member a batch read did not show (omitted, 403) reads their own presence instead. */
-  unseenMs: number;
-}
-
-export const defaultFriendOptions: FriendOptions = {
-  refreshMs: 6 * 60 * 60_000,
-  readsPerAccountPerTick: 2,
-  reservePerAccount: 6,
-  unseenMs: 60 * 60_000,
-};
-
 export interface PollerOptions {
   db: Db;
   psn: PsnReads & ShareReads & Partial<BatchReads>;
@@ -140,9 +115,6 @@ export interface PollerHealth {
   reason?: string;
 }
 
-/** Ticks between reloads of the stored friendships when this poller changed none. */
-const EDGE_RELOAD_TICKS = 20;
-
 /** Ticks that may go missing before the poller counts as stuck. */
 export const OVERDUE_INTERVALS = 3;
 
@@ -179,21 +151,6 @@ export function cronPlanFor(intervalSeconds: number): { pattern: string; gateMs:
   return { pattern: "* * * * * *", gateMs: intervalSeconds * 1000 };
 }
 
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
 export class Poller {
   private readonly db: Db;
   private readonly log: Logger;
@@ -202,12 +159,8 @@ export class Poller {
   private readonly trackerOptions: TrackerOptions;
   private readonly strategy: PollStrategy;
   private readonly details: PartyDetailsCache;
-  private readonly friendOptions: FriendOptions;
-  /** Members batch reads lately failed to show, until when; readers whose batch read was refused, until when. */
-  private readonly unseen = new Map<string, number>();
-  private readonly refusedReaders = new Map<string, number>();
-  /** Stored friendships, reloaded when this poller saved a list and every EDGE_RELOAD_TICKS (an unlink elsewhere). */
-  private edges: { friendsOf: Map<string, Set<string>>; ticksLeft: number } | null = null;
+  /** The friends' view (batched strategy only). */
+  private readonly friends: FriendWatch | null;
   private tracker: TrackerState = emptyTrackerState();
   private seeded = false;
   private running: Promise<TickStats> | null = null;
@@ -230,12 +183,24 @@ export class Poller {
       ...options.schedule,
     };
     this.trackerOptions = { ...defaultTrackerOptions, ...options.tracker };
-    const canBatch =
-      typeof options.psn.getPresences === "function" && typeof options.psn.getFriends === "function";
-    this.strategy = options.strategy ?? (canBatch ? "batched" : "scheduled");
-    if (this.strategy === "batched" && !canBatch)
+    const batchReads = batchReadsOf(options.psn);
+    this.strategy = options.strategy ?? (batchReads ? "batched" : "scheduled");
+    if (this.strategy === "batched" && !batchReads)
       throw new Error("batched polling needs getPresences and getFriends");
-    this.friendOptions = { ...defaultFriendOptions, ...options.friends };
+    this.friends =
+      this.strategy === "batched" && batchReads
+        ? new FriendWatch(
+            {
+              db: this.db,
+              psn: batchReads,
+              tokens: options.tokens,
+              log: this.log,
+              concurrency: options.concurrency,
+            },
+            { ...defaultFriendOptions, ...options.friends },
+            this.schedule.tickMs,
+          )
+        : null;
     this.details = new PartyDetailsCache(options.psn, this.log);
     this.createdAt = this.now();
   }
@@ -357,12 +322,10 @@ export class Poller {
 
     let friendRequests = 0;
     let graph: FriendView | null = null;
-    if (this.strategy === "batched") {
-      const watched = loadWatchedAccounts(this.db);
-      const refreshed = await this.refreshFriendLists(startedAt, watched.size);
-      friendRequests = refreshed.requests;
-      if (refreshed.saved > 0) this.edges = null;
-      graph = this.friendView(startedAt, watched);
+    if (this.friends) {
+      const prepared = await this.friends.prepare(startedAt);
+      friendRequests = prepared.requests;
+      graph = prepared.view;
     }
     const due = this.dueMembers(startedAt);
     // Members already known to be online go first, and their cards go out before the
@@ -400,9 +363,17 @@ export class Poller {
     graph: FriendView | null,
   ): Promise<Pick<TickStats, "requests" | "failures" | "live" | "justEnded">> {
     const results: { member: WatchedMember; result: MemberReadResult }[] = [];
-    const batch = graph
-      ? await this.readBatches(due, graph, startedAt)
-      : { presences: new Map(), requests: 0 };
+    // Offline members' presence in batches (online members keep reading their own: it carries their game).
+    const batch =
+      this.friends && graph
+        ? await this.friends.readBatches(
+            due
+              .filter((d) => d.plan.presence && d.member.state.online !== true)
+              .map((d) => d.member.accountId),
+            graph,
+            startedAt,
+          )
+        : { presences: new Map<string, Presence>(), requests: 0 };
     // Parties read this tick, by the accounts in them: a party-mate's read shows a member's party too.
     const partiesSeen = new Map<string, PsnParty[]>();
     const observe = async ({ member, plan }: (typeof due)[number]) => {
@@ -424,7 +395,8 @@ export class Poller {
           }
       }
       this.options.metrics?.pollMembersPolled.inc({ outcome: result.observation.kind });
-      const covered = graph ? this.covered(member.accountId, graph, startedAt) : false;
+      const covered =
+        this.friends && graph ? this.friends.covered(member.accountId, graph, startedAt) : false;
       const next = afterObservation(member.state, result.observation, startedAt, this.schedule, covered);
       saves.push(() =>
         saveWatchState(this.db, member.discordUserId, next, startedAt, result.presence ?? undefined),
@@ -500,76 +472,6 @@ export class Poller {
     };
   }
 
-  /** The friend graph among watched members, and who may read for friends this tick. */
-  private friendView(now: Date, watched: Set<string>): FriendView {
-    if (!this.edges || this.edges.ticksLeft <= 0)
-      this.edges = { friendsOf: loadFriendEdges(this.db), ticksLeft: EDGE_RELOAD_TICKS };
-    this.edges.ticksLeft--;
-    // Edges to members no longer watched stay in the cache; they list nobody: only due
-    // (watched) members are ever listed, and only watched members read.
-    const friendsOf = this.edges.friendsOf;
-    const t = now.getTime();
-    for (const [id, until] of this.unseen) if (until <= t) this.unseen.delete(id);
-    for (const [id, until] of this.refusedReaders) if (until <= t) this.refusedReaders.delete(id);
-    const readers = new Set([...watched].filter((id) => !this.refusedReaders.has(id)));
-    return { friendsOf, readers, unseen: new Set(this.unseen.keys()) };
-  }
-
-  private covered(accountId: string, graph: FriendView, now: Date): boolean {
-    const until = this.unseen.get(accountId);
-    if (until !== undefined && until > now.getTime()) return false;
-    return isCoverable(accountId, graph.friendsOf, graph.readers, graph.unseen);
-  }
-
-  /**
-   * The batch presence reads for the due offline members (online members keep reading their
-   * own: it carries their own game). What a read does not show falls back to the member's
-   * own read this tick, and for a while after.
-   */
-  private async readBatches(
-    due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
-    graph: FriendView,
-    now: Date,
-  ): Promise<{ presences: Map<string, Presence>; requests: number }> {
-    const presences = new Map<string, Presence>();
-    const wanted = due
-      .filter((d) => d.plan.presence && d.member.state.online !== true)
-      .map((d) => d.member.accountId);
-    if (wanted.length === 0) return { presences, requests: 0 };
-    const f = this.friendOptions;
-    const remaining = this.options.psn.remainingBudget?.bind(this.options.psn);
-    const capacity = new Map<string, number>();
-    for (const id of graph.readers) {
-      const left = remaining ? remaining(id) - f.reservePerAccount : f.readsPerAccountPerTick;
-      capacity.set(id, Math.max(0, Math.min(f.readsPerAccountPerTick, left)));
-    }
-    const plan = planBatchReads({ due: wanted, friendsOf: graph.friendsOf, capacity, unseen: graph.unseen });
-    const t = now.getTime();
-    let requests = 0;
-    const getPresences = this.options.psn.getPresences!.bind(this.options.psn);
-    await eachLimited(plan.reads, this.options.concurrency, async (read) => {
-      requests++;
-      try {
-        const got = await getPresences(this.options.tokens.provider(read.reader), read.accountIds);
-        const shown = new Set<string>();
-        for (const p of got) {
-          if (!read.accountIds.includes(p.accountId)) continue;
-          presences.set(p.accountId, p);
-          shown.add(p.accountId);
-        }
-        for (const id of read.accountIds) if (!shown.has(id)) this.unseen.set(id, t + f.unseenMs);
-      } catch (err) {
-        // Its members read their own presence this tick; a refusal keeps this reader out for a while.
-        if (err instanceof PsnForbiddenError) this.refusedReaders.set(read.reader, t + f.unseenMs);
-        this.log.info(
-          { account: read.reader, reason: errorText(err) },
-          "batch presence read failed; its members read their own",
-        );
-      }
-    });
-    return { presences, requests };
-  }
-
   /** Members of a tracked party other than its first due one: they read after it. */
   private partyMatesAfterFirst(
     due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
@@ -582,40 +484,6 @@ export class Poller {
       for (const id of mates.slice(1)) later.add(id);
     }
     return later;
-  }
-
-  /** Friend lists due a read (new links first, then the oldest), a few per tick. */
-  private async refreshFriendLists(
-    now: Date,
-    watchedCount: number,
-  ): Promise<{ requests: number; saved: number }> {
-    const f = this.friendOptions;
-    const t = now.getTime();
-    // New links first (at most a few dozen per tick, so a first start with thousands spreads out), then the refreshes.
-    const perTick = Math.max(25, Math.ceil(((watchedCount * this.schedule.tickMs) / f.refreshMs) * 1.5));
-    const ids = findFriendListsDue(this.db, new Date(t - f.refreshMs), perTick);
-    const getFriends = this.options.psn.getFriends!.bind(this.options.psn);
-    let requests = 0;
-    let saved = 0;
-    await eachLimited(ids, this.options.concurrency, async (accountId) => {
-      requests++;
-      try {
-        const friends = await getFriends(this.options.tokens.provider(accountId));
-        saveFriendList(this.db, accountId, friends, now);
-        saved++;
-      } catch (err) {
-        if (err instanceof PsnForbiddenError) {
-          saveFriendListPrivate(this.db, accountId, now);
-          saved++;
-          return;
-        }
-        this.log.info(
-          { account: accountId, reason: errorText(err) },
-          "friend list read failed; tried again later",
-        );
-      }
-    });
-    return { requests, saved };
   }
 
   private dueMembers(now: Date): { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[] {
@@ -658,15 +526,15 @@ export class Poller {
   }
 }
 
-interface FriendView {
-  friendsOf: Map<string, Set<string>>;
-  /** Watched members whose token may read for friends. */
-  readers: Set<string>;
-  unseen: Set<string>;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** The PSN client's batch reads, when it has them (the real one does; some tests' fakes do not). */
+function batchReadsOf(psn: Partial<BatchReads>): BatchReads | null {
+  const { getPresences, getFriends, remainingBudget } = psn;
+  if (!getPresences || !getFriends) return null;
+  return {
+    getPresences: getPresences.bind(psn),
+    getFriends: getFriends.bind(psn),
+    ...(remainingBudget ? { remainingBudget: remainingBudget.bind(psn) } : {}),
+  };
 }
 
 function partyAccounts(p: { owner: { accountId: string }; members: { accountId: string }[] }): string[] {

@@ -1,0 +1,179 @@
+/**
+ * Watching through friends (the poller's "batched" strategy): the friend graph among
+ * watched members, its lists read a few per tick and refreshed rarely, and each tick's
+ * batch presence reads, planned by batchPlan.ts with a linked friend's token. What a read
+ * does not show (left out, a refused reader) falls back to the member's own read, this
+ * tick and for a while after. The poller asks it who is covered and what it saw.
+ */
+import type { Db } from "../db/client.js";
+import {
+  findFriendListsDue,
+  loadFriendEdges,
+  loadWatchedAccounts,
+  saveFriendList,
+  saveFriendListPrivate,
+} from "../db/friends.js";
+import type { Logger } from "../log.js";
+import { PsnForbiddenError } from "../psn/errors.js";
+import type { TokenProvider } from "../psn/http.js";
+import type { Presence } from "../psn/types.js";
+import { isCoverable, planBatchReads } from "./batchPlan.js";
+import { eachLimited, errorText } from "./eachLimited.js";
+import type { BatchReads } from "./observe.js";
+
+export interface FriendOptions {
+  /** How often a member's friend list is read again; a new link's is read on the next tick. */
+  refreshMs: number;
+  /** Batch reads one account may make per tick, whatever its budget says. */
+  readsPerAccountPerTick: number;
+  /** Requests each account keeps in its budget for its own reads before it reads for friends. */
+  reservePerAccount: number;
+  /** How long a member a batch read did not show (omitted, 403) reads their own presence instead. */
+  unseenMs: number;
+}
+
+export const defaultFriendOptions: FriendOptions = {
+  refreshMs: 6 * 60 * 60_000,
+  readsPerAccountPerTick: 2,
+  reservePerAccount: 6,
+  unseenMs: 60 * 60_000,
+};
+
+/** The friend graph among watched members this tick, and who may read for friends. */
+export interface FriendView {
+  friendsOf: Map<string, Set<string>>;
+  /** Watched members whose token may read for friends. */
+  readers: Set<string>;
+  unseen: Set<string>;
+}
+
+/** Ticks between reloads of the stored friendships when this poller changed none (an unlink elsewhere). */
+const EDGE_RELOAD_TICKS = 20;
+
+export interface FriendWatchIo {
+  db: Db;
+  psn: BatchReads;
+  tokens: { provider(accountId: string): TokenProvider };
+  log: Logger;
+  concurrency: number;
+}
+
+export class FriendWatch {
+  /** Members batch reads lately failed to show, until when; readers whose batch read was refused, until when. */
+  private readonly unseen = new Map<string, number>();
+  private readonly refusedReaders = new Map<string, number>();
+  /** Stored friendships, reloaded when this poller saved a list and every EDGE_RELOAD_TICKS. */
+  private edges: { friendsOf: Map<string, Set<string>>; ticksLeft: number } | null = null;
+
+  constructor(
+    private readonly io: FriendWatchIo,
+    private readonly options: FriendOptions,
+    private readonly tickMs: number,
+  ) {}
+
+  /** The tick's start: friend lists due a read are read, then the view the tick plans with. */
+  async prepare(now: Date): Promise<{ view: FriendView; requests: number }> {
+    const watched = loadWatchedAccounts(this.io.db);
+    const refreshed = await this.refreshLists(now, watched.size);
+    if (refreshed.saved > 0) this.edges = null;
+    return { view: this.view(now, watched), requests: refreshed.requests };
+  }
+
+  /** The friend graph among watched members, and who may read for friends this tick. */
+  private view(now: Date, watched: Set<string>): FriendView {
+    if (!this.edges || this.edges.ticksLeft <= 0)
+      this.edges = { friendsOf: loadFriendEdges(this.io.db), ticksLeft: EDGE_RELOAD_TICKS };
+    this.edges.ticksLeft--;
+    // Edges to members no longer watched stay in the cache; they list nobody: only due
+    // (watched) members are ever listed, and only watched members read.
+    const friendsOf = this.edges.friendsOf;
+    const t = now.getTime();
+    for (const [id, until] of this.unseen) if (until <= t) this.unseen.delete(id);
+    for (const [id, until] of this.refusedReaders) if (until <= t) this.refusedReaders.delete(id);
+    const readers = new Set([...watched].filter((id) => !this.refusedReaders.has(id)));
+    return { friendsOf, readers, unseen: new Set(this.unseen.keys()) };
+  }
+
+  /** Whether the member's presence is watched through friends (and so checked every tick). */
+  covered(accountId: string, graph: FriendView, now: Date): boolean {
+    const until = this.unseen.get(accountId);
+    if (until !== undefined && until > now.getTime()) return false;
+    return isCoverable(accountId, graph.friendsOf, graph.readers, graph.unseen);
+  }
+
+  /**
+   * The batch presence reads for `wanted` (the due offline members). What a read does not
+   * show falls back to the member's own read this tick, and for a while after.
+   */
+  async readBatches(
+    wanted: readonly string[],
+    graph: FriendView,
+    now: Date,
+  ): Promise<{ presences: Map<string, Presence>; requests: number }> {
+    const presences = new Map<string, Presence>();
+    if (wanted.length === 0) return { presences, requests: 0 };
+    const f = this.options;
+    const remaining = this.io.psn.remainingBudget?.bind(this.io.psn);
+    const capacity = new Map<string, number>();
+    for (const id of graph.readers) {
+      const left = remaining ? remaining(id) - f.reservePerAccount : f.readsPerAccountPerTick;
+      capacity.set(id, Math.max(0, Math.min(f.readsPerAccountPerTick, left)));
+    }
+    const plan = planBatchReads({ due: wanted, friendsOf: graph.friendsOf, capacity, unseen: graph.unseen });
+    const t = now.getTime();
+    let requests = 0;
+    const getPresences = this.io.psn.getPresences.bind(this.io.psn);
+    await eachLimited(plan.reads, this.io.concurrency, async (read) => {
+      requests++;
+      try {
+        const got = await getPresences(this.io.tokens.provider(read.reader), read.accountIds);
+        const shown = new Set<string>();
+        for (const p of got) {
+          if (!read.accountIds.includes(p.accountId)) continue;
+          presences.set(p.accountId, p);
+          shown.add(p.accountId);
+        }
+        for (const id of read.accountIds) if (!shown.has(id)) this.unseen.set(id, t + f.unseenMs);
+      } catch (err) {
+        // Its members read their own presence this tick; a refusal keeps this reader out for a while.
+        if (err instanceof PsnForbiddenError) this.refusedReaders.set(read.reader, t + f.unseenMs);
+        this.io.log.info(
+          { account: read.reader, reason: errorText(err) },
+          "batch presence read failed; its members read their own",
+        );
+      }
+    });
+    return { presences, requests };
+  }
+
+  /** Friend lists due a read (new links first, then the oldest), a few per tick. */
+  private async refreshLists(now: Date, watchedCount: number): Promise<{ requests: number; saved: number }> {
+    const f = this.options;
+    const t = now.getTime();
+    // New links first (at most a few dozen per tick, so a first start with thousands spreads out), then the refreshes.
+    const perTick = Math.max(25, Math.ceil(((watchedCount * this.tickMs) / f.refreshMs) * 1.5));
+    const ids = findFriendListsDue(this.io.db, new Date(t - f.refreshMs), perTick);
+    const getFriends = this.io.psn.getFriends.bind(this.io.psn);
+    let requests = 0;
+    let saved = 0;
+    await eachLimited(ids, this.io.concurrency, async (accountId) => {
+      requests++;
+      try {
+        const friends = await getFriends(this.io.tokens.provider(accountId));
+        saveFriendList(this.io.db, accountId, friends, now);
+        saved++;
+      } catch (err) {
+        if (err instanceof PsnForbiddenError) {
+          saveFriendListPrivate(this.io.db, accountId, now);
+          saved++;
+          return;
+        }
+        this.io.log.info(
+          { account: accountId, reason: errorText(err) },
+          "friend list read failed; tried again later",
+        );
+      }
+    });
+    return { requests, saved };
+  }
+}
