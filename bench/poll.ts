@@ -66,6 +66,8 @@ const IN_PARTY = Number(args["in-party"]);
 const LATENCY_MS = Number(args["latency-ms"]);
 const MINUTES = Number(args.minutes);
 const NAIVE_MINUTES = Number(args["naive-minutes"] ?? Math.min(MINUTES, 3));
+/** The start-up spread of offline members: one full offline backoff (2 minutes). */
+const WARMUP_MS = 2 * 60_000;
 const INTERVAL_MS = Number(args.interval) * 1000;
 const CONCURRENCY = Number(args.concurrency);
 /** Mean length of an online session and of a party, in minutes. */
@@ -142,7 +144,12 @@ interface PhaseResult {
   tickMs: { p50: number; p95: number; max: number };
   detectionSec: {
     onlineMemberStartsParty: Detection & { withLinkedFriend: Detection; withoutLinkedFriend: Detection };
-    memberComesOnlineInParty: Detection & { withLinkedFriend: Detection; withoutLinkedFriend: Detection };
+    memberComesOnlineInParty: Detection & {
+      withLinkedFriend: Detection;
+      withoutLinkedFriend: Detection;
+      /** Events after the first WARMUP_MS of the phase: members already on their steady schedule. */
+      withLinkedFriendAfterWarmup: Detection;
+    };
     undetectedAtEnd: number;
   };
   /** The most PSN requests one account made in the phase (its budget: 300 per 15 minutes). */
@@ -498,6 +505,10 @@ async function main(): Promise<void> {
         onlineMember: { with: [] as number[], without: [] as number[] },
         comingOnline: { with: [] as number[], without: [] as number[] },
       };
+      // At a phase's start every member is on the start-up spread (as after a restart), not yet on
+      // the every-tick schedule a linked friend gives: the steady state is measured apart too.
+      const steadyFrom = end - minutes * 60_000 + WARMUP_MS;
+      const comingOnlineSteady: number[] = [];
       let undetected = 0;
       for (const [sessionId, ev] of started) {
         const at = detected.get(sessionId);
@@ -508,6 +519,8 @@ async function main(): Promise<void> {
         }
         delays[ev.kind].push((at - ev.at) / 1000);
         split[ev.kind][ev.friend ? "with" : "without"].push((at - ev.at) / 1000);
+        if (ev.kind === "comingOnline" && ev.friend && ev.at >= steadyFrom)
+          comingOnlineSteady.push((at - ev.at) / 1000);
       }
       const ticks = tickMs.length;
       const totalRequests = requests.reduce((a, b) => a + b, 0);
@@ -532,6 +545,7 @@ async function main(): Promise<void> {
             ...detection(delays.comingOnline),
             withLinkedFriend: detection(split.comingOnline.with),
             withoutLinkedFriend: detection(split.comingOnline.without),
+            withLinkedFriendAfterWarmup: detection(comingOnlineSteady),
           },
           undetectedAtEnd: undetected,
         },
