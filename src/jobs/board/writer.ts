@@ -32,6 +32,7 @@ import { DiscordCode, discordCodeOf, discordErrorDecision, pauseReasonFor } from
 import { newNonce } from "../cards/nonce.js";
 import { settleMessage, settleNeed } from "../cards/settle.js";
 import type { CardSink, PartyUpdate } from "../poller.js";
+import { SerialQueue } from "../serialQueue.js";
 import { decideBoard } from "./decide.js";
 
 export type BoardWriterOptions = Omit<CardIo, "metrics"> & { now?: () => Date };
@@ -42,7 +43,7 @@ export class BoardWriter implements CardSink {
   private readonly io: Omit<CardIo, "metrics">;
   private readonly log: Logger;
   private readonly now: () => Date;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   /**
    * Boards seen to exist since this process started. A board deleted while the bot was
    * down sent its deletion to nobody, and an unchanged board is never edited (which
@@ -63,7 +64,7 @@ export class BoardWriter implements CardSink {
 
   /** Brings every server's board up to date. */
   refresh(now: Date = this.now()): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       for (const guildId of guildsWithBoards(this.io.db)) {
         try {
           await this.refreshGuild(guildId, now);
@@ -77,18 +78,12 @@ export class BoardWriter implements CardSink {
 
   /** Someone deleted this message: if it was a board, it is posted again on the next poll. */
   messageDeleted(messageId: string): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const row = findBoardByMessage(this.io.db, messageId);
       if (!row) return;
       restartBoard(this.io.db, row.guildId, newNonce(), this.now());
       this.log.info({ guildId: row.guildId }, "presence board deleted by someone; it will be posted again");
     });
-  }
-
-  private serial(work: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async refreshGuild(guildId: string, now: Date): Promise<void> {

@@ -26,6 +26,7 @@ import { cardsEndedByUnlink, showsMember } from "../cardsEndedByUnlink.js";
 import type { EndedParty } from "../partyTracker.js";
 import type { CardSink, PartyUpdate } from "../poller.js";
 import { reconcile } from "../reconcile.js";
+import { SerialQueue } from "../serialQueue.js";
 import { applyAction, type BotView, type CardIo, type DiscordRest, GuildPaused } from "./applyAction.js";
 import { type PauseDetail, pauseReasonFor } from "./discordPolicy.js";
 import { deleteDueEndedCards } from "./endedDeletion.js";
@@ -47,7 +48,7 @@ export class CardWriter implements CardSink {
   private readonly io: CardIo;
   private readonly log: Logger;
   private readonly now: () => Date;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(options: CardWriterOptions) {
     this.db = options.db;
@@ -63,7 +64,7 @@ export class CardWriter implements CardSink {
   }
 
   apply(update: PartyUpdate): Promise<void> {
-    return this.serial(() => this.applyNow(update));
+    return this.queue.run(() => this.applyNow(update));
   }
 
   /**
@@ -72,7 +73,7 @@ export class CardWriter implements CardSink {
    * cards of that server only: the member left it (their opt-in there is already gone).
    */
   endCardsOfUser(discordUserId: string, onlyGuildId?: string): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const now = this.now();
       const cards = findAllOpenCards(this.db)
         .filter((row) => onlyGuildId === undefined || row.guildId === onlyGuildId)
@@ -110,7 +111,7 @@ export class CardWriter implements CardSink {
    * the next poll posts it again while its party lives or ends it if not.
    */
   messageDeleted(messageId: string): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const row = findOpenCardByMessage(this.db, messageId);
       if (!row) return;
       restartPost(this.db, row.id, { nonce: newNonce(), channelId: row.channelId }, this.now());
@@ -119,12 +120,6 @@ export class CardWriter implements CardSink {
         "party card deleted by someone; it will be posted again",
       );
     });
-  }
-
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async applyNow({ live, ended, now }: PartyUpdate): Promise<void> {
