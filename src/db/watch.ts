@@ -3,7 +3,7 @@
  * each member's backoff and phase. Only the watch-state columns are written here;
  * link state and tokens belong to the linking code.
  */
-import { and, count, eq, exists, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, exists, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { gameFromJson, gameToJson } from "../domain/storedParty.js";
 import type { WatchState } from "../domain/watch.js";
 import type { GameTitle } from "../psn/types.js";
@@ -89,13 +89,20 @@ function toMember(r: Selected): WatchedMember {
  * keeps the other thousands of rows out of memory.
  */
 export function findDueMembers(db: Db, until: Date): WatchedMember[] {
+  return preparedOnce(db, dueStatements, prepareDue)
+    .all({ until: until.getTime() })
+    .map((r) => toMember(r as Selected));
+}
+
+/** Every tick asks it: prepared once per connection. */
+function prepareDue(db: Db) {
   return db
     .select(selection(db))
     .from(users)
-    .where(and(eq(users.linkState, "active"), lte(users.nextPollAt, until), announced(db)))
-    .all()
-    .map((r) => toMember(r as Selected));
+    .where(and(eq(users.linkState, "active"), lte(users.nextPollAt, sql.placeholder("until")), announced(db)))
+    .prepare();
 }
+const dueStatements = new WeakMap<Db, ReturnType<typeof prepareDue>>();
 
 /** How many members findDueMembers would return for `until`, without loading them (the health check). */
 export function countDueMembers(db: Db, until: Date): number {
@@ -125,48 +132,105 @@ export function saveWatchState(
   now: Date,
   presence?: PresenceFacts,
 ): void {
-  db.update(users)
-    .set({
-      online: state.online,
-      offlineStreak: state.offlineStreak,
-      errorStreak: state.errorStreak,
-      nextPollAt: state.nextPollAt,
-      lastPresenceAt: state.lastPresenceAt,
-      lastPartiesAt: state.lastPartiesAt,
-      inParty: state.inParty,
-      recheckPresence: state.recheckPresence,
-      ...(presence
-        ? { gameJson: presence.game ? gameToJson(presence.game) : null, platform: presence.platform }
-        : {}),
-      ...presenceSinceUpdate(state.online, presence, now),
-      ...(state.needsRelink ? { linkState: "needs_relink" as const } : {}),
-      updatedAt: now,
-    })
-    .where(eq(users.discordUserId, discordUserId))
-    .run();
+  const bool = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
+  const ms = (d: Date | null) => d?.getTime() ?? null;
+  preparedOnce(db, savingStatements, prepareSave).run({
+    id: discordUserId,
+    online: bool(state.online),
+    offlineStreak: state.offlineStreak,
+    errorStreak: state.errorStreak,
+    nextPollAt: state.nextPollAt.getTime(),
+    lastPresenceAt: ms(state.lastPresenceAt),
+    lastPartiesAt: ms(state.lastPartiesAt),
+    inParty: bool(state.inParty),
+    recheckPresence: bool(state.recheckPresence),
+    hasPresence: presence ? 1 : 0,
+    gameJson: presence?.game ? gameToJson(presence.game) : null,
+    gameName: presence?.game?.name ?? null,
+    platform: presence?.platform ?? null,
+    needsRelink: bool(state.needsRelink),
+    now: now.getTime(),
+  });
 }
 
 /**
+ * The poller saves thousands of states a tick: one statement prepared per connection,
+ * not a query built for each (which cost most of a tick's memory). Values arrive as
+ * SQLite stores them (0/1, epoch ms), and what a save leaves alone is a CASE on a flag.
+ *
  * The presence board's "since": set when the member comes online or changes game (by
  * name: a game's rich-presence text changes too often to count), cleared offline, kept
  * when the read said nothing new. SQLite evaluates SET against the row before the update.
  */
-function presenceSinceUpdate(
-  online: boolean | null,
-  presence: PresenceFacts | undefined,
-  now: Date,
-): { presenceSince?: SQL | null } {
-  if (online === false) return { presenceSince: null };
-  if (online !== true || !presence) return {};
-  const name = presence.game?.name ?? null;
-  return {
-    presenceSince: sql`case when ${users.presenceSince} is null or json_extract(${users.gameJson}, '$.name') is not ${name} then ${now.getTime()} else ${users.presenceSince} end`,
-  };
+function prepareSave(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  const hasPresence = sql`${p("hasPresence")} = 1`;
+  return db
+    .update(users)
+    .set({
+      online: sql`${p("online")}`,
+      offlineStreak: sql`${p("offlineStreak")}`,
+      errorStreak: sql`${p("errorStreak")}`,
+      nextPollAt: sql`${p("nextPollAt")}`,
+      lastPresenceAt: sql`${p("lastPresenceAt")}`,
+      lastPartiesAt: sql`${p("lastPartiesAt")}`,
+      inParty: sql`${p("inParty")}`,
+      recheckPresence: sql`${p("recheckPresence")}`,
+      gameJson: sql`case when ${hasPresence} then ${p("gameJson")} else ${users.gameJson} end`,
+      platform: sql`case when ${hasPresence} then ${p("platform")} else ${users.platform} end`,
+      presenceSince: sql`case
+        when ${p("online")} = 0 then null
+        when ${p("online")} = 1 and ${hasPresence}
+          and (${users.presenceSince} is null or json_extract(${users.gameJson}, '$.name') is not ${p("gameName")})
+          then ${p("now")}
+        else ${users.presenceSince} end`,
+      // Only ever set here: a link that needs renewing is renewed by signing in again.
+      linkState: sql`case when ${p("needsRelink")} = 1 then 'needs_relink' else ${users.linkState} end`,
+      updatedAt: sql`${p("now")}`,
+    })
+    .where(eq(users.discordUserId, sql.placeholder("id")))
+    .prepare();
+}
+
+const savingStatements = new WeakMap<Db, ReturnType<typeof prepareSave>>();
+
+function preparedOnce<T>(db: Db, cache: WeakMap<Db, T>, prepare: (db: Db) => T): T {
+  let statement = cache.get(db);
+  if (statement === undefined) {
+    statement = prepare(db);
+    cache.set(db, statement);
+  }
+  return statement;
 }
 
 /** Puts a member at the front of the queue (just linked, just opted in). */
 export function pollSoon(db: Db, discordUserId: string, at: Date): void {
   db.update(users).set({ nextPollAt: at }).where(eq(users.discordUserId, discordUserId)).run();
+}
+
+/**
+ * Members just come into friends' view (a restart, a new friendship): those offline or
+ * never seen and waiting out the offline backoff are due now, as they are every tick from
+ * here on. Not those backing off after failed reads. Returns how many moved.
+ */
+export function pollWaitingOfflineNow(db: Db, accountIds: readonly string[], now: Date): number {
+  let moved = 0;
+  db.transaction((tx) => {
+    for (let i = 0; i < accountIds.length; i += 500)
+      moved += tx
+        .update(users)
+        .set({ nextPollAt: now })
+        .where(
+          and(
+            inArray(users.psnAccountId, accountIds.slice(i, i + 500)),
+            or(isNull(users.online), eq(users.online, false)),
+            eq(users.errorStreak, 0),
+            gt(users.nextPollAt, now),
+          ),
+        )
+        .run().changes;
+  });
+  return moved;
 }
 
 /** PSN account id → Discord user id, for every linked member. */
