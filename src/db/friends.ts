@@ -8,8 +8,11 @@ import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm"
 import type { Db } from "./client.js";
 import { friendEdges, guildMembers, users } from "./schema.js";
 
-/** Stores what one member's friend list says, as edges to the linked members in it. */
-export function saveFriendList(db: Db, accountId: string, friendIds: readonly string[], now: Date): number {
+/**
+ * Stores what one member's friend list says, as edges to the linked members in it;
+ * returns those members (what the stored list now says).
+ */
+export function saveFriendList(db: Db, accountId: string, friendIds: readonly string[], now: Date): string[] {
   return db.transaction((tx) => {
     tx.delete(friendEdges).where(eq(friendEdges.accountId, accountId)).run();
     const wanted = [...new Set(friendIds)].filter((id) => id !== accountId);
@@ -29,13 +32,8 @@ export function saveFriendList(db: Db, accountId: string, friendIds: readonly st
         .run();
     }
     tx.update(users).set({ friendsReadAt: now }).where(eq(users.psnAccountId, accountId)).run();
-    return linked.length;
+    return linked;
   });
-}
-
-/** A private list (403): nothing known from this side; the friends' own lists may still name the member. */
-export function saveFriendListPrivate(db: Db, accountId: string, now: Date): void {
-  saveFriendList(db, accountId, [], now);
 }
 
 /** Unlink: the member's edges go, both directions. */
@@ -63,6 +61,14 @@ export function loadWatchedAccounts(db: Db): Set<string> {
       .all()
       .map((r) => r.id),
   );
+}
+
+/** Every stored edge as its list said it: `accountId` listed `friendAccountId`. */
+export function loadFriendListEdges(db: Db): { accountId: string; friendAccountId: string }[] {
+  return db
+    .select({ accountId: friendEdges.accountId, friendAccountId: friendEdges.friendAccountId })
+    .from(friendEdges)
+    .all();
 }
 
 /** Every stored friendship, both directions. Filter by loadWatchedAccounts before use. */

@@ -8,17 +8,18 @@
 import type { Db } from "../db/client.js";
 import {
   findFriendListsDue,
-  loadFriendEdges,
+  loadFriendListEdges,
   loadWatchedAccounts,
   saveFriendList,
-  saveFriendListPrivate,
 } from "../db/friends.js";
+import { pollWaitingOfflineNow } from "../db/watch.js";
 import type { Logger } from "../log.js";
 import { PsnForbiddenError } from "../psn/errors.js";
 import type { TokenProvider } from "../psn/http.js";
 import type { Presence } from "../psn/types.js";
 import { isCoverable, planBatchReads } from "./batchPlan.js";
 import { eachLimited, errorText } from "./eachLimited.js";
+import { FriendGraph } from "./friendGraph.js";
 import type { BatchReads } from "./observe.js";
 
 export interface FriendOptions {
@@ -47,7 +48,10 @@ export interface FriendView {
   unseen: Set<string>;
 }
 
-/** Ticks between reloads of the stored friendships when this poller changed none (an unlink elsewhere). */
+/**
+ * Ticks between reloads of the stored friendships. The lists this poller reads patch the
+ * graph in place; a reload picks up what changed outside it (an unlink's edges removed).
+ */
 const EDGE_RELOAD_TICKS = 20;
 
 export interface FriendWatchIo {
@@ -62,8 +66,10 @@ export class FriendWatch {
   /** Members batch reads lately failed to show, until when; readers whose batch read was refused, until when. */
   private readonly unseen = new Map<string, number>();
   private readonly refusedReaders = new Map<string, number>();
-  /** Stored friendships, reloaded when this poller saved a list and every EDGE_RELOAD_TICKS. */
-  private edges: { friendsOf: Map<string, Set<string>>; ticksLeft: number } | null = null;
+  /** Members coverable at the last tick: who becomes coverable is due at once. */
+  private coverable = new Set<string>();
+  /** Stored friendships, patched by the lists this poller saves and reloaded every EDGE_RELOAD_TICKS. */
+  private edges: { graph: FriendGraph; ticksLeft: number } | null = null;
 
   constructor(
     private readonly io: FriendWatchIo,
@@ -74,24 +80,56 @@ export class FriendWatch {
   /** The tick's start: friend lists due a read are read, then the view the tick plans with. */
   async prepare(now: Date): Promise<{ view: FriendView; requests: number }> {
     const watched = loadWatchedAccounts(this.io.db);
-    const refreshed = await this.refreshLists(now, watched.size);
-    if (refreshed.saved > 0) this.edges = null;
-    return { view: this.view(now, watched), requests: refreshed.requests };
+    const requests = await this.refreshLists(now, watched.size);
+    const view = this.view(now, watched);
+    this.pullNewlyCovered(view, watched, now);
+    return { view, requests };
+  }
+
+  /**
+   * Members who just came into friends' view (all of them on a first tick, as after a
+   * restart; then a new friendship, a reader back) are checked every tick from now, not
+   * after the backoff they were on.
+   */
+  private pullNewlyCovered(view: FriendView, watched: Set<string>, now: Date): void {
+    const coverable = new Set<string>();
+    for (const id of watched)
+      if (isCoverable(id, view.friendsOf, view.readers, view.unseen)) coverable.add(id);
+    const newly = [...coverable].filter((id) => !this.coverable.has(id));
+    this.coverable = coverable;
+    if (newly.length === 0) return;
+    try {
+      const moved = pollWaitingOfflineNow(this.io.db, newly, now);
+      if (moved > 0)
+        this.io.log.debug({ members: moved }, "members now seen through friends are due at once");
+    } catch (err) {
+      // They are checked at their next poll instead; worth a line, not the tick.
+      for (const id of newly) coverable.delete(id);
+      this.io.log.warn({ err, members: newly.length }, "could not move members seen through friends forward");
+    }
   }
 
   /** The friend graph among watched members, and who may read for friends this tick. */
   private view(now: Date, watched: Set<string>): FriendView {
-    if (!this.edges || this.edges.ticksLeft <= 0)
-      this.edges = { friendsOf: loadFriendEdges(this.io.db), ticksLeft: EDGE_RELOAD_TICKS };
-    this.edges.ticksLeft--;
+    const edges = this.loadedEdges();
+    edges.ticksLeft--;
     // Edges to members no longer watched stay in the cache; they list nobody: only due
     // (watched) members are ever listed, and only watched members read.
-    const friendsOf = this.edges.friendsOf;
+    const friendsOf = edges.graph.friendsOf;
     const t = now.getTime();
     for (const [id, until] of this.unseen) if (until <= t) this.unseen.delete(id);
     for (const [id, until] of this.refusedReaders) if (until <= t) this.refusedReaders.delete(id);
     const readers = new Set([...watched].filter((id) => !this.refusedReaders.has(id)));
     return { friendsOf, readers, unseen: new Set(this.unseen.keys()) };
+  }
+
+  private loadedEdges(): { graph: FriendGraph; ticksLeft: number } {
+    if (!this.edges || this.edges.ticksLeft <= 0)
+      this.edges = {
+        graph: FriendGraph.fromEdges(loadFriendListEdges(this.io.db)),
+        ticksLeft: EDGE_RELOAD_TICKS,
+      };
+    return this.edges;
   }
 
   /** Whether the member's presence is watched through friends (and so checked every tick). */
@@ -146,34 +184,33 @@ export class FriendWatch {
     return { presences, requests };
   }
 
-  /** Friend lists due a read (new links first, then the oldest), a few per tick. */
-  private async refreshLists(now: Date, watchedCount: number): Promise<{ requests: number; saved: number }> {
+  /** Friend lists due a read (new links first, then the oldest), a few per tick; returns the requests made. */
+  private async refreshLists(now: Date, watchedCount: number): Promise<number> {
     const f = this.options;
     const t = now.getTime();
     // New links first (at most a few dozen per tick, so a first start with thousands spreads out), then the refreshes.
     const perTick = Math.max(25, Math.ceil(((watchedCount * this.tickMs) / f.refreshMs) * 1.5));
     const ids = findFriendListsDue(this.io.db, new Date(t - f.refreshMs), perTick);
     const getFriends = this.io.psn.getFriends.bind(this.io.psn);
+    // A private list (403): nothing known from this side; the friends' own lists may still name the member.
+    const readList = (accountId: string) =>
+      getFriends(this.io.tokens.provider(accountId)).catch((err: unknown) => {
+        if (err instanceof PsnForbiddenError) return [];
+        throw err;
+      });
     let requests = 0;
-    let saved = 0;
     await eachLimited(ids, this.io.concurrency, async (accountId) => {
       requests++;
       try {
-        const friends = await getFriends(this.io.tokens.provider(accountId));
-        saveFriendList(this.io.db, accountId, friends, now);
-        saved++;
+        const linked = saveFriendList(this.io.db, accountId, await readList(accountId), now);
+        this.loadedEdges().graph.setList(accountId, linked);
       } catch (err) {
-        if (err instanceof PsnForbiddenError) {
-          saveFriendListPrivate(this.io.db, accountId, now);
-          saved++;
-          return;
-        }
         this.io.log.info(
           { account: accountId, reason: errorText(err) },
           "friend list read failed; tried again later",
         );
       }
     });
-    return { requests, saved };
+    return requests;
   }
 }

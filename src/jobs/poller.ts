@@ -328,11 +328,6 @@ export class Poller {
       graph = prepared.view;
     }
     const due = this.dueMembers(startedAt);
-    // Members already known to be online go first, and their cards go out before the
-    // (far larger) sweep of offline members' presence: a party started by someone
-    // online then appears within one interval, however many members are offline.
-    const online = due.filter((d) => d.member.state.online === true);
-    const others = due.filter((d) => d.member.state.online !== true);
     const stats: TickStats = {
       startedAt,
       due: due.length,
@@ -342,44 +337,62 @@ export class Poller {
       justEnded: 0,
       durationMs: 0,
     };
-    // With nobody due the tracker still runs once: stale parties end and ended cards catch up.
-    const batches = this.strategy === "naive" ? [due] : [online, others].filter((b) => b.length > 0);
-    for (const batch of batches.length > 0 ? batches : [[]]) {
-      const pass = await this.observeAndHandOver(batch, startedAt, graph);
-      stats.requests += pass.requests;
-      stats.failures += pass.failures;
-      stats.live = pass.live;
-      stats.justEnded += pass.justEnded;
+    // Parties read this tick, by the accounts in them: a party-mate's read shows a member's party too.
+    const partiesSeen = new Map<string, PsnParty[]>();
+    const handOver = async (
+      pass: readonly DueMember[],
+      presences: ReadonlyMap<string, Presence> = new Map(),
+    ) => {
+      const done = await this.observeAndHandOver(pass, startedAt, graph, { presences, partiesSeen });
+      stats.requests += done.requests;
+      stats.failures += done.failures;
+      stats.live = done.live;
+      stats.justEnded += done.justEnded;
+    };
+    if (this.strategy === "naive") {
+      await handOver(due);
+    } else {
+      // Passes, each handing its parties to the cards before the next starts, so what is
+      // quickest to learn shows first: members known to be online (their parties read), then
+      // offline members seen through friends' batch reads (and the parties of those who came
+      // online), then the slow sweep of offline members reading their own presence.
+      const online = due.filter((d) => d.member.state.online === true);
+      const others = due.filter((d) => d.member.state.online !== true);
+      if (online.length > 0) await handOver(online);
+      let rest = others;
+      if (this.friends && graph && others.length > 0) {
+        const wanted = others.filter((d) => d.plan.presence).map((d) => d.member.accountId);
+        const batch = await this.friends.readBatches(wanted, graph, startedAt);
+        stats.requests += batch.requests;
+        const seen = others.filter((d) => batch.presences.has(d.member.accountId));
+        rest = others.filter((d) => !batch.presences.has(d.member.accountId));
+        if (seen.length > 0) await handOver(seen, batch.presences);
+      }
+      // With nobody due the tracker still runs once: stale parties end and ended cards catch up.
+      if (rest.length > 0 || stats.due === 0) await handOver(rest);
     }
     stats.durationMs = performance.now() - started;
     this.log.debug({ ...stats, startedAt: undefined }, "poll tick");
     return stats;
   }
 
-  /** Reads a batch of due members, tracks what they are in, and hands the parties to the card sink. */
+  /**
+   * Reads a pass of due members, tracks what they are in, and hands the parties to the card
+   * sink. What the tick already knows: presences from friends' batch reads, and the parties
+   * earlier reads this tick showed (filled in as this pass reads).
+   */
   private async observeAndHandOver(
-    due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
+    due: readonly DueMember[],
     startedAt: Date,
     graph: FriendView | null,
+    tick: { presences: ReadonlyMap<string, Presence>; partiesSeen: Map<string, PsnParty[]> },
   ): Promise<Pick<TickStats, "requests" | "failures" | "live" | "justEnded">> {
+    const { presences, partiesSeen } = tick;
     const results: { member: WatchedMember; result: MemberReadResult }[] = [];
-    // Offline members' presence in batches (online members keep reading their own: it carries their game).
-    const batch =
-      this.friends && graph
-        ? await this.friends.readBatches(
-            due
-              .filter((d) => d.plan.presence && d.member.state.online !== true)
-              .map((d) => d.member.accountId),
-            graph,
-            startedAt,
-          )
-        : { presences: new Map<string, Presence>(), requests: 0 };
-    // Parties read this tick, by the accounts in them: a party-mate's read shows a member's party too.
-    const partiesSeen = new Map<string, PsnParty[]>();
-    const observe = async ({ member, plan }: (typeof due)[number]) => {
+    const observe = async ({ member, plan }: DueMember) => {
       const auth = this.options.tokens.provider(member.accountId);
       const known: KnownThisTick = {};
-      const presence = batch.presences.get(member.accountId);
+      const presence = presences.get(member.accountId);
       if (presence) known.presence = presence;
       const seenIn = graph ? partiesSeen.get(member.accountId) : undefined;
       if (seenIn) known.parties = seenIn;
@@ -465,7 +478,7 @@ export class Poller {
     }
 
     return {
-      requests: batch.requests + results.reduce((n, r) => n + r.result.requests, 0),
+      requests: results.reduce((n, r) => n + r.result.requests, 0),
       failures: results.filter((r) => r.result.observation.kind !== "observed").length,
       live: tracked.live.length,
       justEnded: tracked.justEnded.length,
@@ -473,9 +486,7 @@ export class Poller {
   }
 
   /** Members of a tracked party other than its first due one: they read after it. */
-  private partyMatesAfterFirst(
-    due: readonly { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[],
-  ): Set<string> {
+  private partyMatesAfterFirst(due: readonly DueMember[]): Set<string> {
     const dueIds = new Set(due.map((d) => d.member.accountId));
     const later = new Set<string>();
     for (const t of this.tracker.parties.values()) {
@@ -486,12 +497,12 @@ export class Poller {
     return later;
   }
 
-  private dueMembers(now: Date): { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[] {
+  private dueMembers(now: Date): DueMember[] {
     const horizon =
       this.strategy === "naive"
         ? new Date(8_640_000_000_000_000)
         : new Date(now.getTime() + this.schedule.dueSlackMs);
-    const out: { member: WatchedMember; plan: Extract<PollPlan, { due: true }> }[] = [];
+    const out: DueMember[] = [];
     for (const member of findDueMembers(this.db, horizon)) {
       if (this.strategy === "naive") {
         out.push({ member, plan: { due: true, presence: true, parties: true, partiesIfOnline: false } });
@@ -524,6 +535,12 @@ export class Poller {
       await this.details.fetch(sessionId, this.options.tokens.provider(member.accountId), now.getTime());
     });
   }
+}
+
+/** A member due this tick, with what the schedule asks of them. */
+interface DueMember {
+  member: WatchedMember;
+  plan: Extract<PollPlan, { due: true }>;
 }
 
 /** The PSN client's batch reads, when it has them (the real one does; some tests' fakes do not). */

@@ -13,7 +13,7 @@ import { loadFriendGraph } from "../../src/db/friends.js";
 import { optIn } from "../../src/db/guildMembers.js";
 import { friendEdges } from "../../src/db/schema.js";
 import { upsertLinkedUser } from "../../src/db/users.js";
-import { findWatchedMember } from "../../src/db/watch.js";
+import { findWatchedMember, pollSoon, saveWatchState } from "../../src/db/watch.js";
 import { type PartyUpdate, Poller } from "../../src/jobs/poller.js";
 import { silentLogger } from "../../src/log.js";
 import type { PsnClient } from "../../src/psn/client.js";
@@ -72,12 +72,17 @@ describe("watching through friends", () => {
     return { ...account, discordUserId };
   }
 
-  const poller = () =>
+  const poller = (onUpdate?: (u: PartyUpdate) => void) =>
     new Poller({
       db: database.db,
       psn,
       tokens: { provider: (id) => staticToken(id, tokens.get(id) ?? "") },
-      sink: { apply: async (u) => void updates.push(u) },
+      sink: {
+        apply: async (u) => {
+          updates.push(u);
+          onUpdate?.(u);
+        },
+      },
       log: silentLogger(),
       now: () => new Date(clock),
       intervalSeconds: 30,
@@ -175,6 +180,74 @@ describe("watching through friends", () => {
     // Presence from the batch, parties with the member's own token.
     expect(ownReads(reqs)).not.toContain(ms[2]!.accountId);
     expect(reqs.filter((r) => r.endpoint === "parties").map((r) => r.accountId)).toEqual([ms[2]!.accountId]);
+  });
+
+  it("after a restart, members seen through friends are checked on the first tick, not when their backoff ends", async () => {
+    const ms = await Promise.all([1, 2, 3].map((n) => member(n)));
+    for (const x of ms)
+      for (const y of ms) if (x.accountId < y.accountId) sim.befriend(x.accountId, y.accountId);
+    await tick(poller()); // friend lists read, everyone seen offline
+    // As stored by a run before friends: offline members on the two-minute backoff; one backing off after errors.
+    const [waiting, alsoWaiting, failing] = ms as [(typeof ms)[0], (typeof ms)[0], (typeof ms)[0]];
+    for (const m of [waiting, alsoWaiting]) pollSoon(database.db, m.discordUserId, new Date(clock + 120_000));
+    const failed = findWatchedMember(database.db, failing.discordUserId)!;
+    saveWatchState(
+      database.db,
+      failing.discordUserId,
+      { ...failed.state, errorStreak: 3, nextPollAt: new Date(clock + 4 * 60_000) },
+      new Date(clock),
+    );
+
+    const restarted = poller();
+    const first = await tick(restarted);
+    expect(new Set(batchReads(first).flatMap((r) => r.accountIds ?? []))).toEqual(
+      new Set([waiting.accountId, alsoWaiting.accountId]),
+    );
+    expect(ownReads(first)).toEqual([]);
+    // From then on, every tick.
+    const second = await tick(restarted);
+    expect(new Set(batchReads(second).flatMap((r) => r.accountIds ?? []))).toEqual(
+      new Set([waiting.accountId, alsoWaiting.accountId]),
+    );
+  });
+
+  it("a member who gains a linked friend is checked every tick from that tick on", async () => {
+    const a = await member(1);
+    const p = poller();
+    await tick(p); // no friend: a is on the offline backoff
+    expect(findWatchedMember(database.db, a.discordUserId)!.state.nextPollAt.getTime()).toBeGreaterThan(
+      clock + 30_000,
+    );
+    const b = await member(2);
+    sim.befriend(a.accountId, b.accountId);
+    // b's list is read on the next tick, and a is listed in that tick's batch.
+    const next = await tick(p);
+    expect(batchReads(next).flatMap((r) => r.accountIds ?? [])).toContain(a.accountId);
+    expect(findWatchedMember(database.db, a.discordUserId)!.state.nextPollAt.getTime()).toBe(clock + 30_000);
+  });
+
+  it("a member seen through friends coming online in a party is announced before the sweep of own reads", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    sim.befriend(a.accountId, b.accountId);
+    const loner = await member(3);
+    let answeredForLoner = () => 0;
+    let atFirstSighting: number | null = null;
+    const p = poller((u) => {
+      if (atFirstSighting === null && u.live.length > 0) atFirstSighting = answeredForLoner();
+    });
+    await tick(p);
+    pollSoon(database.db, loner.discordUserId, new Date(clock + 30_000));
+    sim.setPresence(a.accountId, { online: true });
+    const session = sim.startParty(a.accountId, { joinability: "open" });
+    // The loner's own presence read is slow; a's party must not wait for it.
+    sim.fault("presence", { delayMs: 2_000 });
+    // The simulator logs a request when it answers.
+    answeredForLoner = () => sim.requests().filter((r) => r.accountId === loner.accountId).length;
+    const reqs = await tick(p);
+    expect(live()).toEqual([session]);
+    expect(atFirstSighting).toBe(0);
+    expect(ownReads(reqs)).toEqual([loner.accountId]);
   });
 
   it("falls back to the member's own read: no linked friend, a private list, an account left out of the answer", async () => {
