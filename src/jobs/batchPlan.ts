@@ -157,5 +157,48 @@ export function planBatchReads(input: BatchPlanInput): BatchPlan {
     }
   }
   const own = input.due.filter((id) => unseen.has(id) || remaining.has(id));
-  return { reads, own: [...new Set(own)] };
+  return { reads: withoutRedundantReads(reads, input.friendsOf, maxIds), own: [...new Set(own)] };
+}
+
+/**
+ * Greedy's early picks can end up redundant: the reads chosen after a big one may see all
+ * of its members between them. Smallest first, a read whose every member another chosen
+ * reader can also list (with room under the id cap) is dropped and its members moved there.
+ */
+function withoutRedundantReads(
+  reads: BatchRead[],
+  friendsOf: ReadonlyMap<string, ReadonlySet<string>>,
+  maxIds: number,
+): BatchRead[] {
+  // Readers with one read only: a reader with several is at its cap and takes nothing more.
+  const byReader = new Map<string, BatchRead | null>();
+  for (const read of reads) byReader.set(read.reader, byReader.has(read.reader) ? null : read);
+  const canList = (reader: string, id: string) => reader === id || friendsOf.get(reader)?.has(id) === true;
+  const dropped = new Set<BatchRead>();
+  for (const read of [...reads].sort((a, b) => a.accountIds.length - b.accountIds.length)) {
+    if (byReader.get(read.reader) !== read) continue;
+    const moves: [string, BatchRead][] = [];
+    const room = new Map<BatchRead, number>();
+    for (const id of read.accountIds) {
+      let target: BatchRead | undefined;
+      // The member's own token, or any friend's, already reading.
+      for (const reader of [id, ...(friendsOf.get(id) ?? [])]) {
+        const other = byReader.get(reader);
+        if (!other || other === read || dropped.has(other)) continue;
+        const left = room.get(other) ?? maxIds - other.accountIds.length;
+        if (left > 0 && canList(reader, id)) {
+          target = other;
+          room.set(other, left - 1);
+          break;
+        }
+      }
+      if (!target) break;
+      moves.push([id, target]);
+    }
+    if (moves.length < read.accountIds.length) continue;
+    for (const [id, target] of moves) target.accountIds.push(id);
+    dropped.add(read);
+    byReader.set(read.reader, null);
+  }
+  return reads.filter((r) => !dropped.has(r));
 }

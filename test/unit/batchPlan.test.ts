@@ -124,6 +124,46 @@ describe("planBatchReads", () => {
     ]);
   });
 
+  it("drops a read that the reads chosen after it made redundant", () => {
+    // hub sees a..d and is picked first; p (a, b, e) and q (c, d, f) are still needed for e
+    // and f, and between them they see a..d too: two reads do what greedy did in three.
+    const g = graph([
+      ["hub", "a"],
+      ["hub", "b"],
+      ["hub", "c"],
+      ["hub", "d"],
+      ["p", "a"],
+      ["p", "b"],
+      ["p", "e"],
+      ["q", "c"],
+      ["q", "d"],
+      ["q", "f"],
+    ]);
+    const due = ["a", "b", "c", "d", "e", "f"];
+    const plan = planBatchReads({ due, friendsOf: g, capacity: cap(["hub", "p", "q"]) });
+    expect(plan.reads.map((r) => [r.reader, sorted(r.accountIds)]).sort()).toEqual([
+      ["p", ["a", "b", "e"]],
+      ["q", ["c", "d", "f"]],
+    ]);
+    expect(plan.own).toEqual([]);
+  });
+
+  it("keeps a read whose members another reader sees only past the 100-id cap", () => {
+    // big sees 101 due members but reads once (100 ids); small sees the one left over.
+    const many = Array.from({ length: 101 }, (_, i) => `m${String(i).padStart(3, "0")}`);
+    const g = graph([...many.map((m) => ["big", m] as [string, string]), ["small", "m100"], ["small", "z"]]);
+    const plan = planBatchReads({
+      due: many,
+      friendsOf: g,
+      capacity: new Map([
+        ["big", 1],
+        ["small", 1],
+      ]),
+    });
+    expect(plan.reads.map((r) => r.accountIds.length).sort((x, y) => x - y)).toEqual([1, 100]);
+    expect(new Set(plan.reads.flatMap((r) => r.accountIds)).size).toBe(101);
+  });
+
   it("covers greedily: the biggest read first, no member listed twice", () => {
     // r1 sees a..e; r2 sees e, f; r3 sees f, g. Greedy: r1 (5), then r3 (f, g).
     const g = graph([
