@@ -1,18 +1,21 @@
 /**
  * `npm run bench:poll -- --users 10000 --online 0.1 --in-party 0.03 --latency-ms 50`
  *
- * Runs the real Poller (real PsnClient over HTTP to the PSN simulator, which runs in
- * a child process with the given latency; a real SQLite file) over simulated time:
- * the clock is injected and moved one interval per tick (or by the tick's real
- * duration when a tick runs longer, as the non-overlapping schedule would). Members
- * come online, go offline, start and end parties at random times (seeded PRNG).
+ * Runs the real Poller (real PsnClient over HTTP to the PSN simulator, a real SQLite file)
+ * over simulated time, in three processes: this one holds the workload, the PSN simulator
+ * runs in bench/simHost.ts with the given latency, and the poller in bench/pollerHost.ts,
+ * so its CPU and memory are measured alone. The clock is moved one interval per tick (or
+ * by the tick's real duration when a tick runs longer, as the non-overlapping schedule
+ * would); `--real-time` also waits out each interval, as a running bot idles between ticks.
+ * Members come online, go offline, start and end parties at random times (seeded PRNG).
  * Discord is not involved: the card sink only records when each party is first seen.
  * Members are PSN friends within communities (`--friends`: the share with at least one
  * linked friend; `--friend-degree`: their mean number of linked friends). The bot's
  * strategy (batched: friends' batch presence reads), the one before it (scheduled: every
  * member read with their own token) and the naive baseline (everyone, presence and
- * parties, every tick) run one after the other on the same world and seed. Prints one
- * JSON line.
+ * parties, every tick) run one after the other on the same world and seed, each beside
+ * the floor: the fewest requests any poller keeping issue 12's rules could make on the
+ * same world. Prints one JSON line.
  *
  * Fast mode: `npm run bench:poll -- --users 500 --minutes 10`.
  * One strategy: `--strategies batched` (the workload does not depend on the friend graph,
@@ -22,19 +25,14 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { openDatabase } from "../src/db/client.js";
-import { saveFriendList } from "../src/db/friends.js";
-import { createBudgetLedger } from "../src/db/psnBudget.js";
-import { guildMembers, guilds, users } from "../src/db/schema.js";
-import { defaultFriendOptions } from "../src/jobs/friendWatch.js";
-import { Poller, type PollStrategy } from "../src/jobs/poller.js";
-import { defaultScheduleOptions, newWatchState } from "../src/jobs/schedule.js";
-import { silentLogger } from "../src/log.js";
-import { PsnClient } from "../src/psn/client.js";
-import { staticToken } from "../src/psn/http.js";
+import type { PollStrategy } from "../src/jobs/poller.js";
+import { defaultScheduleOptions } from "../src/jobs/schedule.js";
 import { prng } from "../test/support/prng.js";
+import { forkPoller, type PhaseMemory, type TickResult } from "./pollerCommands.js";
+import { tickFloor } from "./pollFloor.js";
 import type { SimCommand } from "./simCommands.js";
 
 const { values: args } = parseArgs({
@@ -53,11 +51,18 @@ const { values: args } = parseArgs({
     strategies: { type: "string", default: "batched,scheduled,naive" },
     /** Community size as a multiple of the mean degree + 1 (1: close-knit groups where all are friends). */
     "community-size": { type: "string", default: "1.5" },
+    /**
+     * Ticks one interval apart in real time, as the cron schedule runs them (slow: a 20-minute
+     * phase takes 20 minutes). The default runs them back to back, which leaves the poller no
+     * idle time between ticks: V8 then collects garbage later than a running bot would.
+     */
+    "real-time": { type: "boolean", default: false },
   },
 });
 const FRIENDS = Number(args.friends);
 const FRIEND_DEGREE = Number(args["friend-degree"]);
 const COMMUNITY_SIZE = Number(args["community-size"]);
+const REAL_TIME = args["real-time"];
 const STRATEGIES = args.strategies.split(",").map((x) => x.trim()) as PollStrategy[];
 
 const USERS = Number(args.users);
@@ -76,8 +81,6 @@ const PARTY_MIN = 20;
 const GUILD_ID = "100000000000000001";
 
 const random = prng(Number(args.seed));
-/** For the bench's own set-up (friend-list read times), so the workload's draws stay the same. */
-const random2 = prng(Number(args.seed) + 104729);
 /** A random whole number with mean `x`, so small rates are not rounded away. */
 const poissonish = (x: number) => Math.floor(x) + (random() < x - Math.floor(x) ? 1 : 0);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
@@ -140,6 +143,12 @@ interface PhaseResult {
   simulatedMinutes: number;
   ticks: number;
   psnRequestsPerMemberPerMinute: number;
+  /**
+   * The least any poller could spend on the same world under issue 12's rules (see
+   * tickFloor), per member per minute at one tick per interval: parties reads, batch reads
+   * for members with a linked friend, and own reads on the backoff for those without.
+   */
+  floorRequestsPerMemberPerMinute: { total: number; parties: number; batch: number; uncoveredOwn: number };
   requestsPerTick: { mean: number; max: number };
   tickMs: { p50: number; p95: number; max: number };
   detectionSec: {
@@ -160,10 +169,26 @@ interface PhaseResult {
   requestsPerMemberPerMinuteByEndpoint: Record<string, number>;
   cpuMsPerTick: { mean: number; p95: number };
   peakRssMb: number;
-  /** The kernel's high-water mark for the process up to the end of this phase (set-up included). */
+  /** V8's heap after a full collection at the phase's end: what the poller holds between ticks. */
+  liveHeapMbAtEnd: number;
+  /** The kernel's high-water mark for the poller's process up to the end of this phase (set-up included). */
   processMaxRssMbSoFar: number;
   /** Where the peak sat: V8's heap (used, reserved) and memory outside it (buffers, SQLite). */
   atPeakMb: { heapUsed: number; heapTotal: number; external: number };
+}
+
+/** Per-tick sums as requests per member per minute, at one tick per interval. */
+function perMemberMinute(
+  sums: { parties: number; batch: number; uncoveredOwn: number },
+  ticks: number,
+): PhaseResult["floorRequestsPerMemberPerMinute"] {
+  const rate = (n: number) => round(((n / ticks) * (60_000 / INTERVAL_MS)) / USERS, 3) as number;
+  return {
+    total: rate(sums.parties + sums.batch + sums.uncoveredOwn),
+    parties: rate(sums.parties),
+    batch: rate(sums.batch),
+    uncoveredOwn: rate(sums.uncoveredOwn),
+  };
 }
 
 function quantile(values: number[], q: number): number | null {
@@ -217,7 +242,6 @@ function friendGraph(ids: readonly string[], seed: number): [string, string][] {
 }
 
 async function main(): Promise<void> {
-  const baselineRss = process.memoryUsage().rss;
   const here = dirname(fileURLToPath(import.meta.url));
   // Compiled (npm run bench:poll) the simulator runs as plain JavaScript too; from source, through tsx.
   const compiled = import.meta.url.endsWith(".js");
@@ -227,9 +251,10 @@ async function main(): Promise<void> {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const sim = new SimProcess(child);
+  const poller = forkPoller();
   const dir = mkdtempSync(join(tmpdir(), "ppb-bench-"));
   try {
-    await sim.ready;
+    await Promise.all([sim.ready, poller.ready]);
     const [url] = (await sim.send([{ op: "url" }])) as [string];
     const [accounts] = (await sim.send([{ op: "setup", count: USERS, concurrency: 256 }])) as [
       { accountId: string; onlineId: string; accessToken: string }[],
@@ -245,7 +270,6 @@ async function main(): Promise<void> {
     const byAccount = new Map(members.map((m) => [m.accountId, m]));
 
     let clock = Date.UTC(2026, 0, 1, 20, 0, 0);
-    const now = () => new Date(clock);
 
     // The starting mix: ONLINE of the members online, IN_PARTY of them in parties of 2-3.
     const shuffled = [...members].sort(() => random() - 0.5);
@@ -273,107 +297,38 @@ async function main(): Promise<void> {
       inParty += group.length;
     }
 
-    const db = openDatabase(join(dir, "bench.sqlite"));
-    db.db.insert(guilds).values({ guildId: GUILD_ID, channelId: "100000000000000002" }).run();
-    const schedule = { ...defaultScheduleOptions, tickMs: INTERVAL_MS };
-    for (let i = 0; i < members.length; i += 500) {
-      const chunk = members.slice(i, i + 500);
-      db.db
-        .insert(users)
-        .values(
-          chunk.map((m, j) => {
-            const state = newWatchState(m.accountId, now(), schedule);
-            return {
-              discordUserId: String(200000000000000000n + BigInt(i + j)),
-              psnAccountId: m.accountId,
-              psnOnlineId: m.onlineId,
-              accessTokenEnc: "bench",
-              accessTokenExpiresAt: new Date(clock + 86_400_000),
-              refreshTokenEnc: "bench",
-              refreshTokenExpiresAt: new Date(clock + 86_400_000 * 30),
-              nextPollAt: state.nextPollAt,
-            };
-          }),
-        )
-        .run();
-      db.db
-        .insert(guildMembers)
-        .values(
-          chunk.map((_, j) => ({
-            guildId: GUILD_ID,
-            discordUserId: String(200000000000000000n + BigInt(i + j)),
-          })),
-        )
-        .run();
-    }
-
     const pairs = friendGraph(
       members.map((m) => m.accountId),
       Number(args.seed) + 7919,
     );
     const hasFriend = new Set(pairs.flat());
+    const friendsOf = new Map<string, string[]>();
+    for (const [a, b] of pairs) {
+      friendsOf.set(a, [...(friendsOf.get(a) ?? []), b]);
+      friendsOf.set(b, [...(friendsOf.get(b) ?? []), a]);
+    }
     for (let i = 0; i < pairs.length; i += 5000)
       await sim.send([{ op: "befriend", pairs: pairs.slice(i, i + 5000) }]);
 
-    const tokenOf = new Map(members.map((m) => [m.accountId, m.token]));
-    const psn = new PsnClient({
-      apiBaseUrl: url,
-      authBaseUrl: url,
-      webBaseUrl: url,
-      dmsBaseUrl: url,
-      clientId: "bench",
-      clientSecret: "bench",
-      redirectUri: "bench://redirect",
-      log: silentLogger(),
-      now: () => clock,
-      // As many sockets as members polled at once, or the sockets become the limit.
-      connections: CONCURRENCY,
-      // As the app does: every grant written to the database, so the cost is measured.
-      budgetLedger: createBudgetLedger(db.db),
+    const { baselineRssMb: baseline } = await poller.send<{ baselineRssMb: number }>({
+      op: "setup",
+      dbPath: join(dir, "bench.sqlite"),
+      simUrl: url,
+      guildId: GUILD_ID,
+      clock,
+      intervalMs: INTERVAL_MS,
+      concurrency: CONCURRENCY,
+      members: members.map((m) => ({ accountId: m.accountId, onlineId: m.onlineId, token: m.token })),
+      // From its own seed, so the workload's random draws are the same whatever the strategies.
+      friendListsSeed: STRATEGIES.includes("batched") ? Number(args.seed) + 104729 : null,
     });
-
-    if (STRATEGIES.includes("batched")) {
-      // The bot's state after running a while: every friend list read once (at link time),
-      // the reads spread over the last refresh period so the refreshes in the run are steady.
-      // These reads are set-up, not counted; the refreshes during the run are.
-      const refresh = defaultFriendOptions.refreshMs;
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < members.length) {
-            const m = members[next++]!;
-            const friends = await psn.getFriends(staticToken(m.accountId, m.token));
-            saveFriendList(db.db, m.accountId, friends, new Date(clock - random2() * refresh));
-          }
-        }),
-      );
-      await sim.send([{ op: "takeRequestCount" }, { op: "takeRequestsByAccount" }]);
-    }
+    // The friend lists read at set-up (as at link time) are not the run's.
+    await sim.send([{ op: "takeRequestCount" }, { op: "takeRequestsByAccount" }]);
 
     const runPhase = async (strategy: PollStrategy, minutes: number): Promise<PhaseResult> => {
       const started = new Map<string, PartyEvent>();
       const detected = new Map<string, number>();
-      // The simulated time a card would go out: the tick's start plus the real time the tick has run so far.
-      let tickStartClock = 0;
-      let tickT0 = 0;
-      const sinkTime = () => tickStartClock + (performance.now() - tickT0);
-      const poller = new Poller({
-        db: db.db,
-        psn,
-        // The benchmark measures polling, not token decryption: tokens come from the sign-ins above.
-        tokens: { provider: (accountId) => staticToken(accountId, tokenOf.get(accountId) ?? "") },
-        sink: {
-          apply: async ({ live }) => {
-            const at = sinkTime();
-            for (const p of live) if (!detected.has(p.sessionId)) detected.set(p.sessionId, at);
-          },
-        },
-        log: silentLogger(),
-        now,
-        intervalSeconds: INTERVAL_MS / 1000,
-        concurrency: CONCURRENCY,
-        strategy,
-      });
+      await poller.send({ op: "phase", strategy });
       for (const id of parties.keys()) detected.set(id, 0);
       await sim.send([{ op: "takeRequestCount" }, { op: "takeRequestsByAccount" }]);
 
@@ -381,30 +336,22 @@ async function main(): Promise<void> {
       const tickMs: number[] = [];
       const cpuMs: number[] = [];
       const requests: number[] = [];
-      // Sampled during the ticks too, not only between them, so a peak inside a tick counts.
-      let peakRss = process.memoryUsage().rss;
-      let atPeak = process.memoryUsage();
-      const sampler = setInterval(() => {
-        const m = process.memoryUsage();
-        if (m.rss > peakRss) {
-          peakRss = m.rss;
-          atPeak = m;
-        }
-      }, 25);
+      const floor = { parties: 0, batch: 0, uncoveredOwn: 0 };
       while (clock < end) {
         const tickStart = clock;
-        const cpu = process.cpuUsage();
-        const t0 = performance.now();
-        tickStartClock = tickStart;
-        tickT0 = t0;
-        await poller.tick();
-        const elapsed = performance.now() - t0;
-        const used = process.cpuUsage(cpu);
+        const least = tickFloor(members, friendsOf, defaultScheduleOptions.maxOfflineBackoffMs / INTERVAL_MS);
+        floor.parties += least.parties;
+        floor.batch += least.batch;
+        floor.uncoveredOwn += least.uncoveredOwn;
+        const tick = await poller.send<TickResult>({ op: "tick", clock });
+        const elapsed = tick.elapsedMs;
+        for (const [sessionId, at] of tick.sightings)
+          if (!detected.has(sessionId)) detected.set(sessionId, at);
         tickMs.push(elapsed);
-        cpuMs.push((used.user + used.system) / 1000);
+        cpuMs.push(tick.cpuMs);
         const [count] = (await sim.send([{ op: "takeRequestCount" }])) as [number];
         requests.push(count);
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        if (REAL_TIME) await sleep(Math.max(0, INTERVAL_MS - elapsed));
         if (tickMs.length % 10 === 0)
           process.stderr.write(
             `${strategy}: tick ${tickMs.length}, last ${Math.round(elapsed)} ms, ${count} requests\n`,
@@ -491,7 +438,7 @@ async function main(): Promise<void> {
         });
         clock = tickStart + step;
       }
-      clearInterval(sampler);
+      const memory = await poller.send<PhaseMemory>({ op: "endPhase" });
       const [budget] = (await sim.send([{ op: "takeRequestsByAccount" }])) as [
         {
           max: number;
@@ -529,6 +476,7 @@ async function main(): Promise<void> {
         simulatedMinutes: round(minutes, 2) as number,
         ticks,
         psnRequestsPerMemberPerMinute: round(totalRequests / USERS / minutes, 3) as number,
+        floorRequestsPerMemberPerMinute: perMemberMinute(floor, ticks),
         requestsPerTick: { mean: round(totalRequests / ticks) as number, max: Math.max(...requests) },
         tickMs: {
           p50: round(quantile(tickMs, 0.5)) as number,
@@ -558,13 +506,10 @@ async function main(): Promise<void> {
           mean: round(cpuMs.reduce((a, b) => a + b, 0) / ticks) as number,
           p95: round(quantile(cpuMs, 0.95)) as number,
         },
-        peakRssMb: round(peakRss / 1024 / 1024) as number,
-        processMaxRssMbSoFar: round(process.resourceUsage().maxRSS / 1024) as number,
-        atPeakMb: {
-          heapUsed: round(atPeak.heapUsed / 1024 / 1024) as number,
-          heapTotal: round(atPeak.heapTotal / 1024 / 1024) as number,
-          external: round(atPeak.external / 1024 / 1024) as number,
-        },
+        peakRssMb: memory.peakRssMb,
+        liveHeapMbAtEnd: memory.liveHeapMbAtEnd,
+        processMaxRssMbSoFar: memory.processMaxRssMbSoFar,
+        atPeakMb: memory.atPeakMb,
       };
     };
 
@@ -573,12 +518,11 @@ async function main(): Promise<void> {
     for (const strategy of ["batched", "scheduled", "naive"] as const)
       if (STRATEGIES.includes(strategy))
         results[strategy] = await runPhase(strategy, strategy === "naive" ? NAIVE_MINUTES : MINUTES);
-    await psn.close();
-    db.close();
+    await poller.send({ op: "close" });
     process.stdout.write(
       `${JSON.stringify({
         measured:
-          "real Poller + PsnClient over HTTP to the PSN simulator (separate process) with a real SQLite file, simulated clock; Discord not involved (no-op sink records first sighting; detection = event time → the moment the poller handed the party to the sink, i.e. when its card would be posted); requests counted by the simulator (presence, batch presence, friend lists, parties, share link, partyInfo; the friend lists read before the run, as at link time, are not counted, their refreshes during it are); CPU and RSS of the poller process only",
+          "real Poller + PsnClient over HTTP to the PSN simulator (separate process) with a real SQLite file, simulated clock; Discord not involved (no-op sink records first sighting; detection = event time → the moment the poller handed the party to the sink, i.e. when its card would be posted); requests counted by the simulator (presence, batch presence, friend lists, parties, share link, partyInfo; the friend lists read before the run, as at link time, are not counted, their refreshes during it are); CPU and RSS of the poller's own process (set up as the bot would be: every friend list read once before the run); floor = the fewest requests any poller keeping issue 12's rules could make on the same world",
         params: {
           users: USERS,
           online: ONLINE,
@@ -590,18 +534,19 @@ async function main(): Promise<void> {
           friends: FRIENDS,
           friendDegree: FRIEND_DEGREE,
           communitySize: COMMUNITY_SIZE,
+          realTime: REAL_TIME,
         },
         friendGraph: {
           membersWithLinkedFriend: hasFriend.size,
           meanLinkedFriends: round((2 * pairs.length) / Math.max(1, hasFriend.size), 2),
         },
         ...results,
-        peakRssMbProcess: round(process.resourceUsage().maxRSS / 1024),
-        baselineRssMbBeforeWork: round(baselineRss / 1024 / 1024),
+        pollerProcessBaselineRssMb: baseline,
       })}\n`,
     );
   } finally {
     sim.close();
+    await poller.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,7 @@ import { parseConfig } from "../src/config.js";
 import { optIn, optOut } from "../src/db/guildMembers.js";
 import { updateGuild } from "../src/db/guilds.js";
 import { silentLogger } from "../src/log.js";
+import { serveCommands } from "./commandChild.js";
 import type { BotCommand } from "./soakBotCommands.js";
 
 let clock = Date.now();
@@ -72,13 +73,6 @@ async function run(cmd: BotCommand): Promise<unknown> {
   }
 }
 
-process.on("message", (message: { id: number; cmd: BotCommand }) => {
-  run(message.cmd).then(
-    (value) => process.send?.({ id: message.id, ok: true, value }),
-    (err: unknown) => process.send?.({ id: message.id, ok: false, value: String(err) }),
-  );
+serveCommands(run, async () => {
+  await app?.stop();
 });
-process.on("disconnect", () => {
-  void (app?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
-});
-process.send?.({ id: 0, ok: true, value: "ready" });

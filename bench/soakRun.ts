@@ -14,7 +14,7 @@ import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../test/e2e
 import { type SimUser, startDiscordSim } from "../test/sim/discord/server.js";
 import { type SimEndpoint, startPsnSim } from "../test/sim/psn/server.js";
 import { prng } from "../test/support/prng.js";
-import { BotProcess } from "./soakBotCommands.js";
+import { forkBot } from "./soakBotCommands.js";
 import { countSoak, type Interval, maxInWindow, type PartyLife, pausesFrom } from "./soakCount.js";
 
 export interface SoakOptions {
@@ -109,8 +109,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const home = channels[0]!.guildId;
 
     const webPort = await freePort();
-    const bot = BotProcess.fork();
-    cleanup.push(() => bot.close());
+    const bot = forkBot();
+    cleanup.push(() => bot.close({ op: "stop" }));
     await bot.ready;
     await bot.send({
       op: "start",
