@@ -1,5 +1,6 @@
 import { and, count, eq, isNull, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
+import { deleteFriendEdgesOf } from "./friends.js";
 import { meta, users } from "./schema.js";
 
 export type UserRow = typeof users.$inferSelect;
@@ -65,7 +66,9 @@ function ofGeneration(generation: number | undefined): SQL | undefined {
 /**
  * Creates the link or replaces the member's previous one. A fresh sign-in starts
  * healthy: active, no reminders sent, no relink notice, a new token generation.
- * Settings and schedule stay.
+ * Settings and schedule stay. Signed in to another PSN account, the member's stored
+ * friendships and watch state go with the old account, and the new one's friend list is
+ * read on the next tick.
  */
 export function upsertLinkedUser(db: Db, account: LinkedAccount, now: Date): UserRow {
   const fresh = {
@@ -83,13 +86,39 @@ export function upsertLinkedUser(db: Db, account: LinkedAccount, now: Date): Use
     nextPollAt: now,
     updatedAt: now,
   };
-  return db
-    .insert(users)
-    .values({ discordUserId: account.discordUserId, ...fresh })
-    .onConflictDoUpdate({ target: users.discordUserId, set: fresh })
-    .returning()
-    .get();
+  return db.transaction((tx) => {
+    const before = tx
+      .select({ accountId: users.psnAccountId })
+      .from(users)
+      .where(eq(users.discordUserId, account.discordUserId))
+      .get();
+    // Signed in to another PSN account: what the bot knew of the old one is not the new one's.
+    const otherAccount = before !== undefined && before.accountId !== account.psnAccountId;
+    if (otherAccount) deleteFriendEdgesOf(tx, before.accountId);
+    const set = otherAccount ? { ...fresh, ...forgottenWatch } : fresh;
+    return tx
+      .insert(users)
+      .values({ discordUserId: account.discordUserId, ...fresh })
+      .onConflictDoUpdate({ target: users.discordUserId, set })
+      .returning()
+      .get();
+  });
 }
+
+/** The watch state and friend list of an account, as for a member never seen (the list is read on the next tick). */
+const forgottenWatch = {
+  online: null,
+  offlineStreak: 0,
+  errorStreak: 0,
+  lastPresenceAt: null,
+  lastPartiesAt: null,
+  inParty: false,
+  recheckPresence: false,
+  gameJson: null,
+  platform: null,
+  presenceSince: null,
+  friendsReadAt: null,
+} satisfies Partial<typeof users.$inferInsert>;
 
 /**
  * Stores refreshed tokens over those of `generation`; a no-op (false) when the member

@@ -214,10 +214,8 @@ describe("watching through friends", () => {
   it("a member who gains a linked friend is checked every tick from that tick on", async () => {
     const a = await member(1);
     const p = poller();
-    await tick(p); // no friend: a is on the offline backoff
-    expect(findWatchedMember(database.db, a.discordUserId)!.state.nextPollAt.getTime()).toBeGreaterThan(
-      clock + 30_000,
-    );
+    await tick(p); // no friend: a is on the offline backoff, here its longest
+    pollSoon(database.db, a.discordUserId, new Date(clock + 120_000));
     const b = await member(2);
     sim.befriend(a.accountId, b.accountId);
     // b's list is read on the next tick, and a is listed in that tick's batch.
@@ -248,6 +246,41 @@ describe("watching through friends", () => {
     expect(live()).toEqual([session]);
     expect(atFirstSighting).toBe(0);
     expect(ownReads(reqs)).toEqual([loner.accountId]);
+  });
+
+  it("a member who signs in to another PSN account is watched through the new account's friends from the next tick", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const c = await member(3);
+    sim.befriend(a.accountId, b.accountId);
+    const p = poller();
+    await tick(p);
+    // a signs in again, to a new account that is c's friend and not b's.
+    const next = sim.createAccount({ onlineId: "m1_new" });
+    sim.befriend(next.accountId, c.accountId);
+    const signIn = await psn.signInWithNpsso(next.npsso);
+    tokens.set(next.accountId, signIn.tokens.accessToken);
+    upsertLinkedUser(
+      database.db,
+      {
+        discordUserId: a.discordUserId,
+        psnAccountId: next.accountId,
+        psnOnlineId: next.onlineId,
+        accessTokenEnc: "unused",
+        accessTokenExpiresAt: new Date(clock + 3_600_000),
+        refreshTokenEnc: "unused",
+        refreshTokenExpiresAt: new Date(clock + 86_400_000),
+      },
+      new Date(clock),
+    );
+    // The old account's friendships are gone at once, not left for the 6-hour refresh.
+    expect(database.db.select().from(friendEdges).all()).toEqual([]);
+    const reqs = await tick(p);
+    expect(reqs.filter((r) => r.endpoint === "friends").map((r) => r.accountId)).toEqual([next.accountId]);
+    expect(new Set(batchReads(reqs).flatMap((r) => r.accountIds ?? []))).toEqual(
+      new Set([next.accountId, c.accountId]),
+    );
+    expect(batchReads(reqs).flatMap((r) => r.accountIds ?? [])).not.toContain(b.accountId);
   });
 
   it("falls back to the member's own read: no linked friend, a private list, an account left out of the answer", async () => {
