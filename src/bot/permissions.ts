@@ -100,6 +100,45 @@ export function evaluateCheck(input: CheckInput): CheckReport {
   return { problems, notes, channelReady, clearPause };
 }
 
+export interface BoardCheckInput {
+  /** null: no presence board in this server (nothing to report). */
+  boardChannelId: string | null;
+  channelFound: boolean;
+  botPermissions: bigint | null;
+  /** Why the board writer stopped, if it did. */
+  pausedReason: string | null;
+}
+
+/** What `/config check` adds for the presence board: its channel, and a pause it can lift. */
+export function evaluateBoardCheck(input: BoardCheckInput): Omit<CheckReport, "channelReady"> {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const id = input.boardChannelId;
+  if (id === null) return { problems, notes, clearPause: false };
+  let ready = false;
+  if (!input.channelFound) {
+    problems.push(
+      "The presence board's channel no longer exists, or the bot cannot see it. Choose one with `/config board channel`, or `/config board off`.",
+    );
+  } else if (input.botPermissions === null) {
+    problems.push(`The bot could not work out its permissions in <#${id}>. Try again in a minute.`);
+  } else {
+    const missing = missingPermissions(input.botPermissions);
+    for (const permission of missing) problems.push(fixPermissionText(permission, id));
+    ready = missing.length === 0;
+  }
+  const clearPause = input.pausedReason !== null && ready;
+  if (clearPause)
+    notes.push(
+      `The presence board was paused (${input.pausedReason}). Its channel looks right now, so it is posted again at the next poll.`,
+    );
+  else if (input.pausedReason !== null)
+    problems.push(
+      `The presence board is paused: ${input.pausedReason}. Fix the problems above, then run \`/config check\` again to resume it.`,
+    );
+  return { problems, notes, clearPause };
+}
+
 /** Everything the bot asks for when invited: what the party channel needs, nothing more. */
 export function invitePermissions(
   required: readonly RequiredPermission[] = PARTY_CHANNEL_PERMISSIONS,

@@ -1,8 +1,10 @@
 import { PermissionFlagsBits as P } from "discord.js";
 import { describe, expect, it } from "vitest";
 import {
+  type BoardCheckInput,
   type CheckInput,
   canManageGuild,
+  evaluateBoardCheck,
   evaluateCheck,
   missingPermissions,
 } from "../../src/bot/permissions.js";
@@ -39,6 +41,28 @@ describe("missingPermissions", () => {
   });
 });
 
+interface Expected {
+  problems: RegExp[];
+  notes?: RegExp[];
+  clearPause?: boolean;
+}
+
+/** The report's lines match, in order, and it lifts a pause only when expected. */
+function expectReport(
+  report: { problems: string[]; notes: string[]; clearPause: boolean },
+  expected: Expected,
+) {
+  expect(report.problems).toHaveLength(expected.problems.length);
+  expected.problems.forEach((re, i) => {
+    expect(report.problems[i]).toMatch(re);
+  });
+  expect(report.notes).toHaveLength(expected.notes?.length ?? 0);
+  expected.notes?.forEach((re, i) => {
+    expect(report.notes[i]).toMatch(re);
+  });
+  expect(report.clearPause).toBe(expected.clearPause ?? false);
+}
+
 describe("evaluateCheck", () => {
   const base: CheckInput = {
     enabled: true,
@@ -48,7 +72,7 @@ describe("evaluateCheck", () => {
     botPermissions: ALL_NEEDED,
   };
 
-  it.each<[string, Partial<CheckInput>, { problems: RegExp[]; notes?: RegExp[]; clearPause?: boolean }]>([
+  it.each<[string, Partial<CheckInput>, Expected]>([
     ["all good", {}, { problems: [] }],
     ["no channel", { channelId: null, channelFound: false }, { problems: [/No party channel is set/] }],
     ["channel gone", { channelFound: false, botPermissions: null }, { problems: [/no longer exists/] }],
@@ -75,15 +99,53 @@ describe("evaluateCheck", () => {
       { problems: [/No party channel/, /Cards are paused/], clearPause: false },
     ],
   ])("%s", (_name, patch, expected) => {
-    const report = evaluateCheck({ ...base, ...patch });
-    expect(report.problems).toHaveLength(expected.problems.length);
-    expected.problems.forEach((re, i) => {
-      expect(report.problems[i]).toMatch(re);
-    });
-    expect(report.notes).toHaveLength(expected.notes?.length ?? 0);
-    expected.notes?.forEach((re, i) => {
-      expect(report.notes[i]).toMatch(re);
-    });
-    expect(report.clearPause).toBe(expected.clearPause ?? false);
+    expectReport(evaluateCheck({ ...base, ...patch }), expected);
+  });
+});
+
+describe("evaluateBoardCheck", () => {
+  const base: BoardCheckInput = {
+    boardChannelId: "223456789012345678",
+    channelFound: true,
+    botPermissions: ALL_NEEDED,
+    pausedReason: null,
+  };
+
+  it.each<[string, Partial<BoardCheckInput>, { problems: RegExp[]; notes?: RegExp[]; clearPause?: boolean }]>(
+    [
+      [
+        "no board: nothing to say, even with a stale pause",
+        { boardChannelId: null, pausedReason: "x" },
+        { problems: [] },
+      ],
+      ["all good", {}, { problems: [] }],
+      [
+        "channel gone",
+        { channelFound: false, botPermissions: null },
+        { problems: [/board's channel no longer exists/] },
+      ],
+      ["permissions unknown", { botPermissions: null }, { problems: [/could not work out/] }],
+      [
+        "missing Embed Links",
+        { botPermissions: ALL_NEEDED & ~P.EmbedLinks },
+        { problems: [/\*\*Embed Links\*\* in <#223456789012345678>/] },
+      ],
+      [
+        "paused but fixed",
+        { pausedReason: "Missing Access" },
+        {
+          problems: [],
+          notes: [/presence board was paused \(Missing Access\).*posted again/],
+          clearPause: true,
+        },
+      ],
+      [
+        "paused and still refused",
+        { pausedReason: "Missing Access", botPermissions: ALL_NEEDED & ~P.ViewChannel },
+        { problems: [/View Channel/, /presence board is paused: Missing Access/], clearPause: false },
+      ],
+    ],
+  )("%s", (_name, patch, expected) => {
+    expectReport(evaluateBoardCheck({ ...base, ...patch }), expected);
   });
 });

@@ -286,6 +286,43 @@ describe("the presence board", () => {
     expect(theBoard().description).toContain("alice\\_ps");
   });
 
+  it("/config check says the board is paused and why, and resumes it once the channel is fixed", async () => {
+    await m.linkedMember("alice", "alice_ps");
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    const botRole = m.world.guild.botRoleId as string;
+    m.world.discord.setChannelOverwrite(boardChannel.id, {
+      id: botRole,
+      type: "role",
+      deny: PermissionFlagsBits.ViewChannel,
+    });
+    m.world.discord.deleteMessageByHand(boardChannel.id, boards()[0]!.id);
+    await m.tick();
+    const check = () =>
+      m.world.discord
+        .runSlashCommand({
+          guildId: m.world.guild.id,
+          userId: m.world.admin.id,
+          name: "config",
+          subcommand: "check",
+        })
+        .response();
+    const broken = firstEmbed(await check());
+    expect(broken.description).toContain("The presence board is paused: ");
+    expect(broken.description).toContain("Missing Access");
+    expect(broken.description).toContain(`**View Channel** in <#${boardChannel.id}>`);
+    // Paused: the next poll posts nothing.
+    await m.tick();
+    expect(boards()).toHaveLength(0);
+
+    m.world.discord.setChannelOverwrite(boardChannel.id, { id: botRole, type: "role" });
+    const fixed = firstEmbed(await check());
+    expect(fixed.description).toContain("The presence board was paused");
+    expect(findBoard(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toBeNull();
+    await m.tick();
+    expect(theBoard().description).toContain("alice\\_ps");
+  });
+
   it("refuses a channel the bot cannot post in, and members without Manage Server", async () => {
     m.world.discord.setChannelOverwrite(boardChannel.id, {
       id: m.world.guild.botRoleId as string,

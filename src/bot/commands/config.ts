@@ -9,6 +9,7 @@ import {
   SlashCommandBuilder,
 } from "discord.js";
 import { z } from "zod";
+import { clearBoardPause, findBoard } from "../../db/boards.js";
 import { ensureGuild, type GuildRow, updateGuild } from "../../db/guilds.js";
 import { BOARD_GROUP, boardSubcommands, configureBoard, withBoardSetting } from "../board/configureBoard.js";
 import { endedSubcommand, setEnded } from "../config/ended.js";
@@ -16,7 +17,13 @@ import { setTemplate, templateSubcommand } from "../config/template.js";
 import type { BotContext } from "../context.js";
 import { COLOR_OK, COLOR_WARN, checkEmbed, SHOW_TEXT, settingsEmbed } from "../embeds/settings.js";
 import { UserError } from "../errors.js";
-import { canManageGuild, evaluateCheck, fixPermissionText, missingPermissions } from "../permissions.js";
+import {
+  canManageGuild,
+  evaluateBoardCheck,
+  evaluateCheck,
+  fixPermissionText,
+  missingPermissions,
+} from "../permissions.js";
 
 export const NEED_MANAGE_GUILD = "You need the Manage Server permission to change party card settings.";
 
@@ -182,9 +189,32 @@ async function check(interaction: GuildInteraction, ctx: BotContext, row: GuildR
     channelFound: channel !== undefined,
     botPermissions: botPermissionsIn(interaction, channel),
   });
+  const boardChannel = row.boardChannelId
+    ? interaction.guild.channels.cache.get(row.boardChannelId)
+    : undefined;
+  const board = evaluateBoardCheck({
+    boardChannelId: row.boardChannelId,
+    channelFound: boardChannel !== undefined,
+    botPermissions: botPermissionsIn(interaction, boardChannel),
+    pausedReason: findBoard(ctx.db, interaction.guildId)?.pausedReason ?? null,
+  });
+  const now = ctx.now();
   if (report.clearPause) {
-    updateGuild(ctx.db, interaction.guildId, { pausedReason: null }, ctx.now());
+    updateGuild(ctx.db, interaction.guildId, { pausedReason: null }, now);
     ctx.log.info({ guildId: interaction.guildId }, "party cards resumed after /config check");
   }
-  await reply(interaction, checkEmbed(report));
+  if (board.clearPause) {
+    clearBoardPause(ctx.db, interaction.guildId, now);
+    ctx.log.info({ guildId: interaction.guildId }, "presence board resumed after /config check");
+  }
+  // The board in the party channel would repeat the same permission lines.
+  const unique = (lines: string[]) => [...new Set(lines)];
+  await reply(
+    interaction,
+    checkEmbed({
+      ...report,
+      problems: unique([...report.problems, ...board.problems]),
+      notes: unique([...report.notes, ...board.notes]),
+    }),
+  );
 }
