@@ -3,90 +3,50 @@
  * PSN simulator (friend lists, batch presence that answers only what the caller may
  * see), a real SQLite file, a recording sink.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { unlinkMember } from "../../src/accounts/unlink.js";
-import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
+import type { OpenDatabase } from "../../src/db/client.js";
 import { loadFriendGraph } from "../../src/db/friends.js";
-import { optIn } from "../../src/db/guildMembers.js";
 import { friendEdges } from "../../src/db/schema.js";
-import { upsertLinkedUser } from "../../src/db/users.js";
 import { findWatchedMember, pollSoon, saveWatchState } from "../../src/db/watch.js";
-import { type PartyUpdate, Poller } from "../../src/jobs/poller.js";
-import { silentLogger } from "../../src/log.js";
-import type { PsnClient } from "../../src/psn/client.js";
-import { staticToken } from "../../src/psn/http.js";
-import { clientFor } from "../psn/harness.js";
-import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
-
-const GUILD = "400000000000000000";
+import type { PartyUpdate, Poller } from "../../src/jobs/poller.js";
+import type { PsnSim } from "../sim/psn/server.js";
+import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./pollerRig.js";
 
 describe("watching through friends", () => {
+  let rig: PollerRig;
   let sim: PsnSim;
-  let psn: PsnClient;
-  let dir: string;
   let database: OpenDatabase;
   let clock: number;
-  const tokens = new Map<string, string>();
   const updates: PartyUpdate[] = [];
 
   beforeEach(async () => {
-    sim = await startPsnSim();
-    dir = mkdtempSync(join(tmpdir(), "ppb-friends-"));
-    database = openDatabase(join(dir, "bot.sqlite"));
+    rig = await startPollerRig();
+    ({ sim, database } = rig);
     clock = Date.now();
-    psn = clientFor(sim, { retry: { attempts: 1 }, timeoutMs: 10_000 });
     updates.length = 0;
   });
   afterEach(async () => {
-    await psn.close();
-    database.close();
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
+    await rig.close();
   });
 
   /** A PSN account, signed in; linked and announced unless told otherwise. */
   async function member(n: number, opts: { linked?: boolean; announced?: boolean } = {}) {
     const account = sim.createAccount({ onlineId: `m${n}_ps` });
     const discordUserId = String(300000000000000000n + BigInt(n));
-    if (opts.linked !== false) {
-      const signIn = await psn.signInWithNpsso(account.npsso);
-      tokens.set(account.accountId, signIn.tokens.accessToken);
-      upsertLinkedUser(
-        database.db,
-        {
-          discordUserId,
-          psnAccountId: account.accountId,
-          psnOnlineId: account.onlineId,
-          accessTokenEnc: "unused",
-          accessTokenExpiresAt: new Date(clock + 3_600_000),
-          refreshTokenEnc: "unused",
-          refreshTokenExpiresAt: new Date(clock + 86_400_000),
-        },
-        new Date(clock),
-      );
-      if (opts.announced !== false) optIn(database.db, GUILD, discordUserId);
-    }
+    if (opts.linked !== false) await linkAccount(rig, account, discordUserId, new Date(clock), opts);
     return { ...account, discordUserId };
   }
 
   const poller = (onUpdate?: (u: PartyUpdate) => void) =>
-    new Poller({
-      db: database.db,
-      psn,
-      tokens: { provider: (id) => staticToken(id, tokens.get(id) ?? "") },
+    rigPoller(rig, {
+      now: () => new Date(clock),
       sink: {
         apply: async (u) => {
           updates.push(u);
           onUpdate?.(u);
         },
       },
-      log: silentLogger(),
-      now: () => new Date(clock),
-      intervalSeconds: 30,
-      concurrency: 4,
     });
 
   /** The next tick, 30 s of simulated time later; the PSN requests it made. */
@@ -258,21 +218,7 @@ describe("watching through friends", () => {
     // a signs in again, to a new account that is c's friend and not b's.
     const next = sim.createAccount({ onlineId: "m1_new" });
     sim.befriend(next.accountId, c.accountId);
-    const signIn = await psn.signInWithNpsso(next.npsso);
-    tokens.set(next.accountId, signIn.tokens.accessToken);
-    upsertLinkedUser(
-      database.db,
-      {
-        discordUserId: a.discordUserId,
-        psnAccountId: next.accountId,
-        psnOnlineId: next.onlineId,
-        accessTokenEnc: "unused",
-        accessTokenExpiresAt: new Date(clock + 3_600_000),
-        refreshTokenEnc: "unused",
-        refreshTokenExpiresAt: new Date(clock + 86_400_000),
-      },
-      new Date(clock),
-    );
+    await linkAccount(rig, next, a.discordUserId, new Date(clock));
     // The old account's friendships are gone at once, not left for the 6-hour refresh.
     expect(database.db.select().from(friendEdges).all()).toEqual([]);
     const reqs = await tick(p);

@@ -2,85 +2,50 @@
  * The poller against the PSN simulator over real HTTP, with a real SQLite file and
  * a recording sink: tick ordering, shutdown, per-member error handling.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
-import { optIn } from "../../src/db/guildMembers.js";
-import { upsertLinkedUser } from "../../src/db/users.js";
+import type { OpenDatabase } from "../../src/db/client.js";
 import { findWatchedMember, pollSoon } from "../../src/db/watch.js";
-import { type PartyUpdate, Poller } from "../../src/jobs/poller.js";
-import { silentLogger } from "../../src/log.js";
-import type { PsnClient } from "../../src/psn/client.js";
-import { staticToken } from "../../src/psn/http.js";
-import { clientFor } from "../psn/harness.js";
-import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
+import type { PartyUpdate } from "../../src/jobs/poller.js";
+import type { PsnSim } from "../sim/psn/server.js";
+import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./pollerRig.js";
 
 describe("Poller", () => {
+  let rig: PollerRig;
   let sim: PsnSim;
-  let psn: PsnClient;
-  let dir: string;
   let database: OpenDatabase;
   let clock: number;
-  const tokens = new Map<string, string>();
   const updates: PartyUpdate[] = [];
   /** Called once with the next update the sink receives. */
   const listeners: ((u: PartyUpdate) => void)[] = [];
 
   beforeEach(async () => {
-    sim = await startPsnSim({ latencyMs: 30 });
-    dir = mkdtempSync(join(tmpdir(), "ppb-poller-"));
-    database = openDatabase(join(dir, "bot.sqlite"));
+    rig = await startPollerRig({ latencyMs: 30 });
+    ({ sim, database } = rig);
     clock = Date.now();
-    psn = clientFor(sim, { retry: { attempts: 1 }, timeoutMs: 10_000 });
     updates.length = 0;
   });
   afterEach(async () => {
-    await psn.close();
-    database.close();
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
+    await rig.close();
   });
 
   async function member(n: number) {
     const account = sim.createAccount({ onlineId: `m${n}_ps` });
-    const signIn = await psn.signInWithNpsso(account.npsso);
-    tokens.set(account.accountId, signIn.tokens.accessToken);
     const discordUserId = String(300000000000000000n + BigInt(n));
-    upsertLinkedUser(
-      database.db,
-      {
-        discordUserId,
-        psnAccountId: account.accountId,
-        psnOnlineId: account.onlineId,
-        accessTokenEnc: "unused",
-        accessTokenExpiresAt: new Date(clock + 3_600_000),
-        refreshTokenEnc: "unused",
-        refreshTokenExpiresAt: new Date(clock + 86_400_000),
-      },
-      new Date(clock),
-    );
-    optIn(database.db, "400000000000000000", discordUserId);
+    await linkAccount(rig, account, discordUserId, new Date(clock));
     sim.setPresence(account.accountId, { online: true });
     return { ...account, discordUserId };
   }
 
   const poller = (concurrency = 4) =>
-    new Poller({
-      db: database.db,
-      psn,
-      tokens: { provider: (id) => staticToken(id, tokens.get(id) ?? "") },
+    rigPoller(rig, {
+      now: () => new Date(clock),
+      concurrency,
       sink: {
         apply: async (u) => {
           updates.push(u);
           for (const listener of listeners.splice(0)) listener(u);
         },
       },
-      log: silentLogger(),
-      now: () => new Date(clock),
-      intervalSeconds: 30,
-      concurrency,
     });
 
   it("never overlaps ticks, and stop() waits for the running one", async () => {
@@ -149,19 +114,7 @@ describe("Poller", () => {
   it("does not poll members announced nowhere or needing a new sign-in", async () => {
     await member(1);
     const lonely = sim.createAccount({ onlineId: "lonely" });
-    upsertLinkedUser(
-      database.db,
-      {
-        discordUserId: "300000000000000099",
-        psnAccountId: lonely.accountId,
-        psnOnlineId: "lonely",
-        accessTokenEnc: "unused",
-        accessTokenExpiresAt: new Date(clock + 3_600_000),
-        refreshTokenEnc: "unused",
-        refreshTokenExpiresAt: new Date(clock + 86_400_000),
-      },
-      new Date(clock),
-    );
+    await linkAccount(rig, lonely, "300000000000000099", new Date(clock), { announced: false });
     const stats = await poller().tick();
     expect(stats.due).toBe(1);
   });

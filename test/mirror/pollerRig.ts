@@ -1,0 +1,97 @@
+/**
+ * The poller on its own, for tests that drive it tick by tick: the PSN simulator over
+ * real HTTP, the real PsnClient, a real SQLite file in a temporary directory, and
+ * members linked straight into the database (no Discord involved) with the tokens a
+ * real sign-in against the simulator gave them.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
+import { optIn } from "../../src/db/guildMembers.js";
+import { upsertLinkedUser } from "../../src/db/users.js";
+import { type CardSink, Poller } from "../../src/jobs/poller.js";
+import { silentLogger } from "../../src/log.js";
+import type { PsnClient } from "../../src/psn/client.js";
+import { staticToken } from "../../src/psn/http.js";
+import { clientFor } from "../psn/harness.js";
+import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
+
+/** What linking needs of a simulator account. */
+type Account = Pick<ReturnType<PsnSim["createAccount"]>, "accountId" | "onlineId" | "npsso">;
+
+export const RIG_GUILD = "400000000000000000";
+
+export interface PollerRig {
+  sim: PsnSim;
+  psn: PsnClient;
+  database: OpenDatabase;
+  /** Access tokens by PSN account id, from the sign-ins. */
+  tokens: Map<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startPollerRig(options: { latencyMs?: number } = {}): Promise<PollerRig> {
+  const sim = await startPsnSim(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
+  const dir = mkdtempSync(join(tmpdir(), "ppb-poller-"));
+  const database = openDatabase(join(dir, "bot.sqlite"));
+  const psn = clientFor(sim, { retry: { attempts: 1 }, timeoutMs: 10_000 });
+  return {
+    sim,
+    psn,
+    database,
+    tokens: new Map(),
+    async close() {
+      await psn.close();
+      database.close();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Signs the account in and stores it as the Discord user's link (replacing one they had),
+ * announced in RIG_GUILD unless told otherwise.
+ */
+export async function linkAccount(
+  rig: PollerRig,
+  account: Account,
+  discordUserId: string,
+  at: Date,
+  options: { announced?: boolean } = {},
+): Promise<void> {
+  const signIn = await rig.psn.signInWithNpsso(account.npsso);
+  rig.tokens.set(account.accountId, signIn.tokens.accessToken);
+  upsertLinkedUser(
+    rig.database.db,
+    {
+      discordUserId,
+      psnAccountId: account.accountId,
+      psnOnlineId: account.onlineId,
+      accessTokenEnc: "unused",
+      accessTokenExpiresAt: new Date(at.getTime() + 3_600_000),
+      refreshTokenEnc: "unused",
+      refreshTokenExpiresAt: new Date(at.getTime() + 86_400_000),
+    },
+    at,
+  );
+  if (options.announced !== false) optIn(rig.database.db, RIG_GUILD, discordUserId);
+}
+
+/** A poller over the rig, on the test's clock, every 30 s. */
+export function rigPoller(
+  rig: PollerRig,
+  options: { now: () => Date; sink: CardSink; concurrency?: number },
+) {
+  return new Poller({
+    db: rig.database.db,
+    psn: rig.psn,
+    tokens: { provider: (id) => staticToken(id, rig.tokens.get(id) ?? "") },
+    sink: options.sink,
+    log: silentLogger(),
+    now: options.now,
+    intervalSeconds: 30,
+    concurrency: options.concurrency ?? 4,
+  });
+}
