@@ -150,7 +150,15 @@ interface PhaseResult {
    */
   floorRequestsPerMemberPerMinute: { total: number; parties: number; batch: number; uncoveredOwn: number };
   requestsPerTick: { mean: number; max: number };
-  tickMs: { p50: number; p95: number; max: number };
+  tickMs: {
+    p50: number;
+    p95: number;
+    max: number;
+    /** The first tick: after a start every member is due at once, or on the start-up spread. */
+    first: number;
+    /** Ticks after the first WARMUP_MS of the phase, once members are on their steady schedule. */
+    afterWarmup: { p50: number | null; p95: number | null };
+  };
   detectionSec: {
     onlineMemberStartsParty: Detection & { withLinkedFriend: Detection; withoutLinkedFriend: Detection };
     memberComesOnlineInParty: Detection & {
@@ -334,6 +342,8 @@ async function main(): Promise<void> {
 
       const end = clock + minutes * 60_000;
       const tickMs: number[] = [];
+      const steadyTickMs: number[] = [];
+      const phaseStart = clock;
       const cpuMs: number[] = [];
       const requests: number[] = [];
       const floor = { parties: 0, batch: 0, uncoveredOwn: 0 };
@@ -348,6 +358,7 @@ async function main(): Promise<void> {
         for (const [sessionId, at] of tick.sightings)
           if (!detected.has(sessionId)) detected.set(sessionId, at);
         tickMs.push(elapsed);
+        if (tickStart >= phaseStart + WARMUP_MS) steadyTickMs.push(elapsed);
         cpuMs.push(tick.cpuMs);
         const [count] = (await sim.send([{ op: "takeRequestCount" }])) as [number];
         requests.push(count);
@@ -482,6 +493,8 @@ async function main(): Promise<void> {
           p50: round(quantile(tickMs, 0.5)) as number,
           p95: round(quantile(tickMs, 0.95)) as number,
           max: round(Math.max(...tickMs)) as number,
+          first: round(tickMs[0] ?? 0) as number,
+          afterWarmup: { p50: round(quantile(steadyTickMs, 0.5)), p95: round(quantile(steadyTickMs, 0.95)) },
         },
         detectionSec: {
           onlineMemberStartsParty: {
