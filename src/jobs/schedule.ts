@@ -83,6 +83,13 @@ export function offlineBackoffMs(
   return Math.min(opts.tickMs * 2 ** exponent, opts.maxOfflineBackoffMs);
 }
 
+/** The first offline streak whose backoff is the full offline interval. */
+function streakAtFullBackoff(opts: Pick<ScheduleOptions, "tickMs" | "maxOfflineBackoffMs">): number {
+  let streak = 1;
+  while (offlineBackoffMs(streak, opts) < opts.maxOfflineBackoffMs && streak < 31) streak++;
+  return streak;
+}
+
 /**
  * The next time after `now`, at most `periodMs` later, that falls on the member's phase.
  * Polled on its phase, a member stays on it (interval exactly periodMs, even when the tick
@@ -214,10 +221,15 @@ function observed(
   if (online === true) {
     return { ...base, offlineStreak: 0, nextPollAt: new Date(t + opts.tickMs) };
   }
-  const offlineStreak = member.offlineStreak + 1;
-  if (covered) return { ...base, offlineStreak, nextPollAt: new Date(t + opts.tickMs) };
   // The backoff ramp catches a quick reconnect after going offline; a member never observed
-  // before has been offline for who knows how long, so goes straight to the full interval.
+  // before has been offline for who knows how long, so goes straight to the full interval and
+  // stays there (without this, the second read came after half of it: thousands of members
+  // linked before a first start fell due together in a wave).
+  const offlineStreak =
+    member.online === null
+      ? Math.max(member.offlineStreak + 1, streakAtFullBackoff(opts))
+      : member.offlineStreak + 1;
+  if (covered) return { ...base, offlineStreak, nextPollAt: new Date(t + opts.tickMs) };
   const period = member.online === null ? opts.maxOfflineBackoffMs : offlineBackoffMs(offlineStreak, opts);
   const offset = pollOffsetMs(member.accountId, opts) % period;
   return { ...base, offlineStreak, nextPollAt: new Date(onPhaseAfter(t, period, offset)) };

@@ -138,6 +138,27 @@ describe("afterObservation", () => {
     expect(m.offlineStreak).toBe(expected.length + 3);
   });
 
+  it("a member never observed and found offline stays on the full interval, not the ramp", () => {
+    let m = member({ online: null });
+    let now = T0;
+    const gaps: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      m = afterObservation(m, observed(false, null), now, opts);
+      gaps.push(m.nextPollAt.getTime() - now.getTime());
+      now = m.nextPollAt;
+    }
+    // The first gap may be shorter, to reach the member's phase; then the full interval each time.
+    expect(gaps.slice(1)).toEqual([
+      opts.maxOfflineBackoffMs,
+      opts.maxOfflineBackoffMs,
+      opts.maxOfflineBackoffMs,
+    ]);
+    // Seen online and then offline again, the ramp starts over.
+    m = afterObservation(m, observed(true, 0), now, opts);
+    m = afterObservation(m, observed(false, null), m.nextPollAt, opts);
+    expect(m.offlineStreak).toBe(1);
+  });
+
   it("keeps an offline member on its phase when ticks run late", () => {
     let m = member({ online: false, offlineStreak: 5 });
     m = afterObservation(m, observed(false, null), T0, opts);
