@@ -255,8 +255,12 @@ describe("watching through friends", () => {
     expect(ownReads(first)).toContain(shy.accountId);
     expect(ownReads(first)).not.toContain(a.accountId);
     expect(findWatchedMember(database.db, shy.discordUserId)!.state.online).toBe(false);
-    for (let i = 0; i < 4; i++)
-      expect(batchReads(await tick(p)).flatMap((r) => r.accountIds ?? [])).not.toContain(shy.accountId);
+    for (let i = 0; i < 4; i++) {
+      const reqs = await tick(p);
+      expect(batchReads(reqs).flatMap((r) => r.accountIds ?? [])).not.toContain(shy.accountId);
+      // A private list counts as read: it is not asked for again every tick.
+      expect(reqs.filter((r) => r.endpoint === "friends")).toEqual([]);
+    }
 
     // The uncovered stay on their backoff, as before.
     sim.setPresence(alone.accountId, { online: true });
@@ -279,6 +283,46 @@ describe("watching through friends", () => {
     expect(ownReads(reqs).sort()).toEqual([a.accountId, b.accountId, c.accountId].sort());
     for (const m of [a, b, c])
       expect(findWatchedMember(database.db, m.discordUserId)!.state.online).toBe(false);
+    // The refusing token makes no batch read for a while; the others' still do.
+    for (let i = 0; i < 3; i++) {
+      const later = batchReads(await tick(p));
+      expect(later.length).toBeGreaterThan(0);
+      expect(later.map((r) => r.accountId)).not.toContain(a.accountId);
+    }
+  });
+
+  it("believes a batch answer only about the accounts it listed", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const loner = await member(3);
+    sim.befriend(a.accountId, b.accountId);
+    const p = poller();
+    await tick(p);
+    // An answer that also names a member nobody asked about, online: that member is still read with their own token.
+    const offline = {
+      availability: "unavailable",
+      primaryPlatformInfo: { onlineStatus: "offline", platform: "PS5" },
+    };
+    const online = {
+      availability: "availableToPlay",
+      primaryPlatformInfo: { onlineStatus: "online", platform: "PS5" },
+    };
+    sim.fault("presences", {
+      status: 200,
+      body: {
+        basicPresences: [
+          { accountId: a.accountId, ...offline },
+          { accountId: b.accountId, ...offline },
+          { accountId: loner.accountId, ...online },
+        ],
+      },
+      times: 1,
+    });
+    pollSoon(database.db, loner.discordUserId, new Date(clock));
+    const reqs = await tick(p);
+    expect(batchReads(reqs).flatMap((r) => r.accountIds ?? [])).not.toContain(loner.accountId);
+    expect(ownReads(reqs)).toContain(loner.accountId);
+    expect(findWatchedMember(database.db, loner.discordUserId)!.state.online).toBe(false);
   });
 
   it("reads a party once per tick: its other linked members find it already seen", async () => {
