@@ -31,6 +31,8 @@ export interface FriendOptions {
   reservePerAccount: number;
   /** How long a member a batch read did not show (omitted, 403) reads their own presence instead. */
   unseenMs: number;
+  /** Friend lists read per tick at least (more when the refresh period needs it), new links first. */
+  minListsPerTick: number;
 }
 
 export const defaultFriendOptions: FriendOptions = {
@@ -38,6 +40,7 @@ export const defaultFriendOptions: FriendOptions = {
   readsPerAccountPerTick: 2,
   reservePerAccount: 6,
   unseenMs: 60 * 60_000,
+  minListsPerTick: 25,
 };
 
 /** The friend graph among watched members this tick, and who may read for friends. */
@@ -189,7 +192,10 @@ export class FriendWatch {
     const f = this.options;
     const t = now.getTime();
     // New links first (at most a few dozen per tick, so a first start with thousands spreads out), then the refreshes.
-    const perTick = Math.max(25, Math.ceil(((watchedCount * this.tickMs) / f.refreshMs) * 1.5));
+    const perTick = Math.max(
+      f.minListsPerTick,
+      Math.ceil(((watchedCount * this.tickMs) / f.refreshMs) * 1.5),
+    );
     const ids = findFriendListsDue(this.io.db, new Date(t - f.refreshMs), perTick);
     const getFriends = this.io.psn.getFriends.bind(this.io.psn);
     // A private list (403): nothing known from this side; the friends' own lists may still name the member.

@@ -9,6 +9,7 @@ import type { OpenDatabase } from "../../src/db/client.js";
 import { loadFriendGraph } from "../../src/db/friends.js";
 import { friendEdges } from "../../src/db/schema.js";
 import { findWatchedMember, pollSoon, saveWatchState } from "../../src/db/watch.js";
+import type { FriendOptions } from "../../src/jobs/friendWatch.js";
 import type { PartyUpdate, Poller } from "../../src/jobs/poller.js";
 import type { PsnSim } from "../sim/psn/server.js";
 import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./pollerRig.js";
@@ -38,8 +39,9 @@ describe("watching through friends", () => {
     return { ...account, discordUserId };
   }
 
-  const poller = (onUpdate?: (u: PartyUpdate) => void) =>
+  const poller = (onUpdate?: (u: PartyUpdate) => void, friends?: Partial<FriendOptions>) =>
     rigPoller(rig, {
+      ...(friends ? { friends } : {}),
       now: () => new Date(clock),
       sink: {
         apply: async (u) => {
@@ -89,7 +91,7 @@ describe("watching through friends", () => {
     expect(database.db.select().from(friendEdges).all()).toEqual([]);
   });
 
-  it("reads friends again after the refresh period, a few per tick", async () => {
+  it("reads a new link's list on the next tick and everyone's again after the refresh period", async () => {
     const a = await member(1);
     const b = await member(2);
     sim.befriend(a.accountId, b.accountId);
@@ -109,6 +111,24 @@ describe("watching through friends", () => {
     clock += 6 * 60 * 60_000;
     const later = await tick(p);
     expect(later.filter((r) => r.endpoint === "friends")).toHaveLength(3);
+  });
+
+  it("spreads friend list reads over ticks: new links first, a few per tick", async () => {
+    const first = [await member(1), await member(2), await member(3)];
+    const p = poller(undefined, { minListsPerTick: 2 });
+    const listsRead = async () =>
+      (await tick(p)).filter((r) => r.endpoint === "friends").map((r) => r.accountId!);
+    const one = await listsRead();
+    const two = await listsRead();
+    expect(one).toHaveLength(2);
+    expect([...one, ...two].sort()).toEqual(first.map((m) => m.accountId).sort());
+    // Past the refresh period, a member linked meanwhile is read before the old lists.
+    clock += 6 * 60 * 60_000;
+    const late = await member(4);
+    const three = await listsRead();
+    expect(three).toHaveLength(2);
+    expect(three).toContain(late.accountId);
+    expect([...three, ...(await listsRead())]).toHaveLength(4);
   });
 
   it("checks covered offline members every tick with one batch read, and sees one come online in a party at once", async () => {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
 import { optIn } from "../../src/db/guildMembers.js";
 import { upsertLinkedUser } from "../../src/db/users.js";
+import type { FriendOptions } from "../../src/jobs/friendWatch.js";
 import { type CardSink, Poller } from "../../src/jobs/poller.js";
 import { silentLogger } from "../../src/log.js";
 import type { PsnClient } from "../../src/psn/client.js";
@@ -82,7 +83,7 @@ export async function linkAccount(
 /** A poller over the rig, on the test's clock, every 30 s. */
 export function rigPoller(
   rig: PollerRig,
-  options: { now: () => Date; sink: CardSink; concurrency?: number },
+  options: { now: () => Date; sink: CardSink; concurrency?: number; friends?: Partial<FriendOptions> },
 ) {
   return new Poller({
     db: rig.database.db,
@@ -93,5 +94,6 @@ export function rigPoller(
     now: options.now,
     intervalSeconds: 30,
     concurrency: options.concurrency ?? 4,
+    ...(options.friends ? { friends: options.friends } : {}),
   });
 }
