@@ -281,6 +281,12 @@ describe("watching through friends", () => {
       // A private list counts as read: it is not asked for again every tick.
       expect(reqs.filter((r) => r.endpoint === "friends")).toEqual([]);
     }
+    // An hour on, listed again: now visible, seen through the friend.
+    sim.setPresenceHidden(shy.accountId, false);
+    clock += 60 * 60_000;
+    const back = await tick(p);
+    expect(batchReads(back).flatMap((r) => r.accountIds ?? [])).toContain(shy.accountId);
+    expect(ownReads(back)).not.toContain(shy.accountId);
 
     // The uncovered stay on their backoff, as before.
     sim.setPresence(alone.accountId, { online: true });
@@ -309,6 +315,9 @@ describe("watching through friends", () => {
       expect(later.length).toBeGreaterThan(0);
       expect(later.map((r) => r.accountId)).not.toContain(a.accountId);
     }
+    // An hour on, its token reads for its friends again.
+    clock += 60 * 60_000;
+    expect(batchReads(await tick(p)).map((r) => r.accountId)).toContain(a.accountId);
   });
 
   it("believes a batch answer only about the accounts it listed", async () => {
