@@ -23,8 +23,6 @@ export interface BatchPlanInput {
   capacity: ReadonlyMap<string, number>;
   /** Members batch reads lately failed to show (omitted, refused): they read their own presence. */
   unseen?: ReadonlySet<string>;
-  /** At most this many ids per read (default and ceiling: MAX_BATCH_IDS). */
-  maxIds?: number;
 }
 
 export interface BatchRead {
@@ -107,7 +105,7 @@ class Heap {
 }
 
 export function planBatchReads(input: BatchPlanInput): BatchPlan {
-  const maxIds = Math.max(1, Math.min(input.maxIds ?? MAX_BATCH_IDS, MAX_BATCH_IDS));
+  const maxIds = MAX_BATCH_IDS;
   const unseen = input.unseen ?? new Set<string>();
   const remaining = new Set(input.due.filter((id) => !unseen.has(id)));
 
@@ -173,7 +171,6 @@ function withoutRedundantReads(
   // Readers with one read only: a reader with several is at its cap and takes nothing more.
   const byReader = new Map<string, BatchRead | null>();
   for (const read of reads) byReader.set(read.reader, byReader.has(read.reader) ? null : read);
-  const canList = (reader: string, id: string) => reader === id || friendsOf.get(reader)?.has(id) === true;
   const dropped = new Set<BatchRead>();
   for (const read of [...reads].sort((a, b) => a.accountIds.length - b.accountIds.length)) {
     if (byReader.get(read.reader) !== read) continue;
@@ -181,12 +178,12 @@ function withoutRedundantReads(
     const room = new Map<BatchRead, number>();
     for (const id of read.accountIds) {
       let target: BatchRead | undefined;
-      // The member's own token, or any friend's, already reading.
+      // The member's own token, or any friend's, already reading (friendship is mutual: each can list them).
       for (const reader of [id, ...(friendsOf.get(id) ?? [])]) {
         const other = byReader.get(reader);
         if (!other || other === read || dropped.has(other)) continue;
         const left = room.get(other) ?? maxIds - other.accountIds.length;
-        if (left > 0 && canList(reader, id)) {
+        if (left > 0) {
           target = other;
           room.set(other, left - 1);
           break;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type BatchPlanInput, isCoverable, planBatchReads } from "../../src/jobs/batchPlan.js";
+import { type BatchPlanInput, isCoverable, MAX_BATCH_IDS, planBatchReads } from "../../src/jobs/batchPlan.js";
 
 /** An undirected friend graph from pairs. */
 function graph(pairs: [string, string][]): Map<string, Set<string>> {
@@ -16,7 +16,7 @@ function graph(pairs: [string, string][]): Map<string, Set<string>> {
   return g;
 }
 const cap = (ids: string[], n = 2) => new Map(ids.map((id) => [id, n]));
-const sorted = (ids: string[]) => [...ids].sort();
+const sorted = (ids: readonly string[]) => [...ids].sort();
 
 describe("planBatchReads", () => {
   const star = graph([
@@ -164,6 +164,16 @@ describe("planBatchReads", () => {
     expect(new Set(plan.reads.flatMap((r) => r.accountIds)).size).toBe(101);
   });
 
+  it("moving members out of a redundant read never fills another past 100 ids", () => {
+    // r1 and r2 both see the same 101 members: r1 reads 100, r2 the one left. r1's read
+    // could only be dropped by moving all 100 into r2's, which has room for 99.
+    const many = Array.from({ length: 101 }, (_, i) => `m${String(i).padStart(3, "0")}`);
+    const g = graph(many.flatMap((m) => [["r1", m] as [string, string], ["r2", m] as [string, string]]));
+    const plan = planBatchReads({ due: many, friendsOf: g, capacity: cap(["r1", "r2"], 1) });
+    expect(plan.reads.map((r) => r.accountIds.length).sort((x, y) => x - y)).toEqual([1, 100]);
+    expect(plan.own).toEqual([]);
+  });
+
   it("covers greedily: the biggest read first, no member listed twice", () => {
     // r1 sees a..e; r2 sees e, f; r3 sees f, g. Greedy: r1 (5), then r3 (f, g).
     const g = graph([
@@ -186,6 +196,98 @@ describe("planBatchReads", () => {
     const listed = plan.reads.flatMap((r) => r.accountIds);
     expect(listed.length).toBe(new Set(listed).size);
   });
+});
+
+/** Seeded, so a failure replays. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random world: friend circles, one of them past the id cap, some members unseen, budgets of 0 to 2. */
+function randomInput(seed: number): Required<BatchPlanInput> {
+  const random = prng(seed);
+  const ids = Array.from({ length: 160 }, (_, i) => `u${String(i).padStart(3, "0")}`);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < ids.length; i++)
+    for (let j = i + 1; j < ids.length; j++)
+      if (Math.floor(i / 20) === Math.floor(j / 20) ? random() < 0.25 : random() < 0.004)
+        pairs.push([ids[i]!, ids[j]!]);
+  // One well-connected member sees more than one read can list.
+  for (const id of ids.slice(1, 130)) if (random() < 0.9) pairs.push([ids[0]!, id]);
+  return {
+    due: ids.filter(() => random() < 0.8),
+    friendsOf: graph(pairs),
+    capacity: new Map(ids.map((id) => [id, Math.floor(random() * 3)])),
+    unseen: new Set(ids.filter(() => random() < 0.05)),
+  };
+}
+
+/** The same greedy written plainly: each step rescans every reader for the widest read (ties: more budget, then the smaller id). */
+function plainGreedy(input: Required<BatchPlanInput>): { reads: number; own: string[] } {
+  const remaining = new Set(input.due.filter((id) => !input.unseen.has(id)));
+  const capacity = new Map(input.capacity);
+  let reads = 0;
+  for (;;) {
+    let best: { reader: string; cover: string[]; capacity: number } | null = null;
+    for (const [reader, left] of [...capacity].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (left <= 0) continue;
+      const cover = [reader, ...(input.friendsOf.get(reader) ?? [])]
+        .filter((id) => remaining.has(id))
+        .slice(0, MAX_BATCH_IDS);
+      if (cover.length === 0 || (cover.length === 1 && cover[0] === reader)) continue;
+      if (
+        !best ||
+        cover.length > best.cover.length ||
+        (cover.length === best.cover.length && left > best.capacity)
+      )
+        best = { reader, cover, capacity: left };
+    }
+    if (!best) break;
+    reads++;
+    capacity.set(best.reader, best.capacity - 1);
+    for (const id of best.cover) remaining.delete(id);
+  }
+  return { reads, own: input.due.filter((id) => input.unseen.has(id) || remaining.has(id)) };
+}
+
+describe("planBatchReads on random friend graphs", () => {
+  for (let seed = 1; seed <= 12; seed++) {
+    it(`seed ${seed}: every read is one PSN would answer, within budgets, and no more reads than plain greedy`, () => {
+      const input = randomInput(seed);
+      const plan = planBatchReads(input);
+      const perReader = new Map<string, number>();
+      const listed: string[] = [];
+      for (const read of plan.reads) {
+        expect(read.accountIds.length).toBeGreaterThan(0);
+        expect(read.accountIds.length).toBeLessThanOrEqual(MAX_BATCH_IDS);
+        // Only the reader and the reader's friends: PSN leaves anyone else out.
+        for (const id of read.accountIds)
+          expect(
+            id === read.reader || input.friendsOf.get(read.reader)?.has(id),
+            `${read.reader} lists ${id}`,
+          ).toBe(true);
+        expect(read.accountIds).not.toEqual([read.reader]);
+        perReader.set(read.reader, (perReader.get(read.reader) ?? 0) + 1);
+        listed.push(...read.accountIds);
+      }
+      for (const [reader, n] of perReader) expect(n).toBeLessThanOrEqual(input.capacity.get(reader)!);
+      // Each due member exactly once: in one read, or reading their own.
+      expect(listed.length).toBe(new Set(listed).size);
+      for (const id of listed) expect(input.due).toContain(id);
+      for (const id of input.unseen) expect(listed).not.toContain(id);
+      expect(sorted([...listed, ...plan.own])).toEqual(sorted(input.due));
+      const plain = plainGreedy(input);
+      expect(sorted(plan.own)).toEqual(sorted(plain.own));
+      expect(plan.reads.length).toBeLessThanOrEqual(plain.reads);
+      expect(plan.reads.length).toBeGreaterThan(0);
+    });
+  }
 });
 
 describe("isCoverable", () => {

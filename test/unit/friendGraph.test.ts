@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { FriendGraph } from "../../src/jobs/friendGraph.js";
 
-/** The graph as sorted pairs, each friendship once. */
+/** The graph as sorted pairs, each friendship once; it must hold both directions of each. */
 function pairs(graph: FriendGraph): string[] {
   const out = new Set<string>();
-  for (const [a, friends] of graph.friendsOf) for (const b of friends) out.add([a, b].sort().join("-"));
+  for (const [a, friends] of graph.friendsOf) {
+    expect(friends.size, `${a} kept with no friends`).toBeGreaterThan(0);
+    for (const b of friends) {
+      expect(graph.friendsOf.get(b)?.has(a), `${b} knows ${a}`).toBe(true);
+      out.add([a, b].sort().join("-"));
+    }
+  }
   return [...out].sort();
 }
 
@@ -41,6 +47,26 @@ describe("FriendGraph", () => {
     const graph = FriendGraph.fromEdges([{ accountId: "b", friendAccountId: "a" }]);
     graph.setList("a", []);
     expect(pairs(graph)).toEqual(["a-b"]);
+  });
+
+  it("a list read twice: the second read replaces the first", () => {
+    const graph = new FriendGraph();
+    graph.setList("a", ["b", "c"]);
+    graph.setList("b", ["c"]);
+    graph.setList("a", ["c"]);
+    expect(pairs(graph)).toEqual(["a-c", "b-c"]);
+    graph.setList("a", []);
+    expect(pairs(graph)).toEqual(["b-c"]);
+  });
+
+  it("a member losing one friend keeps the others", () => {
+    const graph = FriendGraph.fromEdges([
+      { accountId: "a", friendAccountId: "b" },
+      { accountId: "c", friendAccountId: "b" },
+    ]);
+    graph.setList("a", []);
+    expect(pairs(graph)).toEqual(["b-c"]);
+    expect(graph.friendsOf.get("b")).toEqual(new Set(["c"]));
   });
 
   it("a new list adds its friendships, never the member to itself", () => {
