@@ -9,6 +9,8 @@ export default {
     "src/jobs/reconcile.ts",
     "src/jobs/partyTracker.ts",
     "src/jobs/schedule.ts",
+    "src/jobs/batchPlan.ts",
+    "src/jobs/friendGraph.ts",
     "src/bot/embeds/partyCard.ts",
     "src/bot/embeds/limits.ts",
     "src/bot/invites/policy.ts",

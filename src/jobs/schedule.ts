@@ -230,7 +230,7 @@ function observed(
       ? Math.max(member.offlineStreak + 1, streakAtFullBackoff(opts))
       : member.offlineStreak + 1;
   if (covered) return { ...base, offlineStreak, nextPollAt: new Date(t + opts.tickMs) };
-  const period = member.online === null ? opts.maxOfflineBackoffMs : offlineBackoffMs(offlineStreak, opts);
+  const period = offlineBackoffMs(offlineStreak, opts);
   const offset = pollOffsetMs(member.accountId, opts) % period;
   return { ...base, offlineStreak, nextPollAt: new Date(onPhaseAfter(t, period, offset)) };
 }
