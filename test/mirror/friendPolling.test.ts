@@ -8,6 +8,7 @@ import { unlinkMember } from "../../src/accounts/unlink.js";
 import type { OpenDatabase } from "../../src/db/client.js";
 import { loadFriendGraph } from "../../src/db/friends.js";
 import { friendEdges } from "../../src/db/schema.js";
+import { markNeedsRelink } from "../../src/db/users.js";
 import { findWatchedMember, pollSoon, saveWatchState } from "../../src/db/watch.js";
 import type { FriendOptions } from "../../src/jobs/friendWatch.js";
 import type { PartyUpdate, Poller } from "../../src/jobs/poller.js";
@@ -376,21 +377,28 @@ describe("watching through friends", () => {
     expect(updates.at(-1)?.live[0]?.members.map((m) => m.accountId)).not.toContain(c.accountId);
   });
 
-  it("never lists a member who is announced nowhere, though a friend could see them, nor reads with their token", async () => {
+  it("never lists a member who is announced nowhere or must sign in again, though a friend could see them, nor reads with their token", async () => {
     const a = await member(1);
     const b = await member(2);
     const c = await member(3);
     const d = await member(4);
     const hidden = await member(5, { announced: false });
-    // Only the hidden member could read a and b together; c and d read each other.
+    const stale = await member(6);
+    markNeedsRelink(database.db, stale.accountId, new Date(clock));
+    // Only the hidden or the stale member could read a and b together; c and d read each other.
     sim.befriend(c.accountId, d.accountId);
-    sim.befriend(a.accountId, hidden.accountId);
-    sim.befriend(b.accountId, hidden.accountId);
+    for (const reader of [hidden, stale]) {
+      sim.befriend(a.accountId, reader.accountId);
+      sim.befriend(b.accountId, reader.accountId);
+    }
     const p = poller();
     const all: ReturnType<PsnSim["requests"]> = [];
     for (let i = 0; i < 4; i++) all.push(...(await tick(p)));
     expect(batchReads(all).length).toBeGreaterThan(0);
-    expect(batchReads(all).flatMap((r) => r.accountIds ?? [])).not.toContain(hidden.accountId);
-    expect(all.map((r) => r.accountId)).not.toContain(hidden.accountId);
+    for (const m of [hidden, stale]) {
+      expect(batchReads(all).flatMap((r) => r.accountIds ?? [])).not.toContain(m.accountId);
+      expect(all.map((r) => r.accountId)).not.toContain(m.accountId);
+    }
+    expect(ownReads(all)).toEqual(expect.arrayContaining([a.accountId, b.accountId]));
   });
 });
