@@ -105,7 +105,6 @@ class Heap {
 }
 
 export function planBatchReads(input: BatchPlanInput): BatchPlan {
-  const maxIds = MAX_BATCH_IDS;
   const unseen = input.unseen ?? new Set<string>();
   const remaining = new Set(input.due.filter((id) => !unseen.has(id)));
 
@@ -129,7 +128,11 @@ export function planBatchReads(input: BatchPlanInput): BatchPlan {
   for (const reader of candidates) {
     const cover = coverOf(reader);
     if (worth(reader, cover))
-      heap.push({ reader, key: Math.min(cover.length, maxIds), capacity: input.capacity.get(reader)! });
+      heap.push({
+        reader,
+        key: Math.min(cover.length, MAX_BATCH_IDS),
+        capacity: input.capacity.get(reader)!,
+      });
   }
 
   const reads: BatchRead[] = [];
@@ -137,25 +140,25 @@ export function planBatchReads(input: BatchPlanInput): BatchPlan {
     const top = heap.pop()!;
     const cover = coverOf(top.reader);
     if (!worth(top.reader, cover)) continue;
-    const key = Math.min(cover.length, maxIds);
+    const key = Math.min(cover.length, MAX_BATCH_IDS);
     const next = heap.peek();
     if (key < top.key && next && before(next, { ...top, key })) {
       // Stale: others may now cover more. Put it back with its true size.
       heap.push({ ...top, key });
       continue;
     }
-    const listed = cover.slice(0, maxIds);
+    const listed = cover.slice(0, MAX_BATCH_IDS);
     for (const id of listed) remaining.delete(id);
     reads.push({ reader: top.reader, accountIds: listed });
     const capacity = top.capacity - 1;
     if (capacity > 0) {
       const rest = coverOf(top.reader);
       if (worth(top.reader, rest))
-        heap.push({ reader: top.reader, key: Math.min(rest.length, maxIds), capacity });
+        heap.push({ reader: top.reader, key: Math.min(rest.length, MAX_BATCH_IDS), capacity });
     }
   }
   const own = input.due.filter((id) => unseen.has(id) || remaining.has(id));
-  return { reads: withoutRedundantReads(reads, input.friendsOf, maxIds), own: [...new Set(own)] };
+  return { reads: withoutRedundantReads(reads, input.friendsOf), own: [...new Set(own)] };
 }
 
 /**
@@ -166,7 +169,6 @@ export function planBatchReads(input: BatchPlanInput): BatchPlan {
 function withoutRedundantReads(
   reads: BatchRead[],
   friendsOf: ReadonlyMap<string, ReadonlySet<string>>,
-  maxIds: number,
 ): BatchRead[] {
   // Readers with one read only: a reader with several is at its cap and takes nothing more.
   const byReader = new Map<string, BatchRead | null>();
@@ -182,7 +184,7 @@ function withoutRedundantReads(
       for (const reader of [id, ...(friendsOf.get(id) ?? [])]) {
         const other = byReader.get(reader);
         if (!other || other === read || dropped.has(other)) continue;
-        const left = room.get(other) ?? maxIds - other.accountIds.length;
+        const left = room.get(other) ?? MAX_BATCH_IDS - other.accountIds.length;
         if (left > 0) {
           target = other;
           room.set(other, left - 1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type BatchPlanInput, isCoverable, MAX_BATCH_IDS, planBatchReads } from "../../src/jobs/batchPlan.js";
+import { prng } from "../support/prng.js";
 
 /** An undirected friend graph from pairs. */
 function graph(pairs: [string, string][]): Map<string, Set<string>> {
@@ -198,18 +199,7 @@ describe("planBatchReads", () => {
   });
 });
 
-/** Seeded, so a failure replays. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A random world: friend circles, one of them past the id cap, some members unseen, budgets of 0 to 2. */
+/** A random world (seeded, so a failure replays): friend circles, one of them past the id cap, some members unseen, budgets of 0 to 2. */
 function randomInput(seed: number): Required<BatchPlanInput> {
   const random = prng(seed);
   const ids = Array.from({ length: 160 }, (_, i) => `u${String(i).padStart(3, "0")}`);
