@@ -36,7 +36,8 @@
  * to LAYERS. An import that resolves to no file fails too (`src-not-to-unresolvable`),
  * as no layer rule could check it.
  *
- * Besides the layers: no cycles in src/, src/ never imports test/ or bench/, and src/
+ * Besides the layers: no cycles in src/, src/ never imports test/, bench/, sim/ or sandbox/,
+ * bench/, sim/ and sandbox/ never import test/, and src/
  * never imports a devDependency (a production install has none), except type-only
  * imports that resolve to an @types package (`src-not-to-dev-dep`,
  * `src-not-to-types-package-at-runtime`).
@@ -165,11 +166,21 @@ module.exports = {
     {
       name: "src-not-to-test",
       comment:
-        "src/ must not import from test/ or bench/: they are not shipped. Move the shared code into src/ " +
-        "(at the lowest layer that needs it) and import it from the test instead.",
+        "src/ must not import from test/, bench/, sim/ or sandbox/: the bot does not ship with them. Move " +
+        "the shared code into src/ (at the lowest layer that needs it) and import it from there instead.",
       severity: "error",
       from: { path: "^src/" },
-      to: { path: "^(test|bench)/" },
+      to: { path: "^(test|bench|sim|sandbox)/" },
+    },
+    {
+      name: "tools-not-to-test",
+      comment:
+        "bench/, sim/ and sandbox/ must not import from test/: they are tools people run (the benchmarks, " +
+        "the simulators, the sandbox), and test/ holds tests and their support only. Move what both need " +
+        "into sim/ (simulators and what drives the bot against them) and import it from the test.",
+      severity: "error",
+      from: { path: "^(bench|sim|sandbox)/" },
+      to: { path: "^test/" },
     },
     {
       name: "src-not-to-dev-dep",

@@ -12,12 +12,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../sim/botEnv.js";
+import { NONCE_WINDOW_MS, startDiscordSim } from "../sim/discord/server.js";
+import { prng } from "../sim/prng.js";
+import { startPsnSim } from "../sim/psn/server.js";
 import { openDatabase } from "../src/db/client.js";
 import { updateGuild } from "../src/db/guilds.js";
-import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../test/e2e/world.js";
-import { NONCE_WINDOW_MS, startDiscordSim } from "../test/sim/discord/server.js";
-import { startPsnSim } from "../test/sim/psn/server.js";
-import { prng } from "../test/support/prng.js";
 import { cardsOf, countSoak, type PartyLife } from "./soakCount.js";
 
 export type KillMoment = "random" | "beforePost" | "afterCreate" | "afterEdit" | "afterEnd";

@@ -5,6 +5,7 @@
  * bot would: the real Poller and PsnClient, a real SQLite file, on the benchmark's clock.
  */
 
+import { prng } from "../sim/prng.js";
 import { type OpenDatabase, openDatabase } from "../src/db/client.js";
 import { saveFriendList } from "../src/db/friends.js";
 import { createBudgetLedger } from "../src/db/psnBudget.js";
@@ -15,7 +16,6 @@ import { defaultScheduleOptions, newWatchState } from "../src/jobs/schedule.js";
 import { silentLogger } from "../src/log.js";
 import { PsnClient } from "../src/psn/client.js";
 import { staticToken } from "../src/psn/http.js";
-import { prng } from "../test/support/prng.js";
 import { serveCommands } from "./commandChild.js";
 import type { PhaseMemory, PollerCommand, TickResult } from "./pollerCommands.js";
 

@@ -4,7 +4,7 @@
  * each message is `{ id, cmds: SimCommand[] }`, answered with `{ id, results }`.
  */
 import { Agent, request } from "undici";
-import { startPsnSim } from "../test/sim/psn/server.js";
+import { startPsnSim } from "../sim/psn/server.js";
 import type { SimCommand } from "./simCommands.js";
 
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? "50");

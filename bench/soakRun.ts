@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PermissionFlagsBits } from "discord.js";
-import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../test/e2e/world.js";
-import { type SimUser, startDiscordSim } from "../test/sim/discord/server.js";
-import { type SimEndpoint, startPsnSim } from "../test/sim/psn/server.js";
-import { prng } from "../test/support/prng.js";
+import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../sim/botEnv.js";
+import { type SimUser, startDiscordSim } from "../sim/discord/server.js";
+import { prng } from "../sim/prng.js";
+import { type SimEndpoint, startPsnSim } from "../sim/psn/server.js";
 import { forkBot } from "./soakBotCommands.js";
 import { countSoak, type Interval, maxInWindow, type PartyLife, pausesFrom } from "./soakCount.js";
 

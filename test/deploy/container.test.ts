@@ -4,8 +4,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BOT_TOKEN, testEnv } from "../e2e/world.js";
-import { type DiscordSim, startDiscordSim } from "../sim/discord/server.js";
+import { BOT_TOKEN, testEnv } from "../../sim/botEnv.js";
+import { type DiscordSim, startDiscordSim } from "../../sim/discord/server.js";
 import { parseDockerfile, processOf, type ReplayedStage, replayStage } from "../support/dockerfile.js";
 import { exitWithin, killGroup, type Started, startGroup } from "../support/processes.js";
 

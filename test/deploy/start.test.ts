@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { staleReason } from "../../scripts/build.mjs";
-import { BOT_TOKEN, testEnv } from "../e2e/world.js";
-import { type DiscordSim, startDiscordSim } from "../sim/discord/server.js";
+import { BOT_TOKEN, testEnv } from "../../sim/botEnv.js";
+import { type DiscordSim, startDiscordSim } from "../../sim/discord/server.js";
 import { exitWithin, killGroup, type Started, startGroup } from "../support/processes.js";
 
 /**

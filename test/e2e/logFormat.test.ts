@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { testEnv } from "./world.js";
+import { testEnv } from "../../sim/botEnv.js";
 
 /**
  * The entry point's log format, read from what it prints: a database it cannot create

@@ -6,8 +6,8 @@ import { type AddressInfo, createServer as createNetServer, type Socket } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type DiscordSim, startDiscordSim } from "../sim/discord/server.js";
-import { BOT_TOKEN, testEnv } from "./world.js";
+import { BOT_TOKEN, testEnv } from "../../sim/botEnv.js";
+import { type DiscordSim, startDiscordSim } from "../../sim/discord/server.js";
 
 /** `npm start` as an operator runs it: the real entry point in a child process. */
 
@@ -168,7 +168,7 @@ describe("a start that fails names its cause and the setting to change", () => {
 describe("npm run sim:discord", () => {
   it("prints settings the configuration accepts as they are", async () => {
     const { parseConfig } = await import("../../src/config.js");
-    const sim = spawn(join(process.cwd(), "node_modules/.bin/tsx"), ["test/sim/discord/main.ts"], {
+    const sim = spawn(join(process.cwd(), "node_modules/.bin/tsx"), ["sim/discord/main.ts"], {
       cwd: process.cwd(),
       env: { PATH: process.env.PATH ?? "" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import { BOT_TOKEN, testEnv } from "../../sim/botEnv.js";
+import { startDiscordSim } from "../../sim/discord/server.js";
 import { startApp } from "../../src/app.js";
 import { explainStartupFailure } from "../../src/composition/startupErrors.js";
 import { parseConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
-import { startDiscordSim } from "../sim/discord/server.js";
-import { BOT_TOKEN, testEnv } from "./world.js";
 
 it("names the Server Members Intent when Discord refuses it", async () => {
   const dir = mkdtempSync(join(tmpdir(), "ppb-intent-"));

@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { PermissionsBitField } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BOT_TOKEN, testEnv } from "../../sim/botEnv.js";
+import { type DiscordSim, startDiscordSim } from "../../sim/discord/server.js";
 import { type App, startApp } from "../../src/app.js";
 import { commands } from "../../src/bot/commands/index.js";
 import { invitePermissions } from "../../src/bot/permissions.js";
 import { parseConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
-import { type DiscordSim, startDiscordSim } from "../sim/discord/server.js";
-import { BOT_TOKEN, testEnv } from "./world.js";
 
 /** What an operator sees at start: where the commands go, and how to invite the bot. */
 

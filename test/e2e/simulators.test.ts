@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { freePort } from "./world.js";
+import { freePort } from "../../sim/botEnv.js";
 
 /** `npm run sim:discord` / `npm run sim:psn` as a person runs them, on a port they chose. */
 async function runSim(
@@ -44,14 +44,14 @@ const settings = (printed: string) =>
 describe.concurrent("the simulators on a fixed port", () => {
   it("sim:discord --port: the same settings after a restart, served on that port", async () => {
     const port = await freePort();
-    const first = await runSim("test/sim/discord/main.ts", ["--port", String(port)], {}, "Ctrl-C");
+    const first = await runSim("sim/discord/main.ts", ["--port", String(port)], {}, "Ctrl-C");
     const [apiUrl, token] = settings(first.printed);
     expect(apiUrl).toBe(`http://127.0.0.1:${port}/api`);
     const me = await fetch(`${apiUrl}/v10/users/@me`, { headers: { authorization: `Bot ${token}` } });
     expect(me.status).toBe(200);
     await first.stop();
 
-    const second = await runSim("test/sim/discord/main.ts", [], { DISCORD_SIM_PORT: String(port) }, "Ctrl-C");
+    const second = await runSim("sim/discord/main.ts", [], { DISCORD_SIM_PORT: String(port) }, "Ctrl-C");
     expect(settings(second.printed)).toEqual(settings(first.printed));
     await second.stop();
   });
@@ -62,7 +62,7 @@ describe.concurrent("the simulators on a fixed port", () => {
   ])("sim:psn with %s listens on that port", async (_how, args, env) => {
     const port = String(await freePort());
     const sim = await runSim(
-      "test/sim/psn/main.ts",
+      "sim/psn/main.ts",
       args.length ? [...args, port] : [],
       Object.fromEntries(Object.keys(env).map((k) => [k, port])),
       "control API",

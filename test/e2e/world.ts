@@ -1,12 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PermissionFlagsBits } from "discord.js";
-import { type App, type StartAppOptions, startApp } from "../../src/app.js";
-import { type Config, parseConfig } from "../../src/config.js";
-import { type Logger, silentLogger } from "../../src/log.js";
+import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../../sim/botEnv.js";
 import {
   type CreatedGuild,
   type DiscordSim,
@@ -14,8 +10,11 @@ import {
   type SimChannel,
   type SimUser,
   startDiscordSim,
-} from "../sim/discord/server.js";
-import { type PsnSim, type PsnSimOptions, startPsnSim } from "../sim/psn/server.js";
+} from "../../sim/discord/server.js";
+import { type PsnSim, type PsnSimOptions, startPsnSim } from "../../sim/psn/server.js";
+import { type App, type StartAppOptions, startApp } from "../../src/app.js";
+import { type Config, parseConfig } from "../../src/config.js";
+import { type Logger, silentLogger } from "../../src/log.js";
 
 /**
  * One world for every end-to-end test: the Discord simulator, a fresh SQLite file
@@ -23,8 +22,6 @@ import { type PsnSim, type PsnSimOptions, startPsnSim } from "../sim/psn/server.
  * New pieces (the PSN simulator, the web server) join here: an option in
  * WorldOptions, a field in World, a line in start and in stop.
  */
-
-export const BOT_TOKEN = "e2e-bot-token.0123456789.abcdefghijklmnop";
 
 export interface WorldOptions {
   /** Extra or replaced environment variables, as an operator would set them. */
@@ -82,48 +79,6 @@ export interface World {
   /** Stops the app and starts it again on the same database and simulator. */
   restartApp(app?: Omit<StartAppOptions, "log">): Promise<App>;
   stop(): Promise<void>;
-}
-
-export function testEnv(
-  discordApiUrl: string,
-  applicationId: string,
-  databasePath: string,
-): Record<string, string> {
-  return {
-    NODE_ENV: "test",
-    LOG_LEVEL: "silent",
-    DISCORD_TOKEN: BOT_TOKEN,
-    DISCORD_APPLICATION_ID: applicationId,
-    DISCORD_API_BASE_URL: discordApiUrl,
-    PUBLIC_BASE_URL: "http://127.0.0.1:1",
-    WEB_HOST: "127.0.0.1",
-    WEB_PORT: "0",
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-    DATABASE_PATH: databasePath,
-    // Nothing listens here yet; the PSN simulator replaces these when it joins the world.
-    PSN_AUTH_BASE_URL: "http://127.0.0.1:1",
-    PSN_API_BASE_URL: "http://127.0.0.1:1",
-    PSN_WEB_BASE_URL: "http://127.0.0.1:1",
-    PSN_DMS_BASE_URL: "http://127.0.0.1:1",
-    PSN_CLIENT_ID: "e2e-client",
-    PSN_CLIENT_SECRET: "e2e-client-secret",
-    PSN_REDIRECT_URI: "com.example.e2e://redirect",
-  };
-}
-
-/** The bot's PSN settings pointing at a PSN simulator. */
-export function psnEnv(psn: Pick<PsnSim, "url" | "clientId" | "clientSecret" | "redirectUri">): {
-  [name: string]: string;
-} {
-  return {
-    PSN_AUTH_BASE_URL: psn.url,
-    PSN_API_BASE_URL: psn.url,
-    PSN_WEB_BASE_URL: psn.url,
-    PSN_DMS_BASE_URL: psn.url,
-    PSN_CLIENT_ID: psn.clientId,
-    PSN_CLIENT_SECRET: psn.clientSecret,
-    PSN_REDIRECT_URI: psn.redirectUri,
-  };
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -262,27 +217,4 @@ export function firstEmbed(answer: { embeds: unknown[] }): EmbedJson {
 /** An embed's field values by field name. */
 export function embedFields(answer: { embeds: unknown[] }): Record<string, string> {
   return Object.fromEntries((firstEmbed(answer).fields ?? []).map((f) => [f.name, f.value]));
-}
-
-/** A TCP port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-/** The URL of the first link button in a message's components (Discord's JSON). */
-export function linkButtonUrl(components: unknown): string {
-  const rows = Array.isArray(components)
-    ? (components as Array<{ components?: Array<{ url?: string }> }>)
-    : [];
-  const url = rows.flatMap((row) => row.components ?? []).find((c) => typeof c.url === "string")?.url;
-  if (!url) throw new Error("the message has no link button");
-  return url;
 }

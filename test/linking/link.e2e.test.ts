@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { linkButtonUrl } from "../../sim/botEnv.js";
+import type { SimUser } from "../../sim/discord/server.js";
 import { hashLinkToken } from "../../src/accounts/oneTimeLink.js";
 import { findLinkToken } from "../../src/db/linkTokens.js";
 import { findUser } from "../../src/db/users.js";
-import { embedFields, linkButtonUrl, startWorld, type World } from "../e2e/world.js";
-import type { SimUser } from "../sim/discord/server.js";
+import { embedFields, startWorld, type World } from "../e2e/world.js";
 
 let world: World | undefined;
 afterEach(async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, linkButtonUrl, startWorld, type World } from "../e2e/world.js";
+import { linkButtonUrl } from "../../sim/botEnv.js";
+import { eventually, startWorld, type World } from "../e2e/world.js";
 
 let world: World | undefined;
 afterEach(async () => {

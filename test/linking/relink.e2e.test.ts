@@ -4,8 +4,9 @@
  * member active again.
  */
 import { afterEach, expect, it } from "vitest";
+import { linkButtonUrl } from "../../sim/botEnv.js";
 import { findUser } from "../../src/db/users.js";
-import { linkButtonUrl, startWorld, type World } from "../e2e/world.js";
+import { startWorld, type World } from "../e2e/world.js";
 
 let world: World | undefined;
 afterEach(async () => {

@@ -5,10 +5,11 @@
  * the refresh in flight while the member re-links through the real flow.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { linkButtonUrl } from "../../sim/botEnv.js";
 import { decryptTokens } from "../../src/accounts/tokenCrypto.js";
 import { findUser } from "../../src/db/users.js";
 import { createVault } from "../../src/vault.js";
-import { type LinkedMember, linkButtonUrl, startWorld, type World } from "../e2e/world.js";
+import { type LinkedMember, startWorld, type World } from "../e2e/world.js";
 
 let world: World | undefined;
 afterEach(async () => {

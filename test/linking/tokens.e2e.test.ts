@@ -2,13 +2,14 @@ import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { linkButtonUrl } from "../../sim/botEnv.js";
 import { sendRelinkReminders } from "../../src/accounts/relinkReminders.js";
 import { decryptTokens } from "../../src/accounts/tokenCrypto.js";
 import { users } from "../../src/db/schema.js";
 import { findUser } from "../../src/db/users.js";
 import { createLogger } from "../../src/log.js";
 import { createVault, keyIdOf } from "../../src/vault.js";
-import { eventually, linkButtonUrl, startWorld, type World } from "../e2e/world.js";
+import { eventually, startWorld, type World } from "../e2e/world.js";
 
 let world: World | undefined;
 afterEach(async () => {

@@ -5,11 +5,11 @@
  */
 import { PermissionFlagsBits, Routes } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NONCE_WINDOW_MS, type SimChannel, type SimUser } from "../../sim/discord/server.js";
 import { BOARD_FOOTER } from "../../src/bot/embeds/presenceBoard.js";
 import { beginBoard, findBoard } from "../../src/db/boards.js";
 import { newNonce } from "../../src/jobs/cards/nonce.js";
 import { embedFields, firstEmbed } from "../e2e/world.js";
-import { NONCE_WINDOW_MS, type SimChannel, type SimUser } from "../sim/discord/server.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 describe("the presence board", () => {

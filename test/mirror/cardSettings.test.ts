@@ -5,12 +5,12 @@
 
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SimUser } from "../../sim/discord/server.js";
 import { NEED_MANAGE_GUILD } from "../../src/bot/commands/config.js";
 import { MINUTES_MISSING, MINUTES_OUT_OF_RANGE } from "../../src/bot/config/ended.js";
 import { findGuild } from "../../src/db/guilds.js";
 import { cards } from "../../src/db/schema.js";
 import { embedFields, firstEmbed } from "../e2e/world.js";
-import type { SimUser } from "../sim/discord/server.js";
 import { type LinkedMember, type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 describe("/config template and /config ended, end to end", () => {

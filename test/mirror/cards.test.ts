@@ -1,11 +1,11 @@
 import { Routes } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SimUser } from "../../sim/discord/server.js";
 import { beginPost, findAllOpenCards } from "../../src/db/cards.js";
 import { findGuild } from "../../src/db/guilds.js";
 import { pollSoon } from "../../src/db/watch.js";
 import { newNonce } from "../../src/jobs/cards/nonce.js";
 import { eventually, firstEmbed } from "../e2e/world.js";
-import type { SimUser } from "../sim/discord/server.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 describe("party cards, end to end", () => {

@@ -4,12 +4,13 @@
  * members linked through the real linking service against the PSN simulator.
  * Polls run only when a test calls `tick()`.
  */
+
+import type { SimUser } from "../../sim/discord/server.js";
+import type { PsnSim } from "../../sim/psn/server.js";
 import { optIn } from "../../src/db/guildMembers.js";
 import { updateGuild } from "../../src/db/guilds.js";
 import type { TickStats } from "../../src/jobs/poller.js";
 import { startWorld, type World, type WorldOptions } from "../e2e/world.js";
-import type { SimUser } from "../sim/discord/server.js";
-import type { PsnSim } from "../sim/psn/server.js";
 
 export interface LinkedMember {
   user: SimUser;

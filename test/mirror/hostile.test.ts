@@ -4,9 +4,9 @@
  * to a Discord simulator that refuses what Discord refuses.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { messageLimitErrors } from "../../sim/discord/limits.js";
+import type { MessageView } from "../../sim/discord/server.js";
 import { type EmbedJson, firstEmbed } from "../e2e/world.js";
-import { messageLimitErrors } from "../sim/discord/limits.js";
-import type { MessageView } from "../sim/discord/server.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 const HOSTILE = [

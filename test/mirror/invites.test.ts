@@ -1,11 +1,11 @@
 import { ButtonStyle, ComponentType, Routes } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { linkButtonUrl } from "../../sim/botEnv.js";
+import type { SimUser } from "../../sim/discord/server.js";
 import { beginPost } from "../../src/db/cards.js";
 import { ensureGuild } from "../../src/db/guilds.js";
 import { invitesOfSession, setInvitesMode } from "../../src/db/invites.js";
 import { newNonce } from "../../src/jobs/cards/nonce.js";
-import { linkButtonUrl } from "../e2e/world.js";
-import type { SimUser } from "../sim/discord/server.js";
 import { type LinkedMember, type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 describe("Request invite, end to end", () => {

@@ -6,10 +6,10 @@
  */
 import { PermissionFlagsBits } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NONCE_WINDOW_MS } from "../../sim/discord/server.js";
 import { findAllOpenCards } from "../../src/db/cards.js";
 import { findGuild } from "../../src/db/guilds.js";
 import { eventually } from "../e2e/world.js";
-import { NONCE_WINDOW_MS } from "../sim/discord/server.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 describe("a card whose create answer was lost, past the nonce window", () => {

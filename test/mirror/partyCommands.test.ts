@@ -3,10 +3,10 @@
  * simulator: what members see, and every refusal, all read from what the poller stored.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SimUser } from "../../sim/discord/server.js";
 import { NO_PARTIES } from "../../src/bot/embeds/partiesList.js";
 import { findUser } from "../../src/db/users.js";
 import { type EmbedJson, firstEmbed } from "../e2e/world.js";
-import type { SimUser } from "../sim/discord/server.js";
 import { type LinkedMember, type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 type Buttons = { components?: { custom_id?: string; url?: string; label?: string }[] }[];

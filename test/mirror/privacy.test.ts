@@ -2,8 +2,8 @@
  * /privacy through the real bot: what a member chooses changes what others see and can do.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SimUser } from "../../sim/discord/server.js";
 import { invitesOfSession } from "../../src/db/invites.js";
-import type { SimUser } from "../sim/discord/server.js";
 import { type LinkedMember, type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 describe("/privacy, end to end", () => {

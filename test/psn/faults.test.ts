@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SimEndpoint } from "../../sim/psn/server.js";
 import { createLogger } from "../../src/log.js";
 import { getOwnAccountId } from "../../src/psn/auth.js";
 import type { PsnClient } from "../../src/psn/client.js";
@@ -15,7 +16,6 @@ import {
   PsnUnavailableError,
 } from "../../src/psn/errors.js";
 import { MAX_ANSWER_BYTES, MAX_RATE_LIMIT_PAUSE_MS, PsnHttp } from "../../src/psn/http.js";
-import type { SimEndpoint } from "../sim/psn/server.js";
 import { clientFor, type Harness, startHarness } from "./harness.js";
 
 function captureLog() {

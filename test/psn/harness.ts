@@ -1,10 +1,11 @@
 /** A simulator, a client pointed at it and one signed-in member, for the PSN tests. */
+
+import { type PsnSim, type PsnSimOptions, startPsnSim } from "../../sim/psn/server.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 import { PsnClient, type PsnClientOptions } from "../../src/psn/client.js";
 import type { TokenProvider } from "../../src/psn/http.js";
 import type { StoredTokens, TokenManager, TokenStore } from "../../src/psn/tokens.js";
 import type { TokenSet } from "../../src/psn/types.js";
-import { type PsnSim, type PsnSimOptions, startPsnSim } from "../sim/psn/server.js";
 
 export class MemoryTokenStore implements TokenStore {
   readonly tokens = new Map<string, TokenSet>();

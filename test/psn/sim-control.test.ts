@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
+import { type PsnSim, startPsnSim } from "../../sim/psn/server.js";
 
 let sim: PsnSim;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "./sandbox.js";
-import { startView, type ViewServer } from "./view/server.js";
+import { type Sandbox, startSandbox } from "../../sandbox/sandbox.js";
+import { startView, type ViewServer } from "../../sandbox/view/server.js";
 
 /**
  * The view's control panel over HTTP, as its script posts it: each action reaches the

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../e2e/world.js";
+import { freePort } from "../../sim/botEnv.js";
 import { exitWithin, killGroup, type Started, startGroup } from "../support/processes.js";
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { formatTimestamp, type Names } from "./discordJson.js";
-import { messageText } from "./transcript.js";
-import { escapeHtml, html } from "./view/html.js";
+import { formatTimestamp, type Names } from "../../sandbox/discordJson.js";
+import { messageText } from "../../sandbox/transcript.js";
+import { escapeHtml, html } from "../../sandbox/view/html.js";
 import {
   commandsHtml,
   type MessageModel,
@@ -9,8 +9,8 @@ import {
   messageHtml,
   type PageModel,
   psnHtml,
-} from "./view/render.js";
-import { commandModels, optionValue } from "./view/server.js";
+} from "../../sandbox/view/render.js";
+import { commandModels, optionValue } from "../../sandbox/view/server.js";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const ALICE = "100000000000000001";

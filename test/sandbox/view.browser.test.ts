@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../../sandbox/sandbox.js";
+import { startView, type ViewServer } from "../../sandbox/view/server.js";
 import { resolveChromium } from "../support/browser.js";
-import { type Sandbox, startSandbox } from "./sandbox.js";
-import { startView, type ViewServer } from "./view/server.js";
 
 /**
  * The sandbox view in a real browser: the whole story a newcomer plays through it, with

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type DiscordSim, startDiscordSim } from "../sim/discord/server.js";
+import { type DiscordSim, startDiscordSim } from "../../sim/discord/server.js";
 
 const TOKEN = "sim-commands-token.0123456789";
 let sim: DiscordSim;

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { ChannelType, Events, PermissionFlagsBits } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { type DiscordSim, startDiscordSim } from "../sim/discord/server.js";
+import { type DiscordSim, startDiscordSim } from "../../sim/discord/server.js";
 import { BOT_TOKEN, type Harness, newClient, startHarness } from "./helpers.js";
 
 describe("Discord sim gateway with a real discord.js client", () => {

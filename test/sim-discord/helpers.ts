@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { Client, Events, GatewayIntentBits, Partials } from "discord.js";
-import { type DiscordSim, type DiscordSimOptions, startDiscordSim } from "../sim/discord/server.js";
+import { type DiscordSim, type DiscordSimOptions, startDiscordSim } from "../../sim/discord/server.js";
 
 export const BOT_TOKEN = "sim-test-token.abcdef.0123456789";
 

@@ -6,7 +6,7 @@ import {
   type SendableChannels,
 } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { NONCE_WINDOW_MS } from "../sim/discord/server.js";
+import { NONCE_WINDOW_MS } from "../../sim/discord/server.js";
 import { type Harness, startHarness } from "./helpers.js";
 
 async function sendable(h: Harness, channelId: string): Promise<SendableChannels> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { prng } from "../../sim/prng.js";
 import { type BatchPlanInput, isCoverable, MAX_BATCH_IDS, planBatchReads } from "../../src/jobs/batchPlan.js";
-import { prng } from "../support/prng.js";
 
 /** An undirected friend graph from pairs. */
 function graph(pairs: [string, string][]): Map<string, Set<string>> {

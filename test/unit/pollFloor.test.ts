@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type FloorMember, tickFloor } from "../../bench/pollFloor.js";
+import { prng } from "../../sim/prng.js";
 import { planBatchReads } from "../../src/jobs/batchPlan.js";
-import { prng } from "../support/prng.js";
 
 const offline = (accountId: string): FloorMember => ({ accountId, online: false, party: null });
 

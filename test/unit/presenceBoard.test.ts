@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { messageLimitErrors } from "../../sim/discord/limits.js";
 import {
   BOARD_FOOTER,
   type BoardEntry,
@@ -7,7 +8,6 @@ import {
   renderBoard,
 } from "../../src/bot/embeds/presenceBoard.js";
 import { type BoardInput, decideBoard } from "../../src/jobs/board/decide.js";
-import { messageLimitErrors } from "../sim/discord/limits.js";
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute));
 const entry = (n: number, game: string | null, patch: Partial<BoardEntry> = {}): BoardEntry => ({

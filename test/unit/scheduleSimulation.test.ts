@@ -4,6 +4,7 @@
  * delays the poller can promise.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { prng } from "../../sim/prng.js";
 import type { WatchState } from "../../src/domain/watch.js";
 import {
   afterObservation,
@@ -11,7 +12,6 @@ import {
   newWatchState,
   planPoll,
 } from "../../src/jobs/schedule.js";
-import { prng } from "../support/prng.js";
 
 const opts = defaultScheduleOptions;
 const MEMBERS = 10_000;

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linkButtonUrl, startWorld, type World } from "../e2e/world.js";
+import { linkButtonUrl } from "../../sim/botEnv.js";
+import { startWorld, type World } from "../e2e/world.js";
 import { resolveChromium } from "../support/browser.js";
 
 // The same flags for Debian's Chromium and the bundled one. Nothing here (nor in what

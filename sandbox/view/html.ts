@@ -3,7 +3,7 @@
  * already `Html`. Names, games and party titles come from PSN (and Discord): nothing
  * reaches the page unescaped by accident.
  */
-import { escapeHtml } from "../../../src/web/html.js";
+import { escapeHtml } from "../../src/web/html.js";
 
 /** The bot's own escaping (safe in text and in quoted attribute values). */
 export { escapeHtml };

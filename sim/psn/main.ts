@@ -3,7 +3,7 @@
  * accounts, for pointing a locally running bot at (PSN_*_BASE_URL=<url>).
  * PSN_SIM_PORT (or PORT, as before) also sets the port.
  */
-import { createLogger } from "../../../src/log.js";
+import { createLogger } from "../../src/log.js";
 import { portOption } from "../portOption.js";
 import { startPsnSim } from "./server.js";
 

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { type Logger, silentLogger } from "../../../src/log.js";
+import { type Logger, silentLogger } from "../../src/log.js";
 import {
   addExtraFields,
   defaultErrorBody,

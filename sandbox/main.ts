@@ -7,8 +7,8 @@
  * transcript and exits. `--port <n>` (or SANDBOX_PORT) fixes the page's port.
  */
 import { parseArgs } from "node:util";
-import { createLogger } from "../../src/log.js";
 import { portOption } from "../sim/portOption.js";
+import { createLogger } from "../src/log.js";
 import { startSandbox } from "./sandbox.js";
 import { runScene } from "./scene.js";
 import { startView } from "./view/server.js";

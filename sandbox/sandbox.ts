@@ -10,12 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PermissionFlagsBits } from "discord.js";
-import { type App, startApp } from "../../src/app.js";
-import { type Config, parseConfig } from "../../src/config.js";
-import { findUserByAccountId, type UserRow } from "../../src/db/users.js";
-import { defaultTrackerOptions } from "../../src/jobs/partyTracker.js";
-import { type Logger, silentLogger } from "../../src/log.js";
-import { freePort, linkButtonUrl, psnEnv } from "../e2e/world.js";
+import { freePort, linkButtonUrl, psnEnv } from "../sim/botEnv.js";
 import {
   type CreatedGuild,
   type DiscordSim,
@@ -25,6 +20,11 @@ import {
   startDiscordSim,
 } from "../sim/discord/server.js";
 import { type PsnSim, type SimEndpoint, type SimJoinability, startPsnSim } from "../sim/psn/server.js";
+import { type App, startApp } from "../src/app.js";
+import { type Config, parseConfig } from "../src/config.js";
+import { findUserByAccountId, type UserRow } from "../src/db/users.js";
+import { defaultTrackerOptions } from "../src/jobs/partyTracker.js";
+import { type Logger, silentLogger } from "../src/log.js";
 import type { Names } from "./discordJson.js";
 
 const BOT_TOKEN = "sandbox-bot-token.local-simulator.0123456789";
