@@ -7,7 +7,9 @@
  * not observed on a tick proves nothing either way. The same party seen by several linked
  * members is one entry with their member lists merged.
  */
+
 import { fromPsnParty, type LinkedAccounts, type Party, type PartyDetails } from "../domain/party.js";
+import type { EndedParty } from "../domain/partyUpdate.js";
 import type { GameTitle, PsnParty, PsnPartyMember } from "../psn/types.js";
 
 /** What the poller learnt about one linked member on this tick. */
@@ -41,13 +43,6 @@ export interface TrackedParty {
   readonly observers: ReadonlyMap<string, ObserverStatus>;
   /** The first observation since the last sighting that did not find it. */
   readonly missingSince: Date | null;
-}
-
-export interface EndedParty {
-  sessionId: string;
-  endedAt: Date;
-  /** null when the party was known only from an open card and never seen again. */
-  party: Party | null;
 }
 
 export interface TrackerState {

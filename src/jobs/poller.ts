@@ -15,6 +15,7 @@ import {
   type WatchedMember,
 } from "../db/watch.js";
 import type { Party } from "../domain/party.js";
+import type { PartySink, PartyUpdate } from "../domain/partyUpdate.js";
 import { partyFromJson } from "../domain/storedParty.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
@@ -33,7 +34,6 @@ import {
 import { PartyDetailsCache, type ShareReads } from "./partyDetails.js";
 import {
   defaultTrackerOptions,
-  type EndedParty,
   emptyTrackerState,
   type MemberObservation,
   seedSessionsOf,
@@ -50,19 +50,6 @@ import {
   respread,
   type ScheduleOptions,
 } from "./schedule.js";
-
-export interface PartyUpdate {
-  /** Every live party, whoever saw it and whenever. */
-  live: Party[];
-  /** Parties that ended recently (reported until forgotten, so a paused server catches up). */
-  ended: EndedParty[];
-  now: Date;
-}
-
-/** Where the parties go: the card writer, or a recorder in the benchmark and tests. */
-export interface CardSink {
-  apply(update: PartyUpdate): Promise<void>;
-}
 
 export interface TokenSource {
   /** The provider for one PSN account id (TokenManager.provider). */
@@ -81,7 +68,7 @@ export interface PollerOptions {
   db: Db;
   psn: PsnReads & ShareReads & Partial<BatchReads>;
   tokens: TokenSource;
-  sink: CardSink;
+  sink: PartySink;
   log: Logger;
   intervalSeconds: number;
   concurrency: number;

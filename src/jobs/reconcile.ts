@@ -27,7 +27,7 @@
 import { type RenderedCard, renderPartyCard, renderUnknownEndedCard } from "../bot/embeds/partyCard.js";
 import { canPostCards, type GuildSettings } from "../domain/guild.js";
 import { isJoinable, type Party } from "../domain/party.js";
-import type { EndedParty } from "./partyTracker.js";
+import type { EndedParty } from "../domain/partyUpdate.js";
 
 export type CardState = "posting" | "live" | "ended";
 

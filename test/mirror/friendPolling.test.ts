@@ -4,15 +4,16 @@
  * see), a real SQLite file, a recording sink.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { PsnSim } from "../../sim/psn/server.js";
 import { unlinkMember } from "../../src/accounts/unlink.js";
 import type { OpenDatabase } from "../../src/db/client.js";
 import { loadFriendGraph } from "../../src/db/friends.js";
 import { friendEdges } from "../../src/db/schema.js";
 import { markNeedsRelink } from "../../src/db/users.js";
 import { findWatchedMember, pollSoon, saveWatchState } from "../../src/db/watch.js";
+import type { PartyUpdate } from "../../src/domain/partyUpdate.js";
 import type { FriendOptions } from "../../src/jobs/friendWatch.js";
-import type { PartyUpdate, Poller } from "../../src/jobs/poller.js";
-import type { PsnSim } from "../sim/psn/server.js";
+import type { Poller } from "../../src/jobs/poller.js";
 import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./pollerRig.js";
 
 describe("watching through friends", () => {

@@ -3,10 +3,10 @@
  * a recording sink: tick ordering, shutdown, per-member error handling.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { PsnSim } from "../../sim/psn/server.js";
 import type { OpenDatabase } from "../../src/db/client.js";
 import { findWatchedMember, pollSoon } from "../../src/db/watch.js";
-import type { PartyUpdate } from "../../src/jobs/poller.js";
-import type { PsnSim } from "../sim/psn/server.js";
+import type { PartyUpdate } from "../../src/domain/partyUpdate.js";
 import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./pollerRig.js";
 
 describe("Poller", () => {

@@ -7,16 +7,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type PsnSim, startPsnSim } from "../../sim/psn/server.js";
 import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
 import { optIn } from "../../src/db/guildMembers.js";
 import { upsertLinkedUser } from "../../src/db/users.js";
+import type { PartySink } from "../../src/domain/partyUpdate.js";
 import type { FriendOptions } from "../../src/jobs/friendWatch.js";
-import { type CardSink, Poller } from "../../src/jobs/poller.js";
+import { Poller } from "../../src/jobs/poller.js";
 import { silentLogger } from "../../src/log.js";
 import type { PsnClient } from "../../src/psn/client.js";
 import { staticToken } from "../../src/psn/http.js";
 import { clientFor } from "../psn/harness.js";
-import { type PsnSim, startPsnSim } from "../sim/psn/server.js";
 
 /** What linking needs of a simulator account. */
 type Account = Pick<ReturnType<PsnSim["createAccount"]>, "accountId" | "onlineId" | "npsso">;
@@ -83,7 +84,7 @@ export async function linkAccount(
 /** A poller over the rig, on the test's clock, every 30 s. */
 export function rigPoller(
   rig: PollerRig,
-  options: { now: () => Date; sink: CardSink; concurrency?: number; friends?: Partial<FriendOptions> },
+  options: { now: () => Date; sink: PartySink; concurrency?: number; friends?: Partial<FriendOptions> },
 ) {
   return new Poller({
     db: rig.database.db,

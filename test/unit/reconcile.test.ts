@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GuildSettings } from "../../src/domain/guild.js";
 import type { Party } from "../../src/domain/party.js";
-import type { EndedParty } from "../../src/jobs/partyTracker.js";
+import type { EndedParty } from "../../src/domain/partyUpdate.js";
 import { type Action, type Card, reconcile } from "../../src/jobs/reconcile.js";
 import { alice, bob, member, NOW, party, STARTED, stranger } from "../support/parties.js";
 

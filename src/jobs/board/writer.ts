@@ -26,12 +26,12 @@ import {
   restartBoard,
 } from "../../db/boards.js";
 import { findGuild } from "../../db/guilds.js";
+import type { PartySink, PartyUpdate } from "../../domain/partyUpdate.js";
 import type { Logger } from "../../log.js";
 import { type CardIo, call, GuildPaused, readRecentMessages } from "../cards/applyAction.js";
 import { DiscordCode, discordCodeOf, discordErrorDecision, pauseReasonFor } from "../cards/discordPolicy.js";
 import { newNonce } from "../cards/nonce.js";
 import { settleMessage, settleNeed } from "../cards/settle.js";
-import type { CardSink, PartyUpdate } from "../poller.js";
 import { SerialQueue } from "../serialQueue.js";
 import { decideBoard } from "./decide.js";
 
@@ -39,7 +39,7 @@ export type BoardWriterOptions = Omit<CardIo, "metrics"> & { now?: () => Date };
 
 const createdMessage = z.looseObject({ id: z.string() });
 
-export class BoardWriter implements CardSink {
+export class BoardWriter implements PartySink {
   private readonly io: Omit<CardIo, "metrics">;
   private readonly log: Logger;
   private readonly now: () => Date;

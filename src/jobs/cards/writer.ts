@@ -19,12 +19,11 @@ import { findGuild, updateGuild } from "../../db/guilds.js";
 import { announcingGuildsOf } from "../../db/watch.js";
 import type { GuildSettings } from "../../domain/guild.js";
 import type { Party } from "../../domain/party.js";
+import type { EndedParty, PartySink, PartyUpdate } from "../../domain/partyUpdate.js";
 import { partyFromJson } from "../../domain/storedParty.js";
 import type { Logger } from "../../log.js";
 import type { Metrics } from "../../metrics.js";
 import { cardsEndedByUnlink, showsMember } from "../cardsEndedByUnlink.js";
-import type { EndedParty } from "../partyTracker.js";
-import type { CardSink, PartyUpdate } from "../poller.js";
 import { reconcile } from "../reconcile.js";
 import { SerialQueue } from "../serialQueue.js";
 import { applyAction, type BotView, type CardIo, type DiscordRest, GuildPaused } from "./applyAction.js";
@@ -43,7 +42,7 @@ export interface CardWriterOptions {
   metrics?: Metrics;
 }
 
-export class CardWriter implements CardSink {
+export class CardWriter implements PartySink {
   private readonly db: Db;
   private readonly io: CardIo;
   private readonly log: Logger;
