@@ -96,6 +96,12 @@ const extraFiles: Record<string, string> = {
     'import { helper } from "../../test/helper.js";\nimport { bench } from "../../bench/poll.js";\nexport const t = [helper, bench];\n',
   "test/helper.ts": "export const helper = 1;\n",
   "bench/poll.ts": "export const bench = 1;\n",
+  // Nor sim/ or sandbox/, the tools that ship beside it; and the tools never import test/.
+  "src/web/fromTools.ts":
+    'import { sim } from "../../sim/psn.js";\nimport { view } from "../../sandbox/view.js";\nexport const t = [sim, view];\n',
+  "sim/psn.ts": 'import { helper } from "../test/helper.js";\nexport const sim = helper;\n',
+  "sandbox/view.ts": 'import { helper } from "../test/helper.js";\nexport const view = helper;\n',
+  "bench/usesTest.ts": 'import { helper } from "../test/helper.js";\nexport const b = helper;\n',
   // Packages: a devDependency is out (even type-only), @types type-only is fine, a dependency is fine.
   "src/psn/packages.ts": [
     'import { fake } from "fake-dev";',
@@ -153,7 +159,7 @@ const extraFiles: Record<string, string> = {
       strict: true,
       verbatimModuleSyntax: true,
     },
-    include: ["src", "test", "bench"],
+    include: ["src", "test", "bench", "sim", "sandbox"],
   }),
 };
 
@@ -188,6 +194,11 @@ const extraRows: Row[] = [
   { from: "src/domain/a.ts", to: "src/domain/b.ts", expected: "no-circular", why: "type-only cycle" },
   { from: "src/web/fromTest.ts", to: "test/helper.ts", expected: "src-not-to-test", why: "test/" },
   { from: "src/web/fromTest.ts", to: "bench/poll.ts", expected: "src-not-to-test", why: "bench/" },
+  { from: "src/web/fromTools.ts", to: "sim/psn.ts", expected: "src-not-to-test", why: "sim/" },
+  { from: "src/web/fromTools.ts", to: "sandbox/view.ts", expected: "src-not-to-test", why: "sandbox/" },
+  { from: "sim/psn.ts", to: "test/helper.ts", expected: "tools-not-to-test", why: "sim/ → test/" },
+  { from: "sandbox/view.ts", to: "test/helper.ts", expected: "tools-not-to-test", why: "sandbox/ → test/" },
+  { from: "bench/usesTest.ts", to: "test/helper.ts", expected: "tools-not-to-test", why: "bench/ → test/" },
   {
     from: "src/psn/packages.ts",
     to: "node_modules/fake-dev/index.js",
@@ -252,7 +263,8 @@ beforeAll(async () => {
   const options = await extractDepcruiseOptions(ruleFile);
   const tsConfigFile = join(root, "tsconfig.json");
   const result = await cruise(
-    ["src"],
+    // What `npm run lint:layers` cruises.
+    ["src", "bench", "sim", "sandbox"],
     { ...options, baseDir: root, tsConfig: { fileName: tsConfigFile } },
     {},
     { tsConfig: extractTSConfig(tsConfigFile) },
