@@ -62,7 +62,7 @@ export function build() {
     throw new BuildError(
       "TypeScript is not installed, so dist/ cannot be built here. This is a production install " +
         "(npm ci --omit=dev): build first with `npm ci && npm run build`, then `npm prune --omit=dev`, " +
-        'or copy a built dist/ in (see the README, "Running it for real").',
+        'or copy a built dist/ in (see docs/operations.md, "A production install").',
     );
   }
   const result = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json")], {
