@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Compiles src/ to dist/ with TypeScript and stamps the result, so `npm start` can
- * tell a current build from a stale one without compiling again (tsc takes 30 s on
+ * tell a current build from a stale one without compiling again (tsc takes 5 to 10 s on
  * two cores; starting takes one).
  *
  *   node scripts/build.mjs           build now (`npm run build`)
