@@ -45,17 +45,15 @@ export const envSchema = z
     /** Unset: pretty in development, JSON otherwise (what NODE_ENV alone used to decide). */
     LOG_FORMAT: z.enum(["json", "pretty"], { error: "expected json or pretty" }).optional(),
 
-    DISCORD_TOKEN: z.string().trim().min(20, "expected the bot token from the Discord developer portal"),
-    DISCORD_APPLICATION_ID: snowflake("the application id from the Discord developer portal"),
+    DISCORD_TOKEN: z.string().trim().min(20, "expected a bot token"),
+    DISCORD_APPLICATION_ID: snowflake("the application id"),
     DISCORD_API_BASE_URL: url("the Discord API base URL").default("https://discord.com/api"),
     /** How long logging in (REST, gateway, every server arriving) may take before the start fails. */
     DISCORD_LOGIN_TIMEOUT_SECONDS: int(1, 600, "a timeout in seconds").default(30),
     /** Commands go to this one server only (at once), instead of globally. */
     DISCORD_DEV_GUILD_ID: snowflake("a server id (Developer Mode → Copy Server ID)").optional(),
 
-    PUBLIC_BASE_URL: url(
-      "the address where members reach the bot's sign-in page, e.g. https://psn.example.com",
-    ),
+    PUBLIC_BASE_URL: url("the sign-in page's address"),
     WEB_HOST: z.string().trim().min(1).default("0.0.0.0"),
     WEB_PORT: int(0, 65535, "a TCP port").default(8080),
     /** Set: /metrics only on METRICS_HOST:METRICS_PORT, off the public server. Unset: on the web server. */
@@ -107,7 +105,7 @@ export const envSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["PSN_REDIRECT_URI"],
-        message: `in oauth mode expected ${env.PUBLIC_BASE_URL}/oauth/callback (registered for your PSN client)`,
+        message: `in oauth mode expected ${env.PUBLIC_BASE_URL}/oauth/callback`,
       });
     }
   });
