@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Compiles src/ to dist/ with TypeScript and stamps the result, so `npm start` can
- * tell a current build from a stale one without compiling again (tsc takes 30 s on
+ * tell a current build from a stale one without compiling again (tsc takes 5 to 10 s on
  * two cores; starting takes one).
  *
  *   node scripts/build.mjs           build now (`npm run build`)
@@ -62,7 +62,7 @@ export function build() {
     throw new BuildError(
       "TypeScript is not installed, so dist/ cannot be built here. This is a production install " +
         "(npm ci --omit=dev): build first with `npm ci && npm run build`, then `npm prune --omit=dev`, " +
-        'or copy a built dist/ in (see the README, "Running it for real").',
+        'or copy a built dist/ in (see docs/operations.md, "A production install").',
     );
   }
   const result = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json")], {

@@ -30,7 +30,7 @@ const encryptionKey = z
   .refine((v) => {
     const bytes = Buffer.from(v, "base64");
     return bytes.length === 32 && bytes.toString("base64") === v.replace(/\s/g, "");
-  }, "expected 32 random bytes in base64 (generate one with: openssl rand -base64 32)");
+  }, "expected 32 random bytes in base64");
 
 const snowflake = (what: string) =>
   z
@@ -45,20 +45,15 @@ export const envSchema = z
     /** Unset: pretty in development, JSON otherwise (what NODE_ENV alone used to decide). */
     LOG_FORMAT: z.enum(["json", "pretty"], { error: "expected json or pretty" }).optional(),
 
-    DISCORD_TOKEN: z
-      .string({ error: "required: the bot token from the Discord developer portal" })
-      .trim()
-      .min(20, "expected the bot token from the Discord developer portal"),
-    DISCORD_APPLICATION_ID: snowflake("the application id from the Discord developer portal"),
+    DISCORD_TOKEN: z.string().trim().min(20, "expected a bot token"),
+    DISCORD_APPLICATION_ID: snowflake("the application id"),
     DISCORD_API_BASE_URL: url("the Discord API base URL").default("https://discord.com/api"),
     /** How long logging in (REST, gateway, every server arriving) may take before the start fails. */
     DISCORD_LOGIN_TIMEOUT_SECONDS: int(1, 600, "a timeout in seconds").default(30),
     /** Commands go to this one server only (at once), instead of globally. */
     DISCORD_DEV_GUILD_ID: snowflake("a server id (Developer Mode → Copy Server ID)").optional(),
 
-    PUBLIC_BASE_URL: url(
-      "the address where members reach the bot's sign-in page, e.g. https://psn.example.com",
-    ),
+    PUBLIC_BASE_URL: url("the sign-in page's address"),
     WEB_HOST: z.string().trim().min(1).default("0.0.0.0"),
     WEB_PORT: int(0, 65535, "a TCP port").default(8080),
     /** Set: /metrics only on METRICS_HOST:METRICS_PORT, off the public server. Unset: on the web server. */
@@ -88,18 +83,9 @@ export const envSchema = z
     PSN_API_BASE_URL: url("the PSN API base URL").default("https://m.np.playstation.com"),
     PSN_WEB_BASE_URL: url("the PSN web base URL").default("https://web.np.playstation.com"),
     PSN_DMS_BASE_URL: url("the PSN accounts base URL").default("https://dms.api.playstation.com"),
-    PSN_CLIENT_ID: z
-      .string({ error: 'required: the PSN OAuth client id (see the README, "A PSN client")' })
-      .trim()
-      .min(1, 'required: the PSN OAuth client id (see the README, "A PSN client")'),
-    PSN_CLIENT_SECRET: z
-      .string({ error: 'required: the PSN OAuth client secret (see the README, "A PSN client")' })
-      .trim()
-      .min(1, 'required: the PSN OAuth client secret (see the README, "A PSN client")'),
-    PSN_REDIRECT_URI: z
-      .string({ error: "required: the redirect URI registered for the PSN client" })
-      .trim()
-      .min(1, "required: the redirect URI registered for the PSN client"),
+    PSN_CLIENT_ID: z.string().trim().min(1, "required, not set"),
+    PSN_CLIENT_SECRET: z.string().trim().min(1, "required, not set"),
+    PSN_REDIRECT_URI: z.string().trim().min(1, "required, not set"),
     PSN_SCOPE: z.string().trim().min(1).default(DEFAULT_PSN_SCOPE),
     /** npsso: members paste their NPSSO; oauth: a real redirect to PUBLIC_BASE_URL/oauth/callback. */
     PSN_SIGNIN_MODE: z.enum(["npsso", "oauth"], { error: "expected npsso or oauth" }).default("npsso"),
@@ -119,12 +105,44 @@ export const envSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["PSN_REDIRECT_URI"],
-        message: `in oauth mode expected ${env.PUBLIC_BASE_URL}/oauth/callback (registered for your PSN client)`,
+        message: `in oauth mode expected ${env.PUBLIC_BASE_URL}/oauth/callback`,
       });
     }
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+type EnvInput = z.input<typeof envSchema>;
+/** The variables without a default: the bot cannot start until each is set. */
+export type RequiredVariable = {
+  [K in keyof EnvInput]-?: undefined extends EnvInput[K] ? never : K;
+}[keyof EnvInput];
+
+/**
+ * Where each required value comes from, added to any problem with it: a new operator
+ * learns what to do from the error alone. The type makes a new required variable
+ * without a hint a compile error.
+ */
+export const requiredHints: Record<RequiredVariable, string> = {
+  DISCORD_TOKEN:
+    "Discord developer portal (https://discord.com/developers/applications) → your application → Bot → Reset Token",
+  DISCORD_APPLICATION_ID:
+    "Discord developer portal (https://discord.com/developers/applications) → your application → General Information → Application ID",
+  PUBLIC_BASE_URL:
+    "the https:// address members open, served by your HTTPS reverse proxy in front of WEB_PORT, e.g. https://psn.example.com",
+  TOKEN_ENCRYPTION_KEY:
+    "generate one with `openssl rand -base64 32` or `node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"`, and keep it apart from the backups",
+  PSN_CLIENT_ID:
+    'the id of the PSN OAuth client you use (README, Setup, "A PSN client"); the repository ships none',
+  PSN_CLIENT_SECRET:
+    'the secret of the PSN OAuth client you use (README, Setup, "A PSN client"); the repository ships none',
+  PSN_REDIRECT_URI:
+    "the redirect URI registered for that PSN client (in oauth mode, PUBLIC_BASE_URL/oauth/callback)",
+};
+
+function isRequired(name: string): name is RequiredVariable {
+  return Object.hasOwn(requiredHints, name);
+}
 
 export interface Config {
   env: Env["NODE_ENV"];
@@ -174,10 +192,8 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join(".") || "environment";
       const message =
-        issue.code === "invalid_type" && cleaned[name] === undefined && !issue.message.startsWith("required")
-          ? "required, not set"
-          : issue.message;
-      return `${name}: ${message}`;
+        issue.code === "invalid_type" && cleaned[name] === undefined ? "required, not set" : issue.message;
+      return isRequired(name) ? `${name}: ${message} — ${requiredHints[name]}` : `${name}: ${message}`;
     });
     throw new ConfigError([...new Set(problems)].sort());
   }

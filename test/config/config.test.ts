@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
-import { parseConfig, readDotEnv } from "../../src/config.js";
+import { envSchema, parseConfig, readDotEnv, requiredHints } from "../../src/config.js";
 import { configProblems, VALID_ENV as valid } from "../support/config.js";
 
 const problems = configProblems;
@@ -35,6 +35,40 @@ describe("configuration", () => {
       "PUBLIC_BASE_URL",
       "TOKEN_ENCRYPTION_KEY",
     ]);
+  });
+
+  // What an operator must look up or make, per required variable: the hint's telling part.
+  const hints: Array<[string, string]> = [
+    ["DISCORD_TOKEN", "Bot → Reset Token"],
+    ["DISCORD_APPLICATION_ID", "General Information → Application ID"],
+    ["PUBLIC_BASE_URL", "HTTPS reverse proxy in front of WEB_PORT"],
+    ["TOKEN_ENCRYPTION_KEY", "openssl rand -base64 32"],
+    ["PSN_CLIENT_ID", '"A PSN client"'],
+    ["PSN_CLIENT_SECRET", '"A PSN client"'],
+    ["PSN_REDIRECT_URI", "the redirect URI registered for that PSN client"],
+  ];
+
+  it("has a hint for exactly the variables without a default", () => {
+    const required = Object.entries(envSchema.shape)
+      .filter(([, schema]) => !schema.safeParse(undefined).success)
+      .map(([name]) => name);
+    expect(required.sort()).toEqual(hints.map(([name]) => name).sort());
+    expect(Object.keys(requiredHints).sort()).toEqual(required);
+  });
+
+  it.each(hints)("says where %s comes from when it is missing, and when it is wrong", (name, hint) => {
+    const without = Object.fromEntries(Object.entries(valid).filter(([key]) => key !== name));
+    expect(problems(without)).toEqual([expect.stringMatching(new RegExp(`^${name}: required, not set — `))]);
+    expect(problems(without)[0]).toContain(hint);
+    const wrong = problems({ ...valid, [name]: " " });
+    expect(wrong).toHaveLength(1);
+    expect(wrong[0]).toContain(hint);
+  });
+
+  it("gives the key's generating command in the line, not only a pointer to the docs", () => {
+    const [line] = problems({ ...valid, TOKEN_ENCRYPTION_KEY: "c2hvcnQ=" });
+    expect(line).toContain("`openssl rand -base64 32`");
+    expect(line).toContain("randomBytes(32).toString('base64')");
   });
 
   it.each([

@@ -1,5 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,12 +20,14 @@ import { exitWithin, killGroup, type Started, startGroup } from "../support/proc
 
 /**
  * The Dockerfile, replayed step by step without Docker (no engine and no base image
- * registry on these machines): the build stage's own `npm ci`, build and prune in a
- * fresh directory, then the runtime stage's copies, its user and its command. What the
- * image would do, this does, so the Dockerfile cannot drift from a working install.
+ * registry on these machines): the deps stage's `npm ci --omit=dev`, the build stage's
+ * compiler install and build, each in a fresh directory, then the runtime stage's copies,
+ * its user and its command. What the image would do, this does, so the Dockerfile cannot
+ * drift from a working install.
  *
- * The same build stage is the README's production install (dependencies without dev
- * dependencies, a built dist/), so `npm start` is tested there too.
+ * The deps stage's node_modules with the build stage's dist/ is also the production
+ * install of docs/operations.md (a build made elsewhere, production dependencies only),
+ * so `npm start` is tested there too.
  */
 
 const REPO = process.cwd();
@@ -24,6 +35,7 @@ const STOP_DEADLINE_MS = 10_000;
 
 let sim: DiscordSim;
 let workspace: string;
+let deps: ReplayedStage;
 let build: ReplayedStage;
 let runtime: ReplayedStage;
 const log: string[] = [];
@@ -78,16 +90,23 @@ beforeAll(async () => {
     npm_config_prefer_offline: "true",
     ...localSqlitePrebuild(join(workspace, "prebuilds")),
   };
+  deps = replayStage(dockerfile.stage("deps"), {
+    context: REPO,
+    workspace,
+    baseEnv,
+    onOutput: (t) => log.push(t),
+  });
   build = replayStage(dockerfile.stage("build"), {
     context: REPO,
     workspace,
+    stages: { deps },
     baseEnv,
     onOutput: (t) => log.push(t),
   });
   runtime = replayStage(dockerfile.stage("runtime"), {
     context: REPO,
     workspace,
-    stages: { build },
+    stages: { deps, build },
     baseEnv,
     onOutput: (t) => log.push(t),
   });
@@ -100,27 +119,63 @@ afterAll(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 }, 180_000);
 
-describe("the build stage", () => {
-  it("compiles, then keeps only production dependencies", () => {
-    expect(build.ran).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^npm ci\b/), expect.stringMatching(/npm run build/)]),
-    );
+/** Test tooling only: none of it may be installed anywhere in the image's build. */
+const TEST_TOOLING = [
+  "@stryker-mutator/core",
+  "@sparticuz/chromium",
+  "playwright-core",
+  "vitest",
+  "@biomejs/biome",
+  "tsx",
+];
+
+describe("the deps stage", () => {
+  it("installs the production dependencies and no dev dependency", () => {
+    expect(deps.ran).toEqual([expect.stringMatching(/^npm ci --omit=dev\b/)]);
     // Only Debian package installs are left out of the replay.
-    for (const skipped of build.skipped) expect(skipped).toMatch(/^apt-get update && apt-get install/);
-    const modules = join(build.workdir, "node_modules");
-    expect(existsSync(join(build.workdir, "dist/main.js"))).toBe(true);
-    expect(existsSync(join(modules, "better-sqlite3"))).toBe(true);
+    for (const skipped of deps.skipped) expect(skipped).toMatch(/^apt-get update && apt-get install/);
+    const modules = join(deps.workdir, "node_modules");
+    expect(existsSync(join(modules, "better-sqlite3/build/Release/better_sqlite3.node"))).toBe(true);
     expect(existsSync(join(modules, "discord.js"))).toBe(true);
-    for (const dev of ["typescript", "vitest", "@biomejs/biome", "tsx", "@sparticuz/chromium"]) {
+    for (const dev of ["typescript", ...TEST_TOOLING]) {
       expect(existsSync(join(modules, dev)), `${dev} is a dev dependency`).toBe(false);
     }
   });
+});
 
-  it("is a production install where `npm start` starts without compiling, and SIGTERM to npm leaves no process", async () => {
+describe("the build stage", () => {
+  it("compiles with the lockfile's TypeScript and installs none of the test tooling", () => {
+    expect(build.ran).toEqual([expect.stringMatching(/typescript@/), "npm run build"]);
+    expect(build.skipped).toEqual([]);
+    const modules = join(build.workdir, "node_modules");
+    expect(existsSync(join(build.workdir, "dist/main.js"))).toBe(true);
+    const lock = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { version: string }>;
+    };
+    const installed = JSON.parse(readFileSync(join(modules, "typescript/package.json"), "utf8")) as {
+      version: string;
+    };
+    expect(installed.version).toBe(lock.packages["node_modules/typescript"]?.version);
+    for (const tool of TEST_TOOLING) {
+      expect(existsSync(join(modules, tool)), `${tool} is test tooling`).toBe(false);
+    }
+  });
+});
+
+describe("a production install from the stages' parts", () => {
+  it("(production dependencies, a built dist/) starts with `npm start` without compiling, and SIGTERM to npm leaves no process", async () => {
+    // What docs/operations.md describes for a build made elsewhere: dist/ next to the
+    // project's scripts and migrations, over `npm ci --omit=dev`.
+    const install = mkdtempSync(join(workspace, "prod-install-"));
+    cpSync(join(REPO, "package.json"), join(install, "package.json"));
+    for (const dir of ["scripts", "migrations"])
+      cpSync(join(REPO, dir), join(install, dir), { recursive: true });
+    cpSync(join(build.workdir, "dist"), join(install, "dist"), { recursive: true, preserveTimestamps: true });
+    symlinkSync(join(deps.workdir, "node_modules"), join(install, "node_modules"));
     const dataDir = mkdtempSync(join(workspace, "prod-data-"));
-    const stamp = statSync(join(build.workdir, "dist/.build-stamp")).mtimeMs;
+    const stamp = statSync(join(install, "dist/.build-stamp")).mtimeMs;
     running = startGroup("npm", ["start"], {
-      cwd: build.workdir,
+      cwd: install,
       env: {
         PATH: process.env.PATH ?? "",
         HOME: workspace,
@@ -129,7 +184,7 @@ describe("the build stage", () => {
     });
     await running.waitFor("psn-party-bridge is running");
     expect(running.output()).not.toContain("building");
-    expect(statSync(join(build.workdir, "dist/.build-stamp")).mtimeMs).toBe(stamp);
+    expect(statSync(join(install, "dist/.build-stamp")).mtimeMs).toBe(stamp);
 
     process.kill(running.pid, "SIGTERM");
     expect(await exitWithin(running, STOP_DEADLINE_MS)).toBe(0);
@@ -186,12 +241,22 @@ describe("the runtime stage", () => {
 
 describe("compose.yaml", () => {
   const compose = readFileSync(join(REPO, "compose.yaml"), "utf8");
+  // The published ports: quoted list items, comments left out.
+  const published = [...compose.matchAll(/^\s+- "([^"]+)"$/gm)].map((m) => m[1] as string);
 
   it("reads .env, keeps the database on a volume at the image's /data and publishes the web port", () => {
     expect(compose).toMatch(/^\s+env_file: \.env$/m);
     expect(compose).toMatch(/^\s+- [\w-]+:\/data$/m);
     expect(compose).toMatch(/DATABASE_PATH: \/data\/bot\.sqlite/);
-    expect(compose).toMatch(/- "\$\{WEB_PORT:-8080\}:\$\{WEB_PORT:-8080\}"/);
+    // The container listens on the image's port whatever .env says; WEB_PORT picks the host's.
+    expect(compose).toMatch(/^\s+WEB_PORT: 8080$/m);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own interpolation, matched as written
+    expect(published).toContain("127.0.0.1:${WEB_PORT:-8080}:8080");
     expect(runtime.exposed).toEqual([8080]);
+  });
+
+  it("publishes every port on loopback only, for the HTTPS proxy on the same machine", () => {
+    expect(published.length).toBeGreaterThan(0);
+    for (const port of published) expect(port).toMatch(/^127\.0\.0\.1:/);
   });
 });

@@ -82,7 +82,7 @@ describe("/party and /parties, end to end", () => {
     expect((await party(alice.user)).content).toBe("You are online but not in a party.");
 
     m.psn.setPresence(alice.accountId, { online: false });
-    // An online member's presence is read every few polls (README: How polling spends the PSN budget).
+    // An online member's presence is read every few polls (docs/architecture.md: How polling spends the PSN budget).
     for (let i = 0; i < 20 && findUser(m.world.app.ctx.db, alice.user.id)?.online !== false; i++)
       await m.tick();
     const offline = await party(dave, alice.user);

@@ -1,5 +1,5 @@
 /**
- * The README promises the PSN budget is never exceeded. The PSN simulator keeps a budget
+ * docs/architecture.md promises the PSN budget is never exceeded. The PSN simulator keeps a budget
  * of its own (as PSN does), so a bot that overspends meets a 429 here, not only when a
  * test injects one.
  */
