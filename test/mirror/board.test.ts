@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NONCE_WINDOW_MS, type SimChannel, type SimUser } from "../../sim/discord/server.js";
 import { BOARD_FOOTER } from "../../src/bot/embeds/presenceBoard.js";
 import { beginBoard, findBoard } from "../../src/db/boards.js";
-import { newNonce } from "../../src/jobs/cards/nonce.js";
+import { newNonce } from "../../src/jobs/messages/nonce.js";
 import { embedFields, firstEmbed } from "../e2e/world.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
@@ -274,7 +274,10 @@ describe("the presence board", () => {
     const refusedSoFar = () => m.world.discord.requests().filter((r) => r.status === 403).length;
     const refused = refusedSoFar();
     expect(refused).toBeGreaterThan(0);
-    expect(findBoard(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toContain("Missing Access");
+    expect((await findBoard(m.world.app.ctx.db, m.world.guild.id))?.pausedReason).toEqual({
+      code: "missingAccess",
+      channelId: boardChannel.id,
+    });
     // Paused: no call per poll against a channel that refuses.
     await m.tick();
     await m.tick();
