@@ -42,15 +42,9 @@ export interface CardIo extends MessageIo {
 }
 
 function rendered(card: RenderedCard): Rendered {
-  const body = {
-    ...(card.content !== null ? { content: card.content } : {}),
-    embeds: card.embeds,
-    components: card.components,
-    allowed_mentions: card.allowedMentions,
-  };
   // An edit never pings: the role was mentioned (or not) by the first post.
-  const { content: _mention, ...edit } = body as typeof body & { content?: string };
-  return { post: body, edit, hash: card.hash };
+  const edit = { embeds: card.embeds, components: card.components, allowed_mentions: card.allowedMentions };
+  return { post: card.content === null ? edit : { content: card.content, ...edit }, edit, hash: card.hash };
 }
 
 /**
