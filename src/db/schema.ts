@@ -8,6 +8,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import type { InviteDetail } from "../domain/inviteDetail.js";
 import { type PauseReason, pauseReasonFromJson, pauseReasonToJson } from "../domain/pauseReason.js";
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
@@ -199,7 +200,8 @@ export const invites = sqliteTable(
     outcome: text("outcome", {
       enum: ["pending", "sent", "denied", "expired", "refused", "failed"],
     }).notNull(),
-    detail: text("detail"),
+    /** Why it came to nothing, as a code (domain/inviteDetail.ts); null when it did not fail. */
+    detail: text("detail").$type<InviteDetail>(),
     createdAt: createdAt(),
     decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
   },

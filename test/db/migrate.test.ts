@@ -140,6 +140,41 @@ describe("database", () => {
     ]);
     expect(board).toEqual({ code: "missingAccess", channelId: "555" });
   });
+
+  it("turns the invitation failure words older versions stored into codes", () => {
+    const path = tempFile();
+    migrateUpTo(path, "0007_pause_reason_codes");
+    const before = new Database(path);
+    const insert = before.prepare(
+      "insert into invites (guild_id, session_id, requester_user_id, requester_account_id, outcome, detail) values ('g', 's', 'u', 'a', ?, ?)",
+    );
+    const stored = [
+      "nobody can invite",
+      "approval DM not delivered",
+      "sender not linked",
+      "rate limited by PSN",
+      "PSN refused (not in the party any more?)",
+      "PSN unavailable",
+      "unexpected failure",
+      null,
+    ];
+    for (const detail of stored) insert.run(detail === null ? "sent" : "failed", detail);
+    before.close();
+
+    const { sqlite, close } = openDatabase(path);
+    const details = sqlite.prepare("select detail from invites order by id").all();
+    close();
+    expect(details.map((r) => (r as { detail: string | null }).detail)).toEqual([
+      "nobodyCanInvite",
+      "approvalNotDelivered",
+      "senderNotLinked",
+      "rate_limited",
+      "forbidden",
+      "unavailable",
+      "unexpected",
+      null,
+    ]);
+  });
 });
 
 /** A database file migrated only up to (and including) the migration tagged `lastTag`. */
