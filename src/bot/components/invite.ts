@@ -103,7 +103,11 @@ async function requestFromMembers(
   }
   const candidates = inviteCandidates(party, members, requesterUserId);
   if (candidates.length === 0) {
-    recordInvite(ctx.db, { ...base, senderUserId: null, outcome: "refused", detail: "nobodyCanInvite" }, now);
+    await recordInvite(
+      ctx.db,
+      { ...base, senderUserId: null, outcome: "refused", detail: "nobodyCanInvite" },
+      now,
+    );
     throw new UserError(NOBODY_CAN_INVITE);
   }
 
@@ -121,7 +125,7 @@ async function requestFromMembers(
       const detail = inviteFailureOf(err);
       failures.push(explainFailure(detail));
       ctx.log.warn({ err, sessionId, sender: sender.user.discordUserId }, "PSN invitation failed");
-      recordInvite(
+      await recordInvite(
         ctx.db,
         { ...base, senderUserId: sender.user.discordUserId, outcome: "failed", detail },
         ctx.now(),
@@ -159,7 +163,7 @@ async function requestFromMembers(
         "could not DM a member for an invite approval",
       );
       failures.push("could not reach the member by DM");
-      decideInvite(ctx.db, invite.id, "failed", "approvalNotDelivered", ctx.now());
+      await decideInvite(ctx.db, invite.id, "failed", "approvalNotDelivered", ctx.now());
       continue;
     }
     const who = psnName(onlineIdIn(party, sender.user.psnAccountId, sender.user.psnOnlineId));

@@ -58,7 +58,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
 
   const sender = findUser(ctx.db, interaction.user.id);
   if (sender?.linkState !== "active") {
-    decideInvite(ctx.db, invite.id, "failed", "senderNotLinked", now);
+    await decideInvite(ctx.db, invite.id, "failed", "senderNotLinked", now);
     await closed("Your PlayStation account is not linked any more, so nothing could be sent.");
     await tellRequester(interaction, invite.requesterUserId, "Your invite request could not be sent.");
     return;
@@ -78,7 +78,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
   } catch (err) {
     const detail = inviteFailureOf(err);
     ctx.log.warn({ err, inviteId: invite.id }, "approved PSN invitation failed");
-    reviseInvite(ctx.db, invite.id, "failed", detail, ctx.now());
+    await reviseInvite(ctx.db, invite.id, "failed", detail, ctx.now());
     await interaction.editReply({
       content: `Approved, but PSN did not send the invitation (${explainFailure(detail)}).`,
       components: [approvalButtons(invite.id, true)],
