@@ -177,7 +177,8 @@ export async function repost(
 /**
  * A row without a message id, to be shown: sent again on its nonce while Discord still
  * honours it; past that, its message is looked for in the channel, adopted and brought
- * up to date if found, and posted afresh on a new nonce only if not.
+ * up to date if found (as any edit: replaced if too old), and posted afresh on a new
+ * nonce only if not.
  */
 export async function showUnsettled(
   io: MessageIo,
@@ -197,10 +198,7 @@ export async function showUnsettled(
     await repost(io, kept, row, rendered, now);
     return;
   }
-  await call("edit", () =>
-    io.rest.patch(Routes.channelMessage(row.channelId, found), { body: rendered.edit }),
-  );
-  await kept.edited(rendered.hash, now);
+  await editOrReplace(io, kept, { channelId: row.channelId, messageId: found }, rendered, "edit", now);
 }
 
 /**
