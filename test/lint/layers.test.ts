@@ -103,6 +103,8 @@ const extraFiles: Record<string, string> = {
   "src/web/fromTest.ts":
     'import { helper } from "../../test/helper.js";\nimport { bench } from "../../bench/poll.js";\nexport const t = [helper, bench];\n',
   "test/helper.ts": "export const helper = 1;\n",
+  // Nor do the tools people run (simulators, sandbox, benchmarks).
+  "sim/fromTest.ts": 'import { helper } from "../test/helper.js";\nexport const s = helper;\n',
   "bench/poll.ts": "export const bench = 1;\n",
   // Packages: a devDependency is out (even type-only), @types type-only is fine, a dependency is fine.
   "src/psn/packages.ts": [
@@ -161,7 +163,7 @@ const extraFiles: Record<string, string> = {
       strict: true,
       verbatimModuleSyntax: true,
     },
-    include: ["src", "test", "bench"],
+    include: ["src", "test", "bench", "sim"],
   }),
 };
 
@@ -216,6 +218,7 @@ const extraRows: Row[] = [
   { from: "src/domain/a.ts", to: "src/domain/b.ts", expected: "no-circular", why: "type-only cycle" },
   { from: "src/web/fromTest.ts", to: "test/helper.ts", expected: "src-not-to-test", why: "test/" },
   { from: "src/web/fromTest.ts", to: "bench/poll.ts", expected: "src-not-to-test", why: "bench/" },
+  { from: "sim/fromTest.ts", to: "test/helper.ts", expected: "tools-not-to-test", why: "a tool → test/" },
   {
     from: "src/psn/packages.ts",
     to: "node_modules/fake-dev/index.js",
@@ -280,7 +283,7 @@ beforeAll(async () => {
   const options = await extractDepcruiseOptions(ruleFile);
   const tsConfigFile = join(root, "tsconfig.json");
   const result = await cruise(
-    ["src"],
+    ["src", "sim"],
     { ...options, baseDir: root, tsConfig: { fileName: tsConfigFile } },
     {},
     { tsConfig: extractTSConfig(tsConfigFile) },
