@@ -135,6 +135,25 @@ module.exports = {
       to: { path: "^src/bot/", pathNot: JOBS_MAY_USE_FROM_BOT },
     },
     {
+      name: "message-users-apart",
+      comment:
+        "The presence board (src/jobs/board) and the party cards (src/jobs/cards) are the two users of the " +
+        "message protocol and import nothing from each other: what both need (the exactly-once protocol, " +
+        "the Discord error policy, the nonce) lives in src/jobs/messages.",
+      severity: "error",
+      from: { path: "^src/jobs/(cards|board)/" },
+      to: { path: "^src/jobs/(cards|board)/", pathNot: "^src/jobs/$1/" },
+    },
+    {
+      name: "messages-not-to-its-users",
+      comment:
+        "The message protocol (src/jobs/messages) knows no card and no board: what differs between them " +
+        "(the row store, how their message is known, what it shows) is passed in by cards/ and board/.",
+      severity: "error",
+      from: { path: "^src/jobs/messages/" },
+      to: { path: "^src/jobs/(cards|board)/" },
+    },
+    {
       name: "src-not-in-a-layer",
       comment:
         "Every module in src/ belongs to a layer, and this one matches none. Put it in a layer's folder, " +

@@ -1,4 +1,6 @@
 import { PermissionFlagsBits } from "discord.js";
+import type { PauseReason } from "../domain/pauseReason.js";
+import { pauseReasonText } from "./pauseReason.js";
 
 /**
  * Permission decisions, free of discord.js objects so they are tested as tables.
@@ -39,7 +41,7 @@ export function missingPermissions(
 
 export interface CheckInput {
   enabled: boolean;
-  pausedReason: string | null;
+  pausedReason: PauseReason | null;
   channelId: string | null;
   /** False when the configured channel is gone or invisible to the bot. */
   channelFound: boolean;
@@ -86,14 +88,13 @@ export function evaluateCheck(input: CheckInput): CheckReport {
 
   if (!input.enabled) problems.push("Party cards are turned off. Turn them on with `/config enable`.");
 
-  const clearPause = input.pausedReason !== null && channelReady;
+  const paused = input.pausedReason === null ? null : pauseReasonText(input.pausedReason);
+  const clearPause = paused !== null && channelReady;
   if (clearPause) {
-    notes.push(
-      `Cards were paused (${input.pausedReason}). The channel looks right now, so they are resumed.`,
-    );
-  } else if (input.pausedReason !== null) {
+    notes.push(`Cards were paused (${paused}). The channel looks right now, so they are resumed.`);
+  } else if (paused !== null) {
     problems.push(
-      `Cards are paused: ${input.pausedReason}. Fix the problems above, then run \`/config check\` again to resume.`,
+      `Cards are paused: ${paused}. Fix the problems above, then run \`/config check\` again to resume.`,
     );
   }
 
@@ -106,7 +107,7 @@ export interface BoardCheckInput {
   channelFound: boolean;
   botPermissions: bigint | null;
   /** Why the board writer stopped, if it did. */
-  pausedReason: string | null;
+  pausedReason: PauseReason | null;
 }
 
 /** What `/config check` adds for the presence board: its channel, and a pause it can lift. */
@@ -127,14 +128,15 @@ export function evaluateBoardCheck(input: BoardCheckInput): Omit<CheckReport, "c
     for (const permission of missing) problems.push(fixPermissionText(permission, id));
     ready = missing.length === 0;
   }
-  const clearPause = input.pausedReason !== null && ready;
+  const paused = input.pausedReason === null ? null : pauseReasonText(input.pausedReason);
+  const clearPause = paused !== null && ready;
   if (clearPause)
     notes.push(
-      `The presence board was paused (${input.pausedReason}). Its channel looks right now, so it is posted again at the next poll.`,
+      `The presence board was paused (${paused}). Its channel looks right now, so it is posted again at the next poll.`,
     );
-  else if (input.pausedReason !== null)
+  else if (paused !== null)
     problems.push(
-      `The presence board is paused: ${input.pausedReason}. Fix the problems above, then run \`/config check\` again to resume it.`,
+      `The presence board is paused: ${paused}. Fix the problems above, then run \`/config check\` again to resume it.`,
     );
   return { problems, notes, clearPause };
 }

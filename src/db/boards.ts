@@ -4,6 +4,7 @@
  * so a restart never posts a second board (jobs/board/writer.ts).
  */
 import { and, eq, isNotNull } from "drizzle-orm";
+import type { PauseReason } from "../domain/pauseReason.js";
 import { gameFromJson } from "../domain/storedParty.js";
 import type { Db } from "./client.js";
 import { boards, guildMembers, guilds, users } from "./schema.js";
@@ -78,7 +79,7 @@ export function recordBoardEdit(db: Db, guildId: string, hash: string, now: Date
   db.update(boards).set({ hash, updatedAt: now }).where(eq(boards.guildId, guildId)).run();
 }
 
-export function pauseBoard(db: Db, guildId: string, reason: string, now: Date): void {
+export function pauseBoard(db: Db, guildId: string, reason: PauseReason, now: Date): void {
   db.update(boards).set({ pausedReason: reason, updatedAt: now }).where(eq(boards.guildId, guildId)).run();
 }
 

@@ -2,7 +2,7 @@
  * Party cards per server. A card row is written (state `posting`, with the nonce
  * Discord will see) before the message is sent and completed after, so a crash in
  * between is repaired by sending again with the same nonce while Discord honours it,
- * and by finding the message in the channel after that (jobs/cards/settle.ts).
+ * and by finding the message in the channel after that (jobs/messages/settle.ts).
  */
 import { and, asc, count, desc, eq, inArray, isNotNull, lte, ne } from "drizzle-orm";
 import type { Db } from "./client.js";
@@ -87,7 +87,8 @@ export function restartPost(
 export function completePost(
   db: Db,
   id: number,
-  done: { messageId: string; hash: string; partyJson: string },
+  /** `hash` null: what the message shows is not known (returned on a repeated nonce). */
+  done: { messageId: string; hash: string | null; partyJson?: string },
   now: Date,
 ): void {
   db.update(cards)

@@ -4,6 +4,7 @@
  * an approval waiting in a member's DMs.
  */
 import { and, desc, eq, gte, ne, or } from "drizzle-orm";
+import type { InviteDetail } from "../domain/inviteDetail.js";
 import type { Db } from "./client.js";
 import { invites, users } from "./schema.js";
 
@@ -17,7 +18,7 @@ export interface NewInvite {
   requesterAccountId: string;
   senderUserId: string | null;
   outcome: InviteOutcome;
-  detail?: string | null;
+  detail?: InviteDetail | null;
 }
 
 export function recordInvite(db: Db, invite: NewInvite, now: Date): InviteRow {
@@ -68,7 +69,7 @@ export function decideInvite(
   db: Db,
   id: number,
   outcome: Exclude<InviteOutcome, "pending">,
-  detail: string | null,
+  detail: InviteDetail | null,
   now: Date,
 ): InviteRow | null {
   return (
@@ -86,7 +87,7 @@ export function reviseInvite(
   db: Db,
   id: number,
   outcome: Exclude<InviteOutcome, "pending">,
-  detail: string | null,
+  detail: InviteDetail | null,
   now: Date,
 ): void {
   db.update(invites).set({ outcome, detail, decidedAt: now }).where(eq(invites.id, id)).run();

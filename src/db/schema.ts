@@ -1,7 +1,24 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  customType,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+import type { InviteDetail } from "../domain/inviteDetail.js";
+import { type PauseReason, pauseReasonFromJson, pauseReasonToJson } from "../domain/pauseReason.js";
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
+/** A pause reason as JSON text (a code and its parameters), checked by zod both ways. */
+const pauseReason = customType<{ data: PauseReason; driverData: string }>({
+  dataType: () => "text",
+  toDriver: pauseReasonToJson,
+  fromDriver: pauseReasonFromJson,
+});
+
 const createdAt = () => integer("created_at", { mode: "timestamp_ms" }).notNull().default(now);
 
 /** A Discord user linked to a PSN account. One row per Discord user; deleted by /unlink. */
@@ -70,8 +87,8 @@ export const guilds = sqliteTable("guilds", {
     .notNull()
     .default("joinable"),
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
-  /** Why cards are paused (the bot lost access to the channel), null when running. */
-  pausedReason: text("paused_reason"),
+  /** Why cards are paused (the bot lost access to the channel), a code and its parameters; null when running. */
+  pausedReason: pauseReason("paused_reason"),
   /** The text posted above a new card (placeholders, see bot/embeds/cardTemplate.ts); null: the role mention. */
   cardTemplate: text("card_template"),
   /** Minutes after which an ended card's message is deleted; null keeps ended cards. */
@@ -149,8 +166,8 @@ export const boards = sqliteTable("boards", {
   state: text("state", { enum: ["posting", "live"] }).notNull(),
   /** Hash of what the message shows; null when not known (adopted after a lost answer). */
   hash: text("hash"),
-  /** Why the board is not written (Discord refused the channel); cleared by `/config board`. */
-  pausedReason: text("paused_reason"),
+  /** Why the board is not written (Discord refused the channel), as a code; cleared by `/config board`. */
+  pausedReason: pauseReason("paused_reason"),
   createdAt: createdAt(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
 });
@@ -183,7 +200,8 @@ export const invites = sqliteTable(
     outcome: text("outcome", {
       enum: ["pending", "sent", "denied", "expired", "refused", "failed"],
     }).notNull(),
-    detail: text("detail"),
+    /** Why it came to nothing, as a code (domain/inviteDetail.ts); null when it did not fail. */
+    detail: text("detail").$type<InviteDetail>(),
     createdAt: createdAt(),
     decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
   },

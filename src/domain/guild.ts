@@ -1,3 +1,5 @@
+import type { PauseReason } from "./pauseReason.js";
+
 /** Which parties a server's channel shows: joinable ones (open or request-to-join), or every one. */
 export type ShowFilter = "joinable" | "all";
 
@@ -8,7 +10,7 @@ export interface GuildSettings {
   show: ShowFilter;
   enabled: boolean;
   /** Set when Discord refused access (50001/50013); cleared by `/config check`. */
-  pausedReason: string | null;
+  pausedReason: PauseReason | null;
   /** `/config template`: the text above a new card; null or absent, the role mention. */
   template?: string | null;
 }

@@ -16,7 +16,7 @@
  *   pause is lifted.
  * - A card in state "posting" (crash between the DB write and the Discord call) is posted
  *   again with its own card id; the card writer reuses its nonce while Discord honours
- *   it, and looks for the message in the channel after that (cards/settle.ts), so
+ *   it, and looks for the message in the channel after that (messages/settle.ts), so
  *   Discord does not create it twice.
  * - A card whose party is neither live nor ended is left alone: the tracker has not
  *   decided yet (after a restart, its members may not have been polled).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryInviteClaims } from "../../src/bot/invites/claims.js";
 import { approvalRequest, repeatMessage } from "../../src/bot/invites/messages.js";
-import { explainFailure, repeatHorizon } from "../../src/bot/invites/policy.js";
+import { explainFailure, inviteFailureOf, repeatHorizon } from "../../src/bot/invites/policy.js";
 import type { Party } from "../../src/domain/party.js";
 import { discordTimestamp } from "../../src/domain/timestamps.js";
 import { PsnForbiddenError, PsnRateLimitedError, PsnUnavailableError } from "../../src/psn/errors.js";
@@ -30,7 +30,7 @@ describe("explainFailure", () => {
     [new PsnUnavailableError("down"), "PSN unavailable"],
     [new Error("boom"), "unexpected failure"],
   ])("%s → %s", (err, text) => {
-    expect(explainFailure(err)).toBe(text);
+    expect(explainFailure(inviteFailureOf(err))).toBe(text);
   });
 });
 

@@ -64,6 +64,7 @@ function expectReport(
 }
 
 describe("evaluateCheck", () => {
+  const lostAccess = { code: "missingAccess", channelId: "123456789012345678" } as const;
   const base: CheckInput = {
     enabled: true,
     pausedReason: null,
@@ -85,17 +86,21 @@ describe("evaluateCheck", () => {
     ],
     [
       "paused but fixed",
-      { pausedReason: "lost access" },
-      { problems: [], notes: [/paused \(lost access\).*resumed/], clearPause: true },
+      { pausedReason: lostAccess },
+      {
+        problems: [],
+        notes: [/paused \(Missing Access \(50001\): the bot cannot see <#123456789012345678>\).*resumed/],
+        clearPause: true,
+      },
     ],
     [
       "paused and still broken",
-      { pausedReason: "lost access", botPermissions: ALL_NEEDED & ~P.ViewChannel },
-      { problems: [/View Channel/, /Cards are paused: lost access/], clearPause: false },
+      { pausedReason: lostAccess, botPermissions: ALL_NEEDED & ~P.ViewChannel },
+      { problems: [/View Channel/, /Cards are paused: Missing Access \(50001\)/], clearPause: false },
     ],
     [
       "paused without a channel",
-      { pausedReason: "lost access", channelId: null, channelFound: false },
+      { pausedReason: lostAccess, channelId: null, channelFound: false },
       { problems: [/No party channel/, /Cards are paused/], clearPause: false },
     ],
   ])("%s", (_name, patch, expected) => {
@@ -104,6 +109,7 @@ describe("evaluateCheck", () => {
 });
 
 describe("evaluateBoardCheck", () => {
+  const boardLost = { code: "missingAccess", channelId: "223456789012345678" } as const;
   const base: BoardCheckInput = {
     boardChannelId: "223456789012345678",
     channelFound: true,
@@ -115,7 +121,7 @@ describe("evaluateBoardCheck", () => {
     [
       [
         "no board: nothing to say, even with a stale pause",
-        { boardChannelId: null, pausedReason: "x" },
+        { boardChannelId: null, pausedReason: { code: "unknown" } },
         { problems: [] },
       ],
       ["all good", {}, { problems: [] }],
@@ -132,16 +138,18 @@ describe("evaluateBoardCheck", () => {
       ],
       [
         "paused but fixed",
-        { pausedReason: "Missing Access" },
+        { pausedReason: boardLost },
         {
           problems: [],
-          notes: [/presence board was paused \(Missing Access\).*posted again/],
+          notes: [
+            /presence board was paused \(Missing Access \(50001\): the bot cannot see <#223456789012345678>\).*posted again/,
+          ],
           clearPause: true,
         },
       ],
       [
         "paused and still refused",
-        { pausedReason: "Missing Access", botPermissions: ALL_NEEDED & ~P.ViewChannel },
+        { pausedReason: boardLost, botPermissions: ALL_NEEDED & ~P.ViewChannel },
         { problems: [/View Channel/, /presence board is paused: Missing Access/], clearPause: false },
       ],
     ],

@@ -5,7 +5,9 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
+import { findBoard } from "../../src/db/boards.js";
 import { MIGRATIONS_FOLDER, openDatabase } from "../../src/db/client.js";
+import { findGuild } from "../../src/db/guilds.js";
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -101,6 +103,77 @@ describe("database", () => {
       { name: "cards_session" },
     ]);
     expect(old).toEqual([]);
+  });
+
+  it("turns the pause sentences older versions stored into codes, the channel kept", async () => {
+    const path = tempFile();
+    migrateUpTo(path, "0006_friend_edges");
+    const before = new Database(path);
+    const guild = before.prepare("insert into guilds (guild_id, paused_reason) values (?, ?)");
+    guild.run("1", "Missing Access (50001): the bot cannot see <#111>");
+    guild.run("2", "Missing Permissions (50013): the bot cannot post or edit in <#222>");
+    guild.run("3", "Unknown Channel (10003): <#333> no longer exists");
+    guild.run("4", "Missing Permissions (Read Message History): the bot cannot look for its cards in <#444>");
+    guild.run("5", "the bot lost access to the channel");
+    guild.run("6", null);
+    before
+      .prepare(
+        "insert into boards (guild_id, channel_id, nonce, state, paused_reason) values (?, ?, ?, ?, ?)",
+      )
+      .run("1", "555", "n", "live", "Missing Access (50001): the bot cannot see <#555>");
+    before.close();
+
+    const { db, close } = openDatabase(path);
+    const reasons = await Promise.all(
+      ["1", "2", "3", "4", "5", "6"].map(async (id) => (await findGuild(db, id))?.pausedReason),
+    );
+    const board = (await findBoard(db, "1"))?.pausedReason;
+    close();
+    expect(reasons).toEqual([
+      { code: "missingAccess", channelId: "111" },
+      { code: "missingPermissions", channelId: "222" },
+      { code: "channelGone", channelId: "333" },
+      { code: "cannotReadHistory", channelId: "444" },
+      // Not a sentence the bot wrote: still a pause, for a reason not known.
+      { code: "unknown" },
+      null,
+    ]);
+    expect(board).toEqual({ code: "missingAccess", channelId: "555" });
+  });
+
+  it("turns the invitation failure words older versions stored into codes", () => {
+    const path = tempFile();
+    migrateUpTo(path, "0007_pause_reason_codes");
+    const before = new Database(path);
+    const insert = before.prepare(
+      "insert into invites (guild_id, session_id, requester_user_id, requester_account_id, outcome, detail) values ('g', 's', 'u', 'a', ?, ?)",
+    );
+    const stored = [
+      "nobody can invite",
+      "approval DM not delivered",
+      "sender not linked",
+      "rate limited by PSN",
+      "PSN refused (not in the party any more?)",
+      "PSN unavailable",
+      "unexpected failure",
+      null,
+    ];
+    for (const detail of stored) insert.run(detail === null ? "sent" : "failed", detail);
+    before.close();
+
+    const { sqlite, close } = openDatabase(path);
+    const details = sqlite.prepare("select detail from invites order by id").all();
+    close();
+    expect(details.map((r) => (r as { detail: string | null }).detail)).toEqual([
+      "nobodyCanInvite",
+      "approvalNotDelivered",
+      "senderNotLinked",
+      "rate_limited",
+      "forbidden",
+      "unavailable",
+      "unexpected",
+      null,
+    ]);
   });
 });
 

@@ -141,8 +141,11 @@ describe("/config", () => {
 
   it("check keeps a pause while access is missing and lifts it once the channel works", async () => {
     await config("channel", { channel: world.partyChannel.id });
-    updateGuild(world.app.ctx.db, world.guild.id, { pausedReason: "the bot lost access to the channel" });
-    expect((await show()).Status).toBe("Paused: the bot lost access to the channel");
+    const lost = { code: "missingAccess", channelId: world.partyChannel.id } as const;
+    await updateGuild(world.app.ctx.db, world.guild.id, { pausedReason: lost });
+    expect((await show()).Status).toBe(
+      `Paused: Missing Access (50001): the bot cannot see <#${world.partyChannel.id}>`,
+    );
 
     world.discord.setChannelOverwrite(world.partyChannel.id, {
       id: world.guild.botRoleId ?? "",
@@ -151,9 +154,7 @@ describe("/config", () => {
     });
     const stillPaused = firstEmbed(await config("check")).description ?? "";
     expect(stillPaused).toContain("Cards are paused");
-    expect(findGuild(world.app.ctx.db, world.guild.id)?.pausedReason).toBe(
-      "the bot lost access to the channel",
-    );
+    expect((await findGuild(world.app.ctx.db, world.guild.id))?.pausedReason).toEqual(lost);
 
     world.discord.setChannelOverwrite(world.partyChannel.id, {
       id: world.guild.botRoleId ?? "",

@@ -85,6 +85,14 @@ const extraFiles: Record<string, string> = {
   // The jobs module from the brief: the card renderer is fine, the router is not.
   "src/jobs/x.ts":
     'import { target as card } from "../bot/embeds/card.js";\nimport { target as router } from "../bot/router.js";\nexport const x = [card, router];\n',
+  // The message protocol's two users import it, never each other; it imports neither.
+  "src/jobs/messages/protocol.ts":
+    'import { target } from "../cards/applyAction.js";\nexport const protocol = target;\n',
+  "src/jobs/cards/applyAction.ts": "export const target = 1;\n",
+  "src/jobs/cards/writer.ts":
+    'import { target } from "./applyAction.js";\nimport { protocol } from "../messages/protocol.js";\nexport const w = [target, protocol];\n',
+  "src/jobs/board/writer.ts":
+    'import { target } from "../cards/applyAction.js";\nimport { protocol } from "../messages/protocol.js";\nexport const w = [target, protocol];\n',
   // A cycle through a dynamic import, and a type-only cycle.
   "src/bot/commands/help.ts":
     'export const help = async () => (await import("./index.js")).commands;\nexport const name = "help";\n',
@@ -178,6 +186,26 @@ const extraRows: Row[] = [
     to: "src/bot/router.ts",
     expected: "jobs-not-to-bot",
     why: "jobs → bot outside embeds",
+  },
+  {
+    from: "src/jobs/board/writer.ts",
+    to: "src/jobs/cards/applyAction.ts",
+    expected: "message-users-apart",
+    why: "board → cards",
+  },
+  { from: "src/jobs/board/writer.ts", to: "src/jobs/messages/protocol.ts", expected: null, why: "a user" },
+  { from: "src/jobs/cards/writer.ts", to: "src/jobs/messages/protocol.ts", expected: null, why: "a user" },
+  {
+    from: "src/jobs/cards/writer.ts",
+    to: "src/jobs/cards/applyAction.ts",
+    expected: null,
+    why: "within cards",
+  },
+  {
+    from: "src/jobs/messages/protocol.ts",
+    to: "src/jobs/cards/applyAction.ts",
+    expected: "messages-not-to-its-users",
+    why: "protocol → a user",
   },
   {
     from: "src/bot/commands/help.ts",

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NONCE_WINDOW_MS, type SimChannel, type SimUser } from "../../sim/discord/server.js";
 import { BOARD_FOOTER } from "../../src/bot/embeds/presenceBoard.js";
 import { beginBoard, findBoard } from "../../src/db/boards.js";
-import { newNonce } from "../../src/jobs/cards/nonce.js";
+import { newNonce } from "../../src/jobs/messages/nonce.js";
 import { embedFields, firstEmbed } from "../e2e/world.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
@@ -200,6 +200,51 @@ describe("the presence board", () => {
     expect(reads()).toBe(before);
   });
 
+  it("replaces a board too old to edit (30046): one board left, the new one tracked", async () => {
+    await m.linkedMember("alice", "alice_ps");
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    const [old] = boards();
+    m.world.discord.fault(
+      { method: "PATCH", path: `/channels/${boardChannel.id}/messages/${old!.id}` },
+      { status: 400, code: 30046, times: 1 },
+    );
+    const bob = await m.linkedMember("bob", "bob_ps");
+    await m.tick();
+    expect(boards()).toHaveLength(1);
+    const [now] = boards();
+    expect(now?.id).not.toBe(old?.id);
+    expect(theBoard().description).toContain(bob.user.id);
+    expect(await findBoard(m.world.app.ctx.db, m.world.guild.id)).toMatchObject({
+      state: "live",
+      messageId: now?.id,
+    });
+  });
+
+  it("moves to a new channel when the old one was closed to the bot", async () => {
+    await m.linkedMember("alice", "alice_ps");
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    m.world.discord.setChannelOverwrite(boardChannel.id, {
+      id: m.world.guild.botRoleId as string,
+      type: "role",
+      deny: PermissionFlagsBits.ViewChannel,
+    });
+    const elsewhere = m.world.discord.createChannel(m.world.guild.id, { name: "online-now" });
+    await configBoard(m.world.admin, "channel", elsewhere.id);
+    await m.tick();
+    const moved = m.world.discord
+      .channelMessages(elsewhere.id)
+      .filter((x) => JSON.stringify(x.embeds).includes(BOARD_FOOTER));
+    expect(moved).toHaveLength(1);
+    expect(firstEmbed(moved[0]!).description).toContain("alice\\_ps");
+    expect(await findBoard(m.world.app.ctx.db, m.world.guild.id)).toMatchObject({
+      channelId: elsewhere.id,
+      messageId: moved[0]?.id,
+      pausedReason: null,
+    });
+  });
+
   it("takes the board down with /config board off", async () => {
     await configBoard(m.world.admin, "channel", boardChannel.id);
     await m.tick();
@@ -274,7 +319,10 @@ describe("the presence board", () => {
     const refusedSoFar = () => m.world.discord.requests().filter((r) => r.status === 403).length;
     const refused = refusedSoFar();
     expect(refused).toBeGreaterThan(0);
-    expect(findBoard(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toContain("Missing Access");
+    expect((await findBoard(m.world.app.ctx.db, m.world.guild.id))?.pausedReason).toEqual({
+      code: "missingAccess",
+      channelId: boardChannel.id,
+    });
     // Paused: no call per poll against a channel that refuses.
     await m.tick();
     await m.tick();

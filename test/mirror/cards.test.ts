@@ -4,7 +4,7 @@ import type { SimUser } from "../../sim/discord/server.js";
 import { beginPost, findAllOpenCards } from "../../src/db/cards.js";
 import { findGuild } from "../../src/db/guilds.js";
 import { pollSoon } from "../../src/db/watch.js";
-import { newNonce } from "../../src/jobs/cards/nonce.js";
+import { newNonce } from "../../src/jobs/messages/nonce.js";
 import { eventually, firstEmbed } from "../e2e/world.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
@@ -118,9 +118,9 @@ describe("party cards, end to end", () => {
   });
 
   it.each([
-    ["is gone (10008): the same card row posts it again", 404, 10008, true],
-    ["is too old to edit (30046): a new card replaces it, the old one stays as history", 400, 30046, false],
-  ])("when an edit finds that the card %s", async (_what, status, code, sameRow) => {
+    ["is gone (10008): the same card row posts it again", 404, 10008],
+    ["is too old to edit (30046): the same card row posts a new one and deletes the old one", 400, 30046],
+  ])("when an edit finds that the card %s", async (_what, status, code) => {
     const alice = await m.linkedMember("alice", "alice_ps");
     const bob = await m.linkedMember("bob", "bob_ps");
     const session = m.psn.startParty(alice.accountId, { joinability: "open" });
@@ -139,7 +139,31 @@ describe("party cards, end to end", () => {
     expect(open).toEqual([
       expect.objectContaining({ sessionId: session, state: "live", messageId: again.id }),
     ]);
-    expect(open[0]?.id === row?.id).toBe(sameRow);
+    expect(open[0]?.id).toBe(row?.id);
+    // One card left in the channel: a message too old to edit is deleted, not left with working buttons.
+    expect(cardsIn(m.world.partyChannel.id).map((x) => x.id)).toEqual([again.id]);
+  });
+
+  it("ends a card too old to edit (30046) with an ended copy, and deletes the live one", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
+    m.world.discord.fault(
+      { method: "PATCH", path: `/channels/${m.world.partyChannel.id}/messages/${card.id}` },
+      { status: 400, code: 30046 },
+    );
+    m.psn.endParty(session);
+    await m.tick();
+    await m.tick();
+    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+    // What the channel holds: one card of the party, ended, its buttons off; the live one gone.
+    expect(m.world.discord.message(m.world.partyChannel.id, card.id)?.deleted).toBe(true);
+    const [ended, ...others] = cardsIn(m.world.partyChannel.id);
+    expect(others).toEqual([]);
+    expect(JSON.stringify(ended?.embeds)).toContain("Ended");
+    expect(JSON.stringify(ended?.components)).toContain(`invite:${session}`);
+    expect(JSON.stringify(ended?.components)).not.toContain('"disabled":false');
   });
 
   it("edits a card at most once per tick, even when both passes of the tick change it", async () => {
@@ -183,9 +207,9 @@ describe("party cards, end to end", () => {
   });
 
   it.each([
-    [403, 50001, "Missing Access", (c: string) => `Missing Access (50001): the bot cannot see <#${c}>`],
-    [404, 10003, "Unknown Channel", (c: string) => `Unknown Channel (10003): <#${c}> no longer exists`],
-  ])("pauses the server when posting is refused with %i %i", async (status, code, message, reason) => {
+    [403, 50001, "Missing Access", "missingAccess"],
+    [404, 10003, "Unknown Channel", "channelGone"],
+  ])("pauses the server when posting is refused with %i %i", async (status, code, message, reasonCode) => {
     const alice = await m.linkedMember("alice", "alice_ps");
     m.world.discord.fault(
       { method: "POST", path: new RegExp(`^/channels/${m.world.partyChannel.id}/messages$`) },
@@ -194,9 +218,10 @@ describe("party cards, end to end", () => {
     m.psn.startParty(alice.accountId, { joinability: "open" });
     await m.tick();
     await m.tick();
-    expect(findGuild(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toBe(
-      reason(m.world.partyChannel.id),
-    );
+    expect((await findGuild(m.world.app.ctx.db, m.world.guild.id))?.pausedReason).toEqual({
+      code: reasonCode,
+      channelId: m.world.partyChannel.id,
+    });
     const posts = m.world.discord
       .requests()
       .filter((r) => r.method === "POST" && r.path === `/channels/${m.world.partyChannel.id}/messages`);
@@ -214,7 +239,7 @@ describe("party cards, end to end", () => {
     await m.tick();
     await m.tick();
     const guild = findGuild(m.world.app.ctx.db, m.world.guild.id);
-    expect(guild?.pausedReason).toContain("50013");
+    expect(guild?.pausedReason).toEqual({ code: "missingPermissions", channelId: m.world.partyChannel.id });
     const posts = m.world.discord
       .requests()
       .filter((r) => r.method === "POST" && r.path === `/channels/${m.world.partyChannel.id}/messages`);

@@ -5,7 +5,7 @@ import type { SimUser } from "../../sim/discord/server.js";
 import { beginPost } from "../../src/db/cards.js";
 import { ensureGuild } from "../../src/db/guilds.js";
 import { invitesOfSession, setInvitesMode } from "../../src/db/invites.js";
-import { newNonce } from "../../src/jobs/cards/nonce.js";
+import { newNonce } from "../../src/jobs/messages/nonce.js";
 import { type LinkedMember, type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 describe("Request invite, end to end", () => {

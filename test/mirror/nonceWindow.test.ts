@@ -169,7 +169,10 @@ describe("a card whose create answer was lost, past the nonce window", () => {
     m.advance(NONCE_WINDOW_MS + 60_000);
     await m.tick();
     expect(cardsOf(session)).toHaveLength(1);
-    expect(findGuild(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toContain("Read Message History");
+    expect((await findGuild(m.world.app.ctx.db, m.world.guild.id))?.pausedReason).toEqual({
+      code: "cannotReadHistory",
+      channelId: channelId(),
+    });
 
     const check = await m.world.slash(m.world.admin, "config", { subcommand: "check" }).response();
     expect(JSON.stringify(check)).toContain("Read Message History");

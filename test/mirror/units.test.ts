@@ -4,7 +4,7 @@ import { blocksRepeat, inviteCandidates, isExpired, onlineIdIn } from "../../src
 import type { UserRow } from "../../src/db/users.js";
 import type { Party, PartyMember } from "../../src/domain/party.js";
 import { gameFromJson, gameToJson, partyFromJson, partyToJson } from "../../src/domain/storedParty.js";
-import { pauseReasonFor } from "../../src/jobs/cards/discordPolicy.js";
+import { pauseReasonOf } from "../../src/jobs/messages/discordPolicy.js";
 import { observationOfError } from "../../src/jobs/observe.js";
 import { cronPlanFor } from "../../src/jobs/poller.js";
 import {
@@ -171,13 +171,17 @@ describe("party snapshots and pause reasons", () => {
   });
 
   it.each([
-    [50001, "Missing Access"],
-    [50013, "Missing Permissions"],
-    [10003, "Unknown Channel"],
-  ])("%i → %s", (code, text) => {
-    expect(pauseReasonFor(code, "123")).toContain(text);
+    [50001, { code: "missingAccess", channelId: "123" }],
+    [50013, { code: "missingPermissions", channelId: "123" }],
+    [10003, { code: "channelGone", channelId: "123" }],
+    [50035, { code: "unknown" }],
+  ])("a refusal with %i is stored as %o", (code, reason) => {
+    expect(pauseReasonOf(code, "123")).toEqual(reason);
   });
-  it("names Read Message History when the bot cannot look for its cards", () => {
-    expect(pauseReasonFor(50013, "123", "readHistory")).toContain("Read Message History");
+  it("stores that the bot cannot read the channel back when it cannot look for its messages", () => {
+    expect(pauseReasonOf(50013, "123", "readHistory")).toEqual({
+      code: "cannotReadHistory",
+      channelId: "123",
+    });
   });
 });

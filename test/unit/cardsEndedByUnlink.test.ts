@@ -109,7 +109,7 @@ describe("cardsEndedByUnlink", () => {
       {
         cards: [shownBy("g1", partyOf([alice]))],
         announcedIn: { g1: ["d-alice"] },
-        settings: { pausedReason: "Missing Access (50001)" },
+        settings: { pausedReason: { code: "missingAccess", channelId: "c1" } },
         ended: [],
       },
     ],

@@ -1,14 +1,14 @@
 import { DiscordAPIError } from "discord.js";
 import { describe, expect, it } from "vitest";
 import {
-  type CardCall,
   type DiscordErrorDecision,
   discordCodeOf,
   discordErrorDecision,
-} from "../../src/jobs/cards/discordPolicy.js";
+  type MessageCall,
+} from "../../src/jobs/messages/discordPolicy.js";
 
 describe("discordErrorDecision", () => {
-  it.each<[string, number | null, CardCall, DiscordErrorDecision]>([
+  it.each<[string, number | null, MessageCall, DiscordErrorDecision]>([
     ["Unknown Channel on a post", 10003, "post", "pause"],
     ["Unknown Channel on an edit", 10003, "edit", "pause"],
     ["Unknown Channel on an end", 10003, "end", "pause"],
@@ -22,7 +22,7 @@ describe("discordErrorDecision", () => {
     ["Unknown Message on an end: nothing to grey out", 10008, "end", "settled"],
     ["Unknown Message on a post", 10008, "post", "retry"],
     ["too old to edit, live", 30046, "edit", "replace"],
-    ["too old to edit, ending", 30046, "end", "settled"],
+    ["too old to edit, ending: replaced, so its buttons go", 30046, "end", "replace"],
     ["too old on a post", 30046, "post", "retry"],
     ["Invalid Form Body", 50035, "post", "retry"],
     ["Invalid Form Body on an edit", 50035, "edit", "retry"],
@@ -31,6 +31,9 @@ describe("discordErrorDecision", () => {
     ["Missing Access reading the channel back", 50001, "look", "pause"],
     ["Unknown Channel reading the channel back", 10003, "look", "pause"],
     ["a 5xx reading the channel back", null, "look", "retry"],
+    ["deleting a message already gone", 10008, "delete", "settled"],
+    ["deleting in a channel the bot lost", 50001, "delete", "pause"],
+    ["a 5xx deleting", null, "delete", "retry"],
   ])("%s (%s, %s) → %s", (_what, code, during, decision) => {
     expect(discordErrorDecision(code, during)).toBe(decision);
   });

@@ -63,7 +63,11 @@ describe("partyStatus", () => {
 
   it.each<[string, MemberFacts, Record<string, unknown>]>([
     ["cards off here", facts({ settings: { ...settings, enabled: false } }), { why: "cardsOff" }],
-    ["cards paused here", facts({ settings: { ...settings, pausedReason: "x" } }), { why: "cardsOff" }],
+    [
+      "cards paused here",
+      facts({ settings: { ...settings, pausedReason: { code: "unknown" } } }),
+      { why: "cardsOff" },
+    ],
     [
       "invite-only, joinable shown",
       facts({ partyElsewhere: party("s", { joinability: "invite" }) }),

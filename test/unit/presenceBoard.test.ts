@@ -114,7 +114,16 @@ describe("decideBoard", () => {
       { wantedChannelId: "c1", row: row({ state: "posting", messageId: null }), hash: "h", now },
       "settle",
     ],
-    ["paused", { wantedChannelId: "c1", row: row({ pausedReason: "no access" }), hash: "h2", now }, "none"],
+    [
+      "paused",
+      {
+        wantedChannelId: "c1",
+        row: row({ pausedReason: { code: "missingAccess", channelId: "c1" } }),
+        hash: "h2",
+        now,
+      },
+      "none",
+    ],
   ])("%s", (_name, input, expected) => {
     const step = decideBoard(input);
     expect(step.kind === "remove" ? (step.thenPost ? "remove+post" : "remove") : step.kind).toBe(expected);

@@ -157,7 +157,7 @@ describe("reconcile", () => {
     ["all", settings({ show: "all" }), ["s1", "s2", "s3"]],
     ["disabled", settings({ enabled: false }), []],
     ["no channel", settings({ channelId: null }), []],
-    ["paused", settings({ pausedReason: "50013" }), []],
+    ["paused", settings({ pausedReason: { code: "missingPermissions", channelId: "c1" } }), []],
   ])("posts which parties: %s", (_name, s, sessions) => {
     const actions = reconcile([], [p1, invite, request, noAnnounced], [], s, announced, NOW);
     expect(actions.map((a) => a.party?.sessionId)).toEqual(sessions);
@@ -204,7 +204,7 @@ describe("reconcile", () => {
       [upToDate(p1), upToDate(party("s6"))],
       [party("s1", { joinability: "invite" })],
       [{ sessionId: "s6", endedAt: NOW, party: party("s6") }],
-      settings({ pausedReason: "Missing Access" }),
+      settings({ pausedReason: { code: "missingAccess", channelId: "c1" } }),
       announced,
       NOW,
     );

@@ -1,15 +1,15 @@
 import { PermissionFlagsBits } from "discord.js";
 import { describe, expect, it } from "vitest";
+import { isLiveCardOf, liveCardSessionOf } from "../../src/jobs/cards/recognise.js";
 import {
-  liveCardSessionOf,
+  type MessageState,
   NONCE_TRUSTED_MS,
   type SeenMessage,
   type SettleInput,
   type Settlement,
-  settle,
+  settleMessage,
   settleNeed,
-} from "../../src/jobs/cards/settle.js";
-import type { CardState } from "../../src/jobs/reconcile.js";
+} from "../../src/jobs/messages/settle.js";
 
 const BOT = "900000000000000001";
 const SESSION = "party-session-1";
@@ -17,7 +17,7 @@ const now = new Date("2026-03-01T12:00:00Z");
 const ago = (ms: number) => new Date(now.getTime() - ms);
 
 describe("settleNeed", () => {
-  it.each<[string, CardState, number, "show" | "end", "resend" | "look"]>([
+  it.each<[string, MessageState, number, "show" | "end", "resend" | "look"]>([
     ["a fresh posting row is sent again on its nonce", "posting", 0, "show", "resend"],
     ["just inside the trusted time", "posting", NONCE_TRUSTED_MS - 1, "show", "resend"],
     ["at the trusted time, the nonce may be forgotten", "posting", NONCE_TRUSTED_MS, "show", "look"],
@@ -59,7 +59,7 @@ describe("liveCardSessionOf", () => {
 describe("settle", () => {
   const allowed = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ReadMessageHistory;
   const base: SettleInput = {
-    sessionId: SESSION,
+    isOurs: isLiveCardOf(SESSION),
     botUserId: BOT,
     permissions: allowed,
     messages: [],
@@ -134,6 +134,6 @@ describe("settle", () => {
       { kind: "retry", why: "the bot's user id is not known yet" },
     ],
   ])("%s", (_what, input, settlement) => {
-    expect(settle({ ...base, ...input })).toEqual(settlement);
+    expect(settleMessage({ ...base, ...input })).toEqual(settlement);
   });
 });

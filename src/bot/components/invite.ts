@@ -32,6 +32,7 @@ import {
   blocksRepeat,
   explainFailure,
   inviteCandidates,
+  inviteFailureOf,
   onlineIdIn,
   repeatHorizon,
 } from "../invites/policy.js";
@@ -102,9 +103,9 @@ async function requestFromMembers(
   }
   const candidates = inviteCandidates(party, members, requesterUserId);
   if (candidates.length === 0) {
-    recordInvite(
+    await recordInvite(
       ctx.db,
-      { ...base, senderUserId: null, outcome: "refused", detail: "nobody can invite" },
+      { ...base, senderUserId: null, outcome: "refused", detail: "nobodyCanInvite" },
       now,
     );
     throw new UserError(NOBODY_CAN_INVITE);
@@ -121,11 +122,12 @@ async function requestFromMembers(
         requester.psnAccountId,
       );
     } catch (err) {
-      failures.push(explainFailure(err));
+      const detail = inviteFailureOf(err);
+      failures.push(explainFailure(detail));
       ctx.log.warn({ err, sessionId, sender: sender.user.discordUserId }, "PSN invitation failed");
-      recordInvite(
+      await recordInvite(
         ctx.db,
-        { ...base, senderUserId: sender.user.discordUserId, outcome: "failed", detail: explainFailure(err) },
+        { ...base, senderUserId: sender.user.discordUserId, outcome: "failed", detail },
         ctx.now(),
       );
       continue;
@@ -161,7 +163,7 @@ async function requestFromMembers(
         "could not DM a member for an invite approval",
       );
       failures.push("could not reach the member by DM");
-      decideInvite(ctx.db, invite.id, "failed", "approval DM not delivered", ctx.now());
+      await decideInvite(ctx.db, invite.id, "failed", "approvalNotDelivered", ctx.now());
       continue;
     }
     const who = psnName(onlineIdIn(party, sender.user.psnAccountId, sender.user.psnOnlineId));

@@ -11,7 +11,7 @@ import type { BotContext } from "../context.js";
 import { psnName } from "../embeds/limits.js";
 import { UserError } from "../errors.js";
 import { APPROVAL_PREFIX, approvalButtons, NOT_YOURS, UNKNOWN_REQUEST } from "../invites/messages.js";
-import { explainFailure, isExpired } from "../invites/policy.js";
+import { explainFailure, inviteFailureOf, isExpired } from "../invites/policy.js";
 
 export const prefix = APPROVAL_PREFIX;
 
@@ -58,7 +58,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
 
   const sender = findUser(ctx.db, interaction.user.id);
   if (sender?.linkState !== "active") {
-    decideInvite(ctx.db, invite.id, "failed", "sender not linked", now);
+    await decideInvite(ctx.db, invite.id, "failed", "senderNotLinked", now);
     await closed("Your PlayStation account is not linked any more, so nothing could be sent.");
     await tellRequester(interaction, invite.requesterUserId, "Your invite request could not be sent.");
     return;
@@ -76,11 +76,11 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
       invite.requesterAccountId,
     );
   } catch (err) {
-    const detail = explainFailure(err);
+    const detail = inviteFailureOf(err);
     ctx.log.warn({ err, inviteId: invite.id }, "approved PSN invitation failed");
-    reviseInvite(ctx.db, invite.id, "failed", detail, ctx.now());
+    await reviseInvite(ctx.db, invite.id, "failed", detail, ctx.now());
     await interaction.editReply({
-      content: `Approved, but PSN did not send the invitation (${detail}).`,
+      content: `Approved, but PSN did not send the invitation (${explainFailure(detail)}).`,
       components: [approvalButtons(invite.id, true)],
     });
     await tellRequester(

@@ -1,5 +1,6 @@
 import { EmbedBuilder } from "discord.js";
 import type { GuildRow } from "../../db/guilds.js";
+import { pauseReasonText } from "../pauseReason.js";
 import type { CheckReport } from "../permissions.js";
 import { EMBED_LIMITS, truncate } from "./limits.js";
 
@@ -20,7 +21,7 @@ export type GuildSettings = Pick<
 
 export function statusText(settings: GuildSettings): string {
   if (!settings.enabled) return "Off";
-  if (settings.pausedReason) return `Paused: ${settings.pausedReason}`;
+  if (settings.pausedReason) return `Paused: ${pauseReasonText(settings.pausedReason)}`;
   if (!settings.channelId) return "On, waiting for a channel";
   return "On";
 }

@@ -4,8 +4,9 @@
  */
 import type { InviteRow } from "../../db/invites.js";
 import type { UserRow } from "../../db/users.js";
+import type { InviteDetail } from "../../domain/inviteDetail.js";
 import type { Party } from "../../domain/party.js";
-import { isPsnError, PsnForbiddenError, PsnRateLimitedError } from "../../psn/errors.js";
+import { isPsnError } from "../../psn/errors.js";
 
 /** A second request for the same party within this window is not sent again. */
 export const REQUEST_DEDUPE_MS = 5 * 60_000;
@@ -64,10 +65,27 @@ export function onlineIdIn(party: Party, accountId: string, fallback: string): s
   return party.members.find((m) => m.accountId === accountId)?.onlineId ?? fallback;
 }
 
-/** Why PSN did not send an invitation, in words for the audit row and the member. */
-export function explainFailure(err: unknown): string {
-  if (err instanceof PsnRateLimitedError) return "rate limited by PSN";
-  if (err instanceof PsnForbiddenError) return "PSN refused (not in the party any more?)";
-  if (isPsnError(err)) return `PSN ${err.kind}`;
-  return "unexpected failure";
+/** Why PSN did not send an invitation, as the audit row keeps it. */
+export function inviteFailureOf(err: unknown): InviteDetail {
+  return isPsnError(err) ? err.kind : "unexpected";
+}
+
+/** A failed invitation's reason in words, for the member (and the audit row read back). */
+export function explainFailure(detail: InviteDetail): string {
+  switch (detail) {
+    case "rate_limited":
+      return "rate limited by PSN";
+    case "forbidden":
+      return "PSN refused (not in the party any more?)";
+    case "nobodyCanInvite":
+      return "nobody can invite";
+    case "approvalNotDelivered":
+      return "approval DM not delivered";
+    case "senderNotLinked":
+      return "sender not linked";
+    case "unexpected":
+      return "unexpected failure";
+    default:
+      return `PSN ${detail}`;
+  }
 }

@@ -2,15 +2,13 @@
  * The presence board writer: after each poll, every server with `/config board` gets
  * one message listing who is online (decide.ts says what to do, this file does it).
  *
- * Exactly once, with the card writer's machinery: the row is written (`posting`, with
- * a nonce) before the create call and completed after; a row left `posting` is sent
- * again on its nonce while Discord honours it, and past that the channel is read back
- * and the bot's own board (known by its footer) adopted before anything is posted.
+ * Exactly once, through the message protocol (messages/protocol.ts), as cards are:
+ * this file says only what is a board's own, its row (db/boards.ts), how it is known
+ * in the channel (its footer), and what it shows.
  *
  * One write at a time: polls and deleted messages touch the same rows.
  */
 import { Routes } from "discord.js";
-import { z } from "zod";
 import { type BoardEntry, isBoardFooter, renderBoard } from "../../bot/embeds/presenceBoard.js";
 import {
   type BoardRow,
@@ -25,22 +23,31 @@ import {
   recordBoardEdit,
   restartBoard,
 } from "../../db/boards.js";
+import type { Db } from "../../db/client.js";
 import { findGuild } from "../../db/guilds.js";
 import type { PartySink, PartyUpdate } from "../../domain/partyUpdate.js";
 import type { Logger } from "../../log.js";
-import { type CardIo, call, GuildPaused, readRecentMessages } from "../cards/applyAction.js";
-import { DiscordCode, discordCodeOf, discordErrorDecision, pauseReasonFor } from "../cards/discordPolicy.js";
-import { newNonce } from "../cards/nonce.js";
-import { settleMessage, settleNeed } from "../cards/settle.js";
+import { DiscordCode, discordCodeOf, pauseReasonOf } from "../messages/discordPolicy.js";
+import { newNonce } from "../messages/nonce.js";
+import {
+  AccessLost,
+  deleteMessage,
+  editOrReplace,
+  findOurs,
+  type KeptMessage,
+  type MessageIo,
+  type Rendered,
+  send,
+  showUnsettled,
+} from "../messages/protocol.js";
 import { SerialQueue } from "../serialQueue.js";
 import { decideBoard } from "./decide.js";
 
-export type BoardWriterOptions = Omit<CardIo, "metrics"> & { now?: () => Date };
-
-const createdMessage = z.looseObject({ id: z.string() });
+export type BoardWriterOptions = MessageIo & { db: Db; now?: () => Date };
 
 export class BoardWriter implements PartySink {
-  private readonly io: Omit<CardIo, "metrics">;
+  private readonly db: Db;
+  private readonly io: MessageIo;
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly queue = new SerialQueue();
@@ -53,7 +60,8 @@ export class BoardWriter implements PartySink {
 
   constructor(options: BoardWriterOptions) {
     this.log = options.log.child({ component: "board-writer" });
-    this.io = { db: options.db, rest: options.rest, bot: options.bot, log: this.log };
+    this.db = options.db;
+    this.io = { rest: options.rest, bot: options.bot, log: this.log };
     this.now = options.now ?? (() => new Date());
   }
 
@@ -65,7 +73,7 @@ export class BoardWriter implements PartySink {
   /** Brings every server's board up to date. */
   refresh(now: Date = this.now()): Promise<void> {
     return this.queue.run(async () => {
-      for (const guildId of guildsWithBoards(this.io.db)) {
+      for (const guildId of await guildsWithBoards(this.db)) {
         try {
           await this.refreshGuild(guildId, now);
         } catch (err) {
@@ -79,36 +87,69 @@ export class BoardWriter implements PartySink {
   /** Someone deleted this message: if it was a board, it is posted again on the next poll. */
   messageDeleted(messageId: string): Promise<void> {
     return this.queue.run(async () => {
-      const row = findBoardByMessage(this.io.db, messageId);
+      const row = await findBoardByMessage(this.db, messageId);
       if (!row) return;
-      restartBoard(this.io.db, row.guildId, newNonce(), this.now());
+      await restartBoard(this.db, row.guildId, newNonce(), this.now());
       this.log.info({ guildId: row.guildId }, "presence board deleted by someone; it will be posted again");
     });
   }
 
+  /** The server's board row as the protocol's kept message. */
+  private board(guildId: string): KeptMessage {
+    const db = this.db;
+    return {
+      where: { guildId },
+      noun: "presence board",
+      isOurs: (m, botUserId) => m.authorId === botUserId && isBoardFooter(m.footers),
+      // One board per server, and a server's boards all live in its one row.
+      tracked: async () => new Set(),
+      restart: async (nonce, now) => await restartBoard(db, guildId, nonce, now),
+      complete: async (messageId, hash, now) => {
+        await completeBoard(db, guildId, { messageId, hash }, now);
+        this.seen.add(guildId);
+      },
+      adopt: async (messageId, now) => {
+        await completeBoard(db, guildId, { messageId, hash: null }, now);
+        this.seen.add(guildId);
+      },
+      edited: async (hash, now) => await recordBoardEdit(db, guildId, hash, now),
+    };
+  }
+
   private async refreshGuild(guildId: string, now: Date): Promise<void> {
-    const wantedChannelId = findGuild(this.io.db, guildId)?.boardChannelId ?? null;
-    const row = await this.stillThere(findBoard(this.io.db, guildId) ?? null, now);
-    const board = renderBoard(onlineMembersOf(this.io.db, guildId) satisfies BoardEntry[]);
-    const step = decideBoard({ wantedChannelId, row, hash: board.hash, now });
+    const wantedChannelId = (await findGuild(this.db, guildId))?.boardChannelId ?? null;
+    const row = await this.stillThere((await findBoard(this.db, guildId)) ?? null, now);
+    const shown = renderBoard((await onlineMembersOf(this.db, guildId)) satisfies BoardEntry[]);
+    const rendered: Rendered = {
+      post: { embeds: shown.embeds, allowed_mentions: { parse: [] } },
+      edit: { embeds: shown.embeds, allowed_mentions: { parse: [] } },
+      hash: shown.hash,
+    };
+    const step = decideBoard({ wantedChannelId, row, hash: shown.hash, now });
     if (step.kind === "none") return;
+    const kept = this.board(guildId);
     try {
       switch (step.kind) {
         case "post":
-          return await this.post(guildId, wantedChannelId as string, board, now);
+          await this.post(kept, guildId, wantedChannelId as string, rendered, now);
+          return;
         case "remove":
-          await this.remove(row as BoardRow);
-          if (step.thenPost) await this.post(guildId, wantedChannelId as string, board, now);
+          await this.remove(kept, row as BoardRow);
+          if (step.thenPost) await this.post(kept, guildId, wantedChannelId as string, rendered, now);
           return;
         case "settle":
-          return await this.settle(row as BoardRow, board, now);
-        case "edit":
-          return await this.edit(row as BoardRow, board, now);
+          await showUnsettled(this.io, kept, row as BoardRow, rendered, now);
+          return;
+        case "edit": {
+          const live = row as BoardRow & { messageId: string };
+          await editOrReplace(this.io, kept, live, rendered, "edit", now);
+          return;
+        }
       }
     } catch (err) {
-      if (!(err instanceof GuildPaused)) throw err;
+      if (!(err instanceof AccessLost)) throw err;
       const channelId = wantedChannelId ?? row?.channelId ?? "";
-      pauseBoard(this.io.db, guildId, pauseReasonFor(err.code, channelId, err.detail), now);
+      await pauseBoard(this.db, guildId, pauseReasonOf(err.code, channelId, err.detail), now);
       this.log.warn({ guildId, channelId, code: err.code }, "presence board paused: Discord refused access");
     }
   }
@@ -121,125 +162,35 @@ export class BoardWriter implements PartySink {
     } catch (err) {
       if (discordCodeOf(err) !== DiscordCode.unknownMessage) return row;
       this.log.info({ guildId: row.guildId }, "presence board was deleted while the bot was down");
-      restartBoard(this.io.db, row.guildId, newNonce(), now);
-      return findBoard(this.io.db, row.guildId) ?? null;
+      await restartBoard(this.db, row.guildId, newNonce(), now);
+      return (await findBoard(this.db, row.guildId)) ?? null;
     }
     this.seen.add(row.guildId);
     return row;
   }
 
-  private async post(guildId: string, channelId: string, board: Rendered, now: Date): Promise<void> {
-    const nonce = newNonce();
-    beginBoard(this.io.db, { guildId, channelId, nonce }, now);
-    await this.send(guildId, channelId, nonce, board, now);
-  }
-
-  private async send(
+  private async post(
+    kept: KeptMessage,
     guildId: string,
     channelId: string,
-    nonce: string,
-    board: Rendered,
+    rendered: Rendered,
     now: Date,
-    fresh = true,
   ): Promise<void> {
-    const created = createdMessage.parse(
-      await call("post", () =>
-        this.io.rest.post(Routes.channelMessages(channelId), {
-          body: { embeds: board.embeds, allowed_mentions: { parse: [] }, nonce, enforce_nonce: true },
-        }),
-      ),
-    );
-    completeBoard(this.io.db, guildId, { messageId: created.id, hash: fresh ? board.hash : null }, now);
-    this.seen.add(guildId);
-    this.log.info({ guildId, channelId }, "presence board posted");
-  }
-
-  /** A row without a message: its nonce still trusted, send again; past that, look before posting. */
-  private async settle(row: BoardRow, board: Rendered, now: Date): Promise<void> {
-    if (settleNeed(row, "show", now) === "resend") {
-      // A repeat on the nonce returns the first message, which may show an older board:
-      // what it shows is not known (no hash), so the next poll brings it up to date.
-      await this.send(row.guildId, row.channelId, row.nonce, board, now, false);
-      return;
-    }
-    const [found, ...duplicates] = await this.lookFor(row.channelId);
-    for (const id of duplicates) await this.deleteMessage(row.channelId, id);
-    if (found === undefined) {
-      const nonce = newNonce();
-      restartBoard(this.io.db, row.guildId, nonce, now);
-      await this.send(row.guildId, row.channelId, nonce, board, now);
-      return;
-    }
-    // Adopted first (what it shows is unknown, so no hash), then brought up to date.
-    completeBoard(this.io.db, row.guildId, { messageId: found, hash: null }, now);
-    this.seen.add(row.guildId);
-    this.log.info({ guildId: row.guildId, messageId: found }, "presence board found in the channel");
-    await this.edit({ ...row, messageId: found }, board, now);
-  }
-
-  private async edit(row: BoardRow, board: Rendered, now: Date): Promise<void> {
-    const messageId = row.messageId as string;
-    try {
-      await call("edit", () =>
-        this.io.rest.patch(Routes.channelMessage(row.channelId, messageId), {
-          body: { embeds: board.embeds, allowed_mentions: { parse: [] } },
-        }),
-      );
-      recordBoardEdit(this.io.db, row.guildId, board.hash, now);
-    } catch (err) {
-      const code = discordCodeOf(err);
-      const decision = discordErrorDecision(code, "edit");
-      if (decision !== "repost" && decision !== "replace") throw err;
-      // Gone (or too old to edit): a new board replaces it.
-      if (code === DiscordCode.tooOldToEdit) await this.deleteMessage(row.channelId, messageId);
-      this.log.info({ guildId: row.guildId, code }, "presence board cannot be edited; posting it again");
-      const nonce = newNonce();
-      restartBoard(this.io.db, row.guildId, nonce, now);
-      await this.send(row.guildId, row.channelId, nonce, board, now);
-    }
+    const nonce = newNonce();
+    await beginBoard(this.db, { guildId, channelId, nonce }, now);
+    await send(this.io, kept, { channelId }, nonce, rendered, rendered.hash, now);
   }
 
   /** Turned off or moved: the old message goes (found by reading back if its id was never known). */
-  private async remove(row: BoardRow): Promise<void> {
+  private async remove(kept: KeptMessage, row: BoardRow): Promise<void> {
     try {
-      const ids = row.messageId !== null ? [row.messageId] : await this.lookFor(row.channelId);
-      for (const id of ids) await this.deleteMessage(row.channelId, id);
+      const ids = row.messageId !== null ? [row.messageId] : await findOurs(this.io, kept, row.channelId);
+      for (const id of ids) await deleteMessage(this.io, row.channelId, id);
     } catch (err) {
       // The old channel is gone or closed to the bot: nothing there to take down.
-      if (!(err instanceof GuildPaused)) throw err;
+      if (!(err instanceof AccessLost)) throw err;
     }
-    deleteBoard(this.io.db, row.guildId);
+    await deleteBoard(this.db, row.guildId);
     this.log.info({ guildId: row.guildId, channelId: row.channelId }, "presence board taken down");
   }
-
-  /** The bot's boards in the channel, oldest first (the first is the one to keep). */
-  private async lookFor(channelId: string): Promise<string[]> {
-    const settlement = settleMessage({
-      botUserId: this.io.bot.userId(),
-      permissions: this.io.bot.permissionsIn(channelId),
-      messages: await readRecentMessages(this.io, channelId),
-      tracked: new Set(),
-      isOurs: (m, botUserId) => m.authorId === botUserId && isBoardFooter(m.footers),
-    });
-    switch (settlement.kind) {
-      case "pause":
-        throw new GuildPaused(DiscordCode.missingPermissions, "readHistory");
-      case "retry":
-        throw new Error(`cannot look for the presence board yet: ${settlement.why}`);
-      case "none":
-        return [];
-      case "adopt":
-        return [settlement.messageId, ...settlement.duplicates];
-    }
-  }
-
-  private async deleteMessage(channelId: string, messageId: string): Promise<void> {
-    try {
-      await call("end", () => this.io.rest.delete(Routes.channelMessage(channelId, messageId)));
-    } catch (err) {
-      if (discordErrorDecision(discordCodeOf(err), "end") !== "settled") throw err;
-    }
-  }
 }
-
-type Rendered = ReturnType<typeof renderBoard>;

@@ -1,19 +1,21 @@
 /**
- * Settling a card row that has no message id: did Discord create its message or not?
+ * Settling a kept message's row (a card, a board) that has no message id: did Discord
+ * create its message or not?
  *
  * The row is written (`posting`, with its nonce) before the create call and completed
  * after. When the answer never arrives (a crash, a lost response), a repeat of the call
  * with the same nonce returns the first message, but only while Discord still honours
- * `enforce_nonce` ("a few minutes"). Past that, a repeat would post a second card and
+ * `enforce_nonce` ("a few minutes"). Past that, a repeat would post a second message and
  * leave the first one live and untracked, so the bot looks before acting: it reads the
- * channel's recent messages and adopts its own card for that party. Ending such a row
+ * channel's recent messages and adopts its own message for that row. Ending such a row
  * always looks first: an ended card must never be posted just to be greyed out.
  *
- * Pure: the card writer does the reading and the writing (applyAction.ts).
+ * Pure: protocol.ts does the reading and the writing.
  */
 import { PermissionFlagsBits } from "discord.js";
-import { INVITE_PREFIX } from "../../bot/embeds/partyCard.js";
-import type { CardState } from "../reconcile.js";
+
+/** A kept message's row: being posted, shown, or (a card) ended. */
+export type MessageState = "posting" | "live" | "ended";
 
 /**
  * How long after its row was written a nonce is still trusted to deduplicate a repeat.
@@ -22,16 +24,16 @@ import type { CardState } from "../reconcile.js";
  */
 export const NONCE_TRUSTED_MS = 2 * 60_000;
 
-/** Messages read back when looking for a card: pages of Discord's maximum, newest first. */
+/** Messages read back when looking for a kept message: pages of Discord's maximum, newest first. */
 export const LOOK_BACK_PAGE = 100;
 /**
  * At most this many pages (300 messages): a party channel holds mostly cards, and the
- * card looked for was posted minutes to hours ago. A card buried deeper in a busy channel
+ * message looked for was posted minutes to hours ago. One buried deeper in a busy channel
  * is not found and a new one is posted; the bound keeps one settle to a few requests.
  */
 export const LOOK_BACK_PAGES = 3;
 
-/** What the bot is about to do with a card row that has no message id. */
+/** What the bot is about to do with a row that has no message id. */
 export type SettlePurpose = "show" | "end";
 
 export type SettleNeed =
@@ -40,9 +42,9 @@ export type SettleNeed =
   /** Read the channel first. */
   | "look";
 
-/** Whether a card row without a message may be sent again on its nonce, or must be looked for first. */
+/** Whether a row without a message may be sent again on its nonce, or must be looked for first. */
 export function settleNeed(
-  row: { state: CardState; updatedAt: Date },
+  row: { state: MessageState; updatedAt: Date },
   purpose: SettlePurpose,
   now: Date,
 ): SettleNeed {
@@ -52,7 +54,7 @@ export function settleNeed(
   return now.getTime() - row.updatedAt.getTime() < NONCE_TRUSTED_MS ? "resend" : "look";
 }
 
-/** A message read back from the channel, reduced to what tells whose card (or board) it is. */
+/** A message read back from the channel, reduced to what tells which kept message it is. */
 export interface SeenMessage {
   id: string;
   authorId: string;
@@ -62,56 +64,31 @@ export interface SeenMessage {
   footers?: readonly string[];
 }
 
-/**
- * The party session a message is the live card of: the bot's own message with that
- * party's Request-invite button, still enabled. An ended card (buttons disabled) is
- * history and harmless; a live one nobody tracks is the one to settle.
- */
-export function liveCardSessionOf(message: SeenMessage, botUserId: string): string | null {
-  if (message.authorId !== botUserId) return null;
-  const prefix = `${INVITE_PREFIX}:`;
-  const button = message.buttons.find(
-    (b) => !b.disabled && b.customId.startsWith(prefix) && b.customId.length > prefix.length,
-  );
-  return button === undefined ? null : button.customId.slice(prefix.length);
-}
-
 export interface SettleInput {
-  sessionId: string;
   /** null: the gateway has not said who the bot is yet. */
   botUserId: string | null;
   /** The bot's permissions in the channel (gateway cache, overwrites applied); null when unknown. */
   permissions: bigint | null;
   /** The channel's recent messages as Discord listed them. */
   messages: readonly SeenMessage[];
-  /** Message ids some card row already shows (another card of the same party, history). */
+  /** Message ids some row already shows (another card of the same party, history): never adopted. */
   tracked: ReadonlySet<string>;
+  /** Whether this message of the bot's is the one the row is about. */
+  isOurs(message: SeenMessage, botUserId: string): boolean;
 }
 
 export type Settlement =
   /** Found: the row takes this message; the others are live duplicates the bot made, and are deleted. */
   | { kind: "adopt"; messageId: string; duplicates: string[] }
-  /** Nothing of ours for this party: post a new card (on a new nonce), or end without Discord. */
+  /** Nothing of ours: post anew (on a new nonce), or end without Discord. */
   | { kind: "none" }
   /** Without Read Message History Discord lists nothing, which proves nothing: pause, never post blind. */
   | { kind: "pause" }
   /** Who the bot is or what it may do is not known yet: try again on the next tick. */
   | { kind: "retry"; why: string };
 
-export function settle(input: SettleInput): Settlement {
-  return settleMessage({
-    ...input,
-    isOurs: (m, botUserId) => liveCardSessionOf(m, botUserId) === input.sessionId,
-  });
-}
-
-/**
- * The same look for any message the bot keeps exactly once (a card, a presence board):
- * `isOurs` says which of the bot's messages is the one the row is about.
- */
-export function settleMessage(
-  input: Omit<SettleInput, "sessionId"> & { isOurs(message: SeenMessage, botUserId: string): boolean },
-): Settlement {
+/** The look, for any message the bot keeps exactly once: `isOurs` says which of the bot's messages it is. */
+export function settleMessage(input: SettleInput): Settlement {
   if (input.botUserId === null) return { kind: "retry", why: "the bot's user id is not known yet" };
   const botUserId = input.botUserId;
   const ours = input.messages
