@@ -206,3 +206,30 @@ describe("a PSN error answer that echoes a secret, through the real poll path", 
     }
   });
 });
+
+describe("a refused Discord request, through the real card writer", () => {
+  it("logs the refusal without the card it tried to post (the member, their party)", async () => {
+    const { startMirrorWorld } = await import("../mirror/harness.js");
+    const { log, output } = capture();
+    const m = await startMirrorWorld({ log });
+    try {
+      const alice = await m.linkedMember("alice", "alice_ps");
+      m.psn.startParty(alice.accountId, { joinability: "open", name: "Friday raid at Alice's" });
+      // Discord refuses the card (an invalid form body): the writer logs the error discord.js threw.
+      m.world.discord.fault(
+        { method: "POST", path: `/channels/${m.world.partyChannel.id}/messages` },
+        { status: 400, code: 50035, message: "Invalid Form Body", times: 1 },
+      );
+      await m.tick();
+      const refused = output()
+        .split("\n")
+        .filter((l) => l.includes("a card action failed"));
+      expect(refused).toHaveLength(1);
+      // What an operator needs stays: the call and Discord's answer.
+      expect(JSON.parse(refused[0]!).err).toMatchObject({ code: 50035, method: "POST", status: 400 });
+      for (const sent of ["Friday raid", alice.user.id]) expect(refused[0]).not.toContain(sent);
+    } finally {
+      await m.stop();
+    }
+  });
+});
