@@ -14,6 +14,7 @@ import { findWatchedMember, pollSoon, saveWatchState } from "../../src/db/watch.
 import type { PartyUpdate } from "../../src/domain/partyUpdate.js";
 import type { FriendOptions } from "../../src/jobs/friendWatch.js";
 import type { Poller } from "../../src/jobs/poller.js";
+import { defaultScheduleOptions, pollOffsetMs } from "../../src/jobs/schedule.js";
 import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./pollerRig.js";
 
 describe("watching through friends", () => {
@@ -295,6 +296,28 @@ describe("watching through friends", () => {
     const session = sim.startParty(alone.accountId, { joinability: "open" });
     for (let i = 0; i < 5 && !live().includes(session); i++) await tick(p);
     expect(live()).toContain(session);
+  });
+
+  it("a member a batch read left out goes back to their own backoff, not a read on the next tick", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const shy = await member(3);
+    // a's token covers everyone, so a reads shy's presence (and PSN leaves shy out).
+    sim.befriend(a.accountId, b.accountId);
+    sim.befriend(a.accountId, shy.accountId);
+    sim.setPresenceHidden(shy.accountId, true);
+    // The first tick falls on shy's phase in the offline cycle: their next own read is a
+    // whole cycle (four ticks) away.
+    const cycle = defaultScheduleOptions.maxOfflineBackoffMs;
+    clock +=
+      (((pollOffsetMs(shy.accountId, defaultScheduleOptions) - clock - 30_000) % cycle) + cycle) % cycle;
+    const p = poller();
+    const first = await tick(p);
+    expect(batchReads(first).map((r) => r.accountId)).toEqual([a.accountId]);
+    expect(ownReads(first)).toEqual([shy.accountId]);
+    // Friends cannot see shy: they are not checked every tick like the members friends see.
+    for (let i = 0; i < 3; i++) expect(ownReads(await tick(p))).toEqual([]);
+    expect(ownReads(await tick(p))).toEqual([shy.accountId]);
   });
 
   it("a batch read PSN refuses (403) sends its members to their own reads", async () => {
