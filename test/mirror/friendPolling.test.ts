@@ -207,6 +207,30 @@ describe("watching through friends", () => {
     expect(findWatchedMember(database.db, a.discordUserId)!.state.nextPollAt.getTime()).toBe(clock + 30_000);
   });
 
+  it("a member who came into friends' view when the database refused to move them is moved on the next tick", async () => {
+    const a = await member(1);
+    const p = poller();
+    await tick(p); // no friend: a is on the offline backoff, here its longest
+    await pollSoon(database.db, a.discordUserId, new Date(clock + 120_000));
+    const b = await member(2);
+    sim.befriend(a.accountId, b.accountId);
+    // The database refuses to bring anyone's next poll forward for one tick (a full disk,
+    // a locked file): a temporary trigger on the bot's own connection, gone when dropped.
+    database.sqlite.exec(
+      "CREATE TEMP TRIGGER refuse_next_poll BEFORE UPDATE OF next_poll_at ON users BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+    );
+    const refused = await tick(p);
+    expect(batchReads(refused).flatMap((r) => r.accountIds ?? [])).not.toContain(a.accountId);
+    database.sqlite.exec("DROP TRIGGER refuse_next_poll");
+    // Still within a's backoff: only the move forward makes a due now.
+    const next = await tick(p);
+    expect(batchReads(next).flatMap((r) => r.accountIds ?? [])).toContain(a.accountId);
+    expect(ownReads(next)).not.toContain(a.accountId);
+    expect((await findWatchedMember(database.db, a.discordUserId))!.state.nextPollAt.getTime()).toBe(
+      clock + 30_000,
+    );
+  });
+
   it("a member seen through friends coming online in a party is announced before the sweep of own reads", async () => {
     const a = await member(1);
     const b = await member(2);
