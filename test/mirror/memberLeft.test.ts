@@ -3,11 +3,13 @@
  * presence board drops them, and a leave the bot missed while it was down is caught at
  * the next start. Driven through the Discord simulator's member events and REST.
  */
+import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BOARD_FOOTER } from "../../src/bot/embeds/presenceBoard.js";
 import { findAllOpenCards } from "../../src/db/cards.js";
 import { guildsOfMember, optIn } from "../../src/db/guildMembers.js";
 import { updateGuild } from "../../src/db/guilds.js";
+import { createLogger } from "../../src/log.js";
 import { eventually, firstEmbed } from "../e2e/world.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
@@ -141,5 +143,43 @@ describe("a member who leaves the server", () => {
     // Members still in the server keep being announced.
     expect(guildsOfMember(m.world.app.ctx.db, bob.user.id)).toEqual([m.world.guild.id]);
     await eventually(() => findAllOpenCards(m.world.app.ctx.db).length === 0, "the card row ended");
+  });
+});
+
+describe("a user who leaves a server where they were not announced", () => {
+  let m: MirrorWorld | undefined;
+  afterEach(async () => {
+    await m?.stop();
+    m = undefined;
+  });
+
+  it("is not reported as a member who stopped being announced there", async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+        done();
+      },
+    });
+    m = await startMirrorWorld({ log: createLogger({ level: "info", destination }) });
+    const world = m.world;
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const off = await world
+      .slash(bob.user, "privacy", { subcommand: "announce", options: { state: "off" } })
+      .response();
+    expect(off.content).toBe("Your parties will no longer get cards in this server.");
+    const carol = m.plainUser("carol");
+
+    // Someone who never linked, a member who turned announcing off here, then one announced here.
+    for (const user of [carol, bob.user, alice.user]) world.discord.removeMember(world.guild.id, user.id);
+    const departures = () =>
+      lines
+        .map((l) => JSON.parse(l) as { msg: string; user?: string })
+        .filter((l) => l.msg.startsWith("a member left the server"));
+    // Leaves are handled in the order Discord sent them: once alice's is, the others' are.
+    await eventually(() => departures().some((l) => l.user === alice.user.id), "alice's departure handled");
+    expect(departures().map((l) => l.user)).toEqual([alice.user.id]);
+    expect(await guildsOfMember(world.app.ctx.db, alice.user.id)).toEqual([]);
   });
 });
