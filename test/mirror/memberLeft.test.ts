@@ -146,22 +146,31 @@ describe("a member who leaves the server", () => {
   });
 });
 
-describe("a user who leaves a server where they were not announced", () => {
+/** A logger whose JSON lines the test reads. */
+function capturedLog() {
+  const lines: { msg: string; user?: string; guildId?: string }[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const l of chunk.toString("utf8").split("\n").filter(Boolean)) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  return { log: createLogger({ level: "info", destination }), lines };
+}
+
+const departuresIn = (lines: ReturnType<typeof capturedLog>["lines"]) =>
+  lines.filter((l) => l.msg.startsWith("a member left the server"));
+
+describe("departures in the log: who is opted out, and where", () => {
   let m: MirrorWorld | undefined;
   afterEach(async () => {
     await m?.stop();
     m = undefined;
   });
 
-  it("is not reported as a member who stopped being announced there", async () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-        done();
-      },
-    });
-    m = await startMirrorWorld({ log: createLogger({ level: "info", destination }) });
+  it("a user who leaves a server where they were not announced is not reported as no longer announced", async () => {
+    const { log, lines } = capturedLog();
+    m = await startMirrorWorld({ log });
     const world = m.world;
     const alice = await m.linkedMember("alice", "alice_ps");
     const bob = await m.linkedMember("bob", "bob_ps");
@@ -173,13 +182,38 @@ describe("a user who leaves a server where they were not announced", () => {
 
     // Someone who never linked, a member who turned announcing off here, then one announced here.
     for (const user of [carol, bob.user, alice.user]) world.discord.removeMember(world.guild.id, user.id);
-    const departures = () =>
-      lines
-        .map((l) => JSON.parse(l) as { msg: string; user?: string })
-        .filter((l) => l.msg.startsWith("a member left the server"));
+    const departures = () => departuresIn(lines);
     // Leaves are handled in the order Discord sent them: once alice's is, the others' are.
     await eventually(() => departures().some((l) => l.user === alice.user.id), "alice's departure handled");
     expect(departures().map((l) => l.user)).toEqual([alice.user.id]);
     expect(await guildsOfMember(world.app.ctx.db, alice.user.id)).toEqual([]);
+  });
+
+  it("at start-up, a server Discord will not answer about is left alone and the other servers are still checked", async () => {
+    const { log, lines } = capturedLog();
+    m = await startMirrorWorld({ log });
+    const world = m.world;
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const other = world.discord.createGuild({ name: "Other server" });
+    await eventually(() => world.app.client.guilds.cache.has(other.id), "the bot sees the other server");
+    for (const member of [alice, bob]) {
+      world.discord.addMember(other.id, member.user.id);
+      await optIn(world.app.ctx.db, other.id, member.user.id);
+    }
+
+    await world.app.stop();
+    world.discord.removeMember(other.id, alice.user.id);
+    // The world's server, whose opt-ins are older, is checked first; Discord turns its member request away.
+    world.discord.limitMemberRequests(world.guild.id);
+    await world.restartApp();
+    const sweepFailed = () => lines.some((l) => l.msg.startsWith("could not check for members who left"));
+    await eventually(() => departuresIn(lines).length > 0 || sweepFailed(), "the start-up check");
+    expect(departuresIn(lines).map((l) => [l.guildId, l.user])).toEqual([[other.id, alice.user.id]]);
+    expect(sweepFailed()).toBe(false);
+    expect(await guildsOfMember(world.app.ctx.db, alice.user.id)).toEqual([world.guild.id]);
+    expect((await guildsOfMember(world.app.ctx.db, bob.user.id)).sort()).toEqual(
+      [world.guild.id, other.id].sort(),
+    );
   });
 });
