@@ -2,7 +2,8 @@
  * The PSN budget's ledger on the real SQLite file: what a restart resumes from. A pause
  * PSN asked for (a 429's Retry-After) must outlive the process, and a shorter pause
  * recorded after it must not cut it short: the bot would go back to PSN before the time
- * PSN gave, which is how an account gets banned.
+ * PSN gave, which is how an account gets banned. And what no window counts any more is
+ * deleted, or the file grows by a row for every PSN request the bot ever made.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
 import { createBudgetLedger } from "../../src/db/psnBudget.js";
+import { psnBudgetPauses, psnBudgetRequests } from "../../src/db/schema.js";
 import { RequestBudget } from "../../src/psn/budget.js";
 
 describe("the PSN budget's pauses across a restart", () => {
@@ -48,5 +50,18 @@ describe("the PSN budget's pauses across a restart", () => {
     const restarted = await start();
     expect(restarted.pausedUntil("acct-1")).toEqual(new Date(t0 + 60 * 60_000));
     expect(restarted.remaining("acct-1")).toBe(0);
+  });
+
+  it("keeps one window on disk: older grants and pauses long over are deleted as the budget sweeps", async () => {
+    const budget = await start();
+    for (let i = 0; i < 3; i++) await budget.acquire("acct-1");
+    budget.pause("acct-2", new Date(t0 + 60_000));
+    // A window after the pause ended: nothing stored before then counts any more.
+    now = t0 + 60_000 + budget.windowMs;
+    await budget.acquire("acct-1");
+    budget.sweep();
+    const grants = database!.db.select().from(psnBudgetRequests).all();
+    expect(grants.map((g) => [g.accountId, g.at])).toEqual([["acct-1", now]]);
+    expect(database!.db.select().from(psnBudgetPauses).all()).toEqual([]);
   });
 });
