@@ -5,11 +5,15 @@
  */
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { encryptTokens } from "../../src/accounts/tokenCrypto.js";
 import { BOARD_FOOTER } from "../../src/bot/embeds/presenceBoard.js";
 import { findAllOpenCards } from "../../src/db/cards.js";
 import { guildsOfMember, optIn } from "../../src/db/guildMembers.js";
 import { updateGuild } from "../../src/db/guilds.js";
+import { upsertLinkedUser } from "../../src/db/users.js";
+import { MEMBERS_PER_REQUEST } from "../../src/jobs/memberLeft.js";
 import { createLogger } from "../../src/log.js";
+import { createVault } from "../../src/vault.js";
 import { eventually, firstEmbed } from "../e2e/world.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
@@ -215,5 +219,41 @@ describe("departures in the log: who is opted out, and where", () => {
     expect((await guildsOfMember(world.app.ctx.db, bob.user.id)).sort()).toEqual(
       [world.guild.id, other.id].sort(),
     );
+  });
+
+  it("at start-up, a server with more members announced than one member request may name is checked in full", async () => {
+    const { log, lines } = capturedLog();
+    m = await startMirrorWorld({ log });
+    const world = m.world;
+    const db = world.app.ctx.db;
+    const at = m.now();
+    // Linked straight into the database (a hundred sign-ins would take a while), with tokens
+    // under the bot's key, as a sign-in stores them.
+    const vault = createVault(world.config.encryption.key);
+    // Past Discord's 100 ids per member request (more closes the gateway with 4002).
+    const fans = Array.from({ length: MEMBERS_PER_REQUEST + 1 }, (_, i) => m!.plainUser(`fan${i}`));
+    for (const [i, fan] of fans.entries()) {
+      const accountId = String(7_000_000_000 + i);
+      const tokens = encryptTokens(vault, accountId, {
+        accessToken: "unused",
+        accessTokenExpiresAt: new Date(at.getTime() + 3_600_000),
+        refreshToken: "unused",
+        refreshTokenExpiresAt: new Date(at.getTime() + 86_400_000),
+      });
+      await upsertLinkedUser(
+        db,
+        { discordUserId: fan.id, psnAccountId: accountId, psnOnlineId: `fan${i}_ps`, ...tokens },
+        at,
+      );
+      await optIn(db, world.guild.id, fan.id);
+    }
+
+    await world.app.stop();
+    const gone = fans[57]!;
+    world.discord.removeMember(world.guild.id, gone.id);
+    await world.restartApp();
+    await eventually(() => departuresIn(lines).length > 0, "the departure found at start-up");
+    expect(departuresIn(lines).map((l) => l.user)).toEqual([gone.id]);
+    expect(await guildsOfMember(world.app.ctx.db, fans[0]!.id)).toEqual([world.guild.id]);
   });
 });
