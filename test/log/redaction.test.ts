@@ -172,6 +172,15 @@ describe("every string the logger writes, at any depth", () => {
     expect(err.message).toBe(`bad ${JWT}`);
   });
 
+  it("writes an object that appears twice in one line both times: only a cycle is cut", () => {
+    const { log, output } = capture();
+    const guild = { id: "123", channel: "https://x/cb?code=v3.SECRETCODE" };
+    log.info({ before: guild, after: guild, list: [guild, guild] }, "settings changed");
+    const line = JSON.parse(output());
+    const scrubbed = { id: "123", channel: "https://x/cb?code=[Redacted]" };
+    expect(line).toMatchObject({ before: scrubbed, after: scrubbed, list: [scrubbed, scrubbed] });
+  });
+
   it("cuts a cycle instead of looping", () => {
     const { log, output } = capture();
     const a: Record<string, unknown> = { name: `npsso=${NPSSO}` };
