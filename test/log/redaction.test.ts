@@ -172,6 +172,14 @@ describe("every string the logger writes, at any depth", () => {
     expect(err.message).toBe(`bad ${JWT}`);
   });
 
+  it("writes an error logged alone as pino writes one: under err, with its message as the line's", () => {
+    const { log, output } = capture();
+    log.error(Object.assign(new Error(`refresh failed for token ${JWT}`), { code: "ECONNRESET" }));
+    const line = JSON.parse(output());
+    expect(line.msg).toBe("refresh failed for token [Redacted]");
+    expect(line.err).toMatchObject({ type: "Error", code: "ECONNRESET", message: line.msg });
+  });
+
   it("writes an object that appears twice in one line both times: only a cycle is cut", () => {
     const { log, output } = capture();
     const guild = { id: "123", channel: "https://x/cb?code=v3.SECRETCODE" };
