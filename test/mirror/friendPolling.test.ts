@@ -12,9 +12,10 @@ import { friendEdges } from "../../src/db/schema.js";
 import { markNeedsRelink } from "../../src/db/users.js";
 import { findWatchedMember, pollSoon, saveWatchState } from "../../src/db/watch.js";
 import type { PartyUpdate } from "../../src/domain/partyUpdate.js";
-import type { FriendOptions } from "../../src/jobs/friendWatch.js";
+import { defaultFriendOptions, type FriendOptions } from "../../src/jobs/friendWatch.js";
 import type { Poller } from "../../src/jobs/poller.js";
 import { defaultScheduleOptions, pollOffsetMs } from "../../src/jobs/schedule.js";
+import { staticToken } from "../../src/psn/http.js";
 import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./pollerRig.js";
 
 describe("watching through friends", () => {
@@ -367,6 +368,30 @@ describe("watching through friends", () => {
     // An hour on, its token reads for its friends again.
     clock += 60 * 60_000;
     expect(batchReads(await tick(p)).map((r) => r.accountId)).toContain(a.accountId);
+  });
+
+  it("never reads for friends with the requests a member's budget keeps for their own reads", async () => {
+    await rig.close();
+    rig = await startPollerRig({ budget: { requests: 20 } });
+    ({ sim, database } = rig);
+    const hub = await member(1);
+    const b = await member(2);
+    const c = await member(3);
+    // hub's token alone sees everyone: the best reader by far.
+    sim.befriend(hub.accountId, b.accountId);
+    sim.befriend(hub.accountId, c.accountId);
+    const p = poller();
+    expect(batchReads(await tick(p)).map((r) => r.accountId)).toEqual([hub.accountId]);
+    // Down to the requests hub keeps for their own reads (their parties, when they go online).
+    const reserve = defaultFriendOptions.reservePerAccount;
+    const auth = staticToken(hub.accountId, rig.tokens.get(hub.accountId)!);
+    while (rig.psn.remainingBudget(hub.accountId) > reserve) await rig.psn.getPresence(auth, "me");
+
+    const reqs = await tick(p);
+    expect(batchReads(reqs).map((r) => r.accountId)).not.toContain(hub.accountId);
+    // Their friends read for them instead.
+    expect(batchReads(reqs).flatMap((r) => r.accountIds ?? [])).toContain(hub.accountId);
+    expect(rig.psn.remainingBudget(hub.accountId)).toBe(reserve);
   });
 
   it("believes a batch answer only about the accounts it listed", async () => {
