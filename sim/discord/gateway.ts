@@ -62,6 +62,8 @@ export class Gateway {
   private readonly knownSessions = new Map<string, number>();
   /** Every dispatch sent, in order, for tests that check what the client was told. */
   readonly dispatched: { t: string; d: Json }[] = [];
+  /** Servers whose member requests Discord answers with RATE_LIMITED, and its retry_after (seconds). */
+  readonly limitedMemberRequests = new Map<string, number>();
 
   constructor(
     private readonly state: SimState,
@@ -201,7 +203,8 @@ export class Gateway {
   /**
    * Request Guild Members by `user_ids` (at most 100, as Discord allows): one
    * GUILD_MEMBERS_CHUNK with the members found and the ids `not_found`. Requests by
-   * `query` (the whole member list) are not modelled and go unanswered.
+   * `query` (the whole member list) are not modelled and go unanswered. A server put under
+   * `limitMemberRequests` gets Discord's RATE_LIMITED instead.
    */
   private requestGuildMembers(session: Session, d: unknown): void {
     if (session.sessionId === null) {
@@ -218,6 +221,19 @@ export class Gateway {
     }
     const guild = this.state.guilds.get(parsed.data.guild_id);
     if (!guild?.members.has(this.state.botUserId)) return;
+    const retryAfter = this.limitedMemberRequests.get(guild.id);
+    if (retryAfter !== undefined) {
+      // Discord's answer to a bot asking too often: no members, a RATE_LIMITED naming the request.
+      this.dispatch(session, "RATE_LIMITED", {
+        opcode: Op.RequestGuildMembers,
+        retry_after: retryAfter,
+        meta: {
+          guild_id: guild.id,
+          ...(parsed.data.nonce !== undefined ? { nonce: parsed.data.nonce } : {}),
+        },
+      });
+      return;
+    }
     const found = userIds.flatMap((id) => {
       const m = guild.members.get(id);
       return m ? [m] : [];

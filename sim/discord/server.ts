@@ -582,6 +582,7 @@ export class DiscordSim {
 
   clearFaults(): void {
     this.faults.clear();
+    this.gateway.limitedMemberRequests.clear();
   }
 
   /**
@@ -590,6 +591,14 @@ export class DiscordSim {
    */
   hold(matcher: FaultMatcher): DiscordHold {
     return this.rest.hold(matcher);
+  }
+
+  /**
+   * Member requests (gateway op 8) for this server are answered with RATE_LIMITED, as
+   * Discord answers a bot that asks too often, until `clearFaults()`.
+   */
+  limitMemberRequests(guildId: string, retryAfterSeconds = 30): void {
+    this.gateway.limitedMemberRequests.set(guildId, retryAfterSeconds);
   }
 
   /** Cuts every gateway connection at once, as a Discord gateway restart does; clients reconnect. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { linkButtonUrl } from "../../sim/botEnv.js";
+import { PsnRateLimitedError } from "../../src/psn/errors.js";
 import { eventually, startWorld, type World } from "../e2e/world.js";
 
 let world: World | undefined;
@@ -147,6 +148,11 @@ describe("/unlink", () => {
     const other = await w.linkMember(w.admin, "Stays_Here");
     // A pending link token too.
     await w.slash(w.member, "link").response();
+    // And a pause PSN imposed on the account (a 429): the budget's ledger holds it by account id.
+    w.psn.fault("presence", { status: 429, headers: { "retry-after": "300" }, times: 1 });
+    await expect(
+      w.app.ctx.psn.getPresence(w.app.ctx.tokens.provider(linked.accountId), "me"),
+    ).rejects.toBeInstanceOf(PsnRateLimitedError);
 
     const ask = await w.slash(w.member, "unlink").response();
     expect(ask.ephemeral).toBe(true);

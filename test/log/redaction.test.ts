@@ -172,6 +172,23 @@ describe("every string the logger writes, at any depth", () => {
     expect(err.message).toBe(`bad ${JWT}`);
   });
 
+  it("writes an error logged alone as pino writes one: under err, with its message as the line's", () => {
+    const { log, output } = capture();
+    log.error(Object.assign(new Error(`refresh failed for token ${JWT}`), { code: "ECONNRESET" }));
+    const line = JSON.parse(output());
+    expect(line.msg).toBe("refresh failed for token [Redacted]");
+    expect(line.err).toMatchObject({ type: "Error", code: "ECONNRESET", message: line.msg });
+  });
+
+  it("writes an object that appears twice in one line both times: only a cycle is cut", () => {
+    const { log, output } = capture();
+    const guild = { id: "123", channel: "https://x/cb?code=v3.SECRETCODE" };
+    log.info({ before: guild, after: guild, list: [guild, guild] }, "settings changed");
+    const line = JSON.parse(output());
+    const scrubbed = { id: "123", channel: "https://x/cb?code=[Redacted]" };
+    expect(line).toMatchObject({ before: scrubbed, after: scrubbed, list: [scrubbed, scrubbed] });
+  });
+
   it("cuts a cycle instead of looping", () => {
     const { log, output } = capture();
     const a: Record<string, unknown> = { name: `npsso=${NPSSO}` };
@@ -203,6 +220,33 @@ describe("a PSN error answer that echoes a secret, through the real poll path", 
       expect(out).not.toContain(NPSSO);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe("a refused Discord request, through the real card writer", () => {
+  it("logs the refusal without the card it tried to post (the member, their party)", async () => {
+    const { startMirrorWorld } = await import("../mirror/harness.js");
+    const { log, output } = capture();
+    const m = await startMirrorWorld({ log });
+    try {
+      const alice = await m.linkedMember("alice", "alice_ps");
+      m.psn.startParty(alice.accountId, { joinability: "open", name: "Friday raid at Alice's" });
+      // Discord refuses the card (an invalid form body): the writer logs the error discord.js threw.
+      m.world.discord.fault(
+        { method: "POST", path: `/channels/${m.world.partyChannel.id}/messages` },
+        { status: 400, code: 50035, message: "Invalid Form Body", times: 1 },
+      );
+      await m.tick();
+      const refused = output()
+        .split("\n")
+        .filter((l) => l.includes("a card action failed"));
+      expect(refused).toHaveLength(1);
+      // What an operator needs stays: the call and Discord's answer.
+      expect(JSON.parse(refused[0]!).err).toMatchObject({ code: 50035, method: "POST", status: 400 });
+      for (const sent of ["Friday raid", alice.user.id]) expect(refused[0]).not.toContain(sent);
+    } finally {
+      await m.stop();
     }
   });
 });

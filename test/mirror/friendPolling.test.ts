@@ -12,8 +12,10 @@ import { friendEdges } from "../../src/db/schema.js";
 import { markNeedsRelink } from "../../src/db/users.js";
 import { findWatchedMember, pollSoon, saveWatchState } from "../../src/db/watch.js";
 import type { PartyUpdate } from "../../src/domain/partyUpdate.js";
-import type { FriendOptions } from "../../src/jobs/friendWatch.js";
+import { defaultFriendOptions, type FriendOptions } from "../../src/jobs/friendWatch.js";
 import type { Poller } from "../../src/jobs/poller.js";
+import { defaultScheduleOptions, pollOffsetMs } from "../../src/jobs/schedule.js";
+import { staticToken } from "../../src/psn/http.js";
 import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./pollerRig.js";
 
 describe("watching through friends", () => {
@@ -206,6 +208,30 @@ describe("watching through friends", () => {
     expect(findWatchedMember(database.db, a.discordUserId)!.state.nextPollAt.getTime()).toBe(clock + 30_000);
   });
 
+  it("a member who came into friends' view when the database refused to move them is moved on the next tick", async () => {
+    const a = await member(1);
+    const p = poller();
+    await tick(p); // no friend: a is on the offline backoff, here its longest
+    await pollSoon(database.db, a.discordUserId, new Date(clock + 120_000));
+    const b = await member(2);
+    sim.befriend(a.accountId, b.accountId);
+    // The database refuses to bring anyone's next poll forward for one tick (a full disk,
+    // a locked file): a temporary trigger on the bot's own connection, gone when dropped.
+    database.sqlite.exec(
+      "CREATE TEMP TRIGGER refuse_next_poll BEFORE UPDATE OF next_poll_at ON users BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+    );
+    const refused = await tick(p);
+    expect(batchReads(refused).flatMap((r) => r.accountIds ?? [])).not.toContain(a.accountId);
+    database.sqlite.exec("DROP TRIGGER refuse_next_poll");
+    // Still within a's backoff: only the move forward makes a due now.
+    const next = await tick(p);
+    expect(batchReads(next).flatMap((r) => r.accountIds ?? [])).toContain(a.accountId);
+    expect(ownReads(next)).not.toContain(a.accountId);
+    expect((await findWatchedMember(database.db, a.discordUserId))!.state.nextPollAt.getTime()).toBe(
+      clock + 30_000,
+    );
+  });
+
   it("a member seen through friends coming online in a party is announced before the sweep of own reads", async () => {
     const a = await member(1);
     const b = await member(2);
@@ -297,6 +323,28 @@ describe("watching through friends", () => {
     expect(live()).toContain(session);
   });
 
+  it("a member a batch read left out goes back to their own backoff, not a read on the next tick", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const shy = await member(3);
+    // a's token covers everyone, so a reads shy's presence (and PSN leaves shy out).
+    sim.befriend(a.accountId, b.accountId);
+    sim.befriend(a.accountId, shy.accountId);
+    sim.setPresenceHidden(shy.accountId, true);
+    // The first tick falls on shy's phase in the offline cycle: their next own read is a
+    // whole cycle (four ticks) away.
+    const cycle = defaultScheduleOptions.maxOfflineBackoffMs;
+    clock +=
+      (((pollOffsetMs(shy.accountId, defaultScheduleOptions) - clock - 30_000) % cycle) + cycle) % cycle;
+    const p = poller();
+    const first = await tick(p);
+    expect(batchReads(first).map((r) => r.accountId)).toEqual([a.accountId]);
+    expect(ownReads(first)).toEqual([shy.accountId]);
+    // Friends cannot see shy: they are not checked every tick like the members friends see.
+    for (let i = 0; i < 3; i++) expect(ownReads(await tick(p))).toEqual([]);
+    expect(ownReads(await tick(p))).toEqual([shy.accountId]);
+  });
+
   it("a batch read PSN refuses (403) sends its members to their own reads", async () => {
     const a = await member(1);
     const b = await member(2);
@@ -320,6 +368,30 @@ describe("watching through friends", () => {
     // An hour on, its token reads for its friends again.
     clock += 60 * 60_000;
     expect(batchReads(await tick(p)).map((r) => r.accountId)).toContain(a.accountId);
+  });
+
+  it("never reads for friends with the requests a member's budget keeps for their own reads", async () => {
+    await rig.close();
+    rig = await startPollerRig({ budget: { requests: 20 } });
+    ({ sim, database } = rig);
+    const hub = await member(1);
+    const b = await member(2);
+    const c = await member(3);
+    // hub's token alone sees everyone: the best reader by far.
+    sim.befriend(hub.accountId, b.accountId);
+    sim.befriend(hub.accountId, c.accountId);
+    const p = poller();
+    expect(batchReads(await tick(p)).map((r) => r.accountId)).toEqual([hub.accountId]);
+    // Down to the requests hub keeps for their own reads (their parties, when they go online).
+    const reserve = defaultFriendOptions.reservePerAccount;
+    const auth = staticToken(hub.accountId, rig.tokens.get(hub.accountId)!);
+    while (rig.psn.remainingBudget(hub.accountId) > reserve) await rig.psn.getPresence(auth, "me");
+
+    const reqs = await tick(p);
+    expect(batchReads(reqs).map((r) => r.accountId)).not.toContain(hub.accountId);
+    // Their friends read for them instead.
+    expect(batchReads(reqs).flatMap((r) => r.accountIds ?? [])).toContain(hub.accountId);
+    expect(rig.psn.remainingBudget(hub.accountId)).toBe(reserve);
   });
 
   it("believes a batch answer only about the accounts it listed", async () => {

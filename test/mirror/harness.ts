@@ -36,7 +36,7 @@ export interface MirrorWorld {
 }
 
 export async function startMirrorWorld(
-  options: Pick<WorldOptions, "env" | "psn"> = {},
+  options: Pick<WorldOptions, "env" | "psn" | "log"> = {},
 ): Promise<MirrorWorld> {
   let clock = Date.now();
   const now = () => new Date(clock);

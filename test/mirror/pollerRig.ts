@@ -33,11 +33,17 @@ export interface PollerRig {
   close(): Promise<void>;
 }
 
-export async function startPollerRig(options: { latencyMs?: number } = {}): Promise<PollerRig> {
+export async function startPollerRig(
+  options: { latencyMs?: number; budget?: { requests: number } } = {},
+): Promise<PollerRig> {
   const sim = await startPsnSim(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
   const dir = mkdtempSync(join(tmpdir(), "ppb-poller-"));
   const database = openDatabase(join(dir, "bot.sqlite"));
-  const psn = clientFor(sim, { retry: { attempts: 1 }, timeoutMs: 10_000 });
+  const psn = clientFor(sim, {
+    retry: { attempts: 1 },
+    timeoutMs: 10_000,
+    ...(options.budget ? { budget: options.budget } : {}),
+  });
   return {
     sim,
     psn,

@@ -92,6 +92,19 @@ describe("Discord sim gateway with a real discord.js client", () => {
     expect(client.guilds.cache.has(g.id)).toBe(false);
   });
 
+  it("answers member requests for a rate-limited server with RATE_LIMITED, which discord.js rejects at once", async () => {
+    h = await startHarness();
+    const guild = h.client.guilds.cache.get(h.guildId)!;
+    const asked = () => guild.members.fetch({ user: [h!.owner], time: 5_000 });
+    expect([...(await asked()).keys()]).toEqual([h.owner]);
+    h.sim.limitMemberRequests(h.guildId, 12.5);
+    await expect(asked()).rejects.toThrow(
+      "Request with opcode 8 was rate limited. Retry after 12.5 seconds.",
+    );
+    h.sim.clearFaults();
+    expect([...(await asked()).keys()]).toEqual([h.owner]);
+  });
+
   it("keeps discord.js's permission cache right after overwrites and role changes", async () => {
     h = await startHarness();
     const { client, sim: s, guildId, channelId } = h;
