@@ -29,10 +29,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { prng } from "../sim/prng.js";
-import type { PollStrategy } from "../src/jobs/poller.js";
 import { defaultScheduleOptions } from "../src/jobs/schedule.js";
 import { forkPoller, type PhaseMemory, type TickResult } from "./pollerCommands.js";
 import { tickFloor } from "./pollFloor.js";
+import type { PollStrategy } from "./pollStrategies.js";
 import type { SimCommand } from "./simCommands.js";
 
 const { values: args } = parseArgs({
