@@ -17,7 +17,7 @@ import {
 import type { Db } from "../../db/client.js";
 import { findGuild, updateGuild } from "../../db/guilds.js";
 import { announcingGuildsOf } from "../../db/watch.js";
-import type { GuildSettings } from "../../domain/guild.js";
+import { type GuildSettings, guildSettingsOf } from "../../domain/guild.js";
 import type { Party } from "../../domain/party.js";
 import type { EndedParty, PartySink, PartyUpdate } from "../../domain/partyUpdate.js";
 import { partyFromJson } from "../../domain/storedParty.js";
@@ -30,7 +30,7 @@ import { applyAction, type BotView, type CardIo, type DiscordRest, GuildPaused }
 import { type PauseDetail, pauseReasonFor } from "./discordPolicy.js";
 import { deleteDueEndedCards } from "./endedDeletion.js";
 import { newNonce } from "./nonce.js";
-import { announcedByGuild, cardOf, guildSettingsOf } from "./rows.js";
+import { announcedByGuild, cardOf } from "./rows.js";
 
 export interface CardWriterOptions {
   db: Db;
