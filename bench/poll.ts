@@ -272,9 +272,9 @@ async function main(): Promise<void> {
   try {
     await Promise.all([sim.ready, poller.ready]);
     const [url] = (await sim.send([{ op: "url" }])) as [string];
-    const [accounts] = (await sim.send([{ op: "setup", count: USERS, concurrency: 256 }])) as [
-      { accountId: string; onlineId: string; accessToken: string }[],
-    ];
+    const [accounts] = (await sim.send([
+      { op: "setup", count: USERS, concurrency: 256, seed: Number(args.seed) + 31 },
+    ])) as [{ accountId: string; onlineId: string; accessToken: string }[]];
     const members: Member[] = accounts.map((a) => ({
       accountId: a.accountId,
       onlineId: a.onlineId,

@@ -109,8 +109,10 @@ async function run(cmd: PollerCommand): Promise<unknown> {
           Array.from({ length: concurrency }, async () => {
             while (next < cmd.members.length) {
               const m = cmd.members[next++]!;
-              const friends = await client.getFriends(staticToken(m.accountId, m.token));
+              // Drawn before the read, in the members' order: drawn after it, a member's time
+              // would depend on which concurrent read answered first.
               const readAt = new Date(clock - random() * defaultFriendOptions.refreshMs);
+              const friends = await client.getFriends(staticToken(m.accountId, m.token));
               saveFriendList(d, m.accountId, friends, readAt);
             }
           }),
