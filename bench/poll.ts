@@ -29,10 +29,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { prng } from "../sim/prng.js";
-import type { PollStrategy } from "../src/jobs/poller.js";
 import { defaultScheduleOptions } from "../src/jobs/schedule.js";
 import { forkPoller, type PhaseMemory, type TickResult } from "./pollerCommands.js";
 import { tickFloor } from "./pollFloor.js";
+import type { PollStrategy } from "./pollStrategies.js";
 import type { SimCommand } from "./simCommands.js";
 
 const { values: args } = parseArgs({
@@ -272,9 +272,9 @@ async function main(): Promise<void> {
   try {
     await Promise.all([sim.ready, poller.ready]);
     const [url] = (await sim.send([{ op: "url" }])) as [string];
-    const [accounts] = (await sim.send([{ op: "setup", count: USERS, concurrency: 256 }])) as [
-      { accountId: string; onlineId: string; accessToken: string }[],
-    ];
+    const [accounts] = (await sim.send([
+      { op: "setup", count: USERS, concurrency: 256, seed: Number(args.seed) + 31 },
+    ])) as [{ accountId: string; onlineId: string; accessToken: string }[]];
     const members: Member[] = accounts.map((a) => ({
       accountId: a.accountId,
       onlineId: a.onlineId,

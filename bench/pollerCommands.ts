@@ -1,6 +1,7 @@
 /** The IPC protocol between bench/poll.ts and the poller's process (bench/pollerHost.ts). */
-import type { PollStrategy } from "../src/jobs/poller.js";
+
 import { CommandChild } from "./commandChild.js";
+import type { PollStrategy } from "./pollStrategies.js";
 
 export interface BenchMember {
   accountId: string;

@@ -11,13 +11,14 @@ import { saveFriendList } from "../src/db/friends.js";
 import { createBudgetLedger } from "../src/db/psnBudget.js";
 import { guildMembers, guilds, users } from "../src/db/schema.js";
 import { defaultFriendOptions } from "../src/jobs/friendWatch.js";
-import { Poller } from "../src/jobs/poller.js";
+import type { Poller } from "../src/jobs/poller.js";
 import { defaultScheduleOptions, newWatchState } from "../src/jobs/schedule.js";
 import { silentLogger } from "../src/log.js";
 import { PsnClient } from "../src/psn/client.js";
 import { staticToken } from "../src/psn/http.js";
 import { serveCommands } from "./commandChild.js";
 import type { PhaseMemory, PollerCommand, TickResult } from "./pollerCommands.js";
+import { benchPoller } from "./pollStrategies.js";
 
 const baselineRss = process.memoryUsage().rss;
 let clock = 0;
@@ -108,8 +109,10 @@ async function run(cmd: PollerCommand): Promise<unknown> {
           Array.from({ length: concurrency }, async () => {
             while (next < cmd.members.length) {
               const m = cmd.members[next++]!;
-              const friends = await client.getFriends(staticToken(m.accountId, m.token));
+              // Drawn before the read, in the members' order: drawn after it, a member's time
+              // would depend on which concurrent read answered first.
               const readAt = new Date(clock - random() * defaultFriendOptions.refreshMs);
+              const friends = await client.getFriends(staticToken(m.accountId, m.token));
               saveFriendList(d, m.accountId, friends, readAt);
             }
           }),
@@ -119,7 +122,7 @@ async function run(cmd: PollerCommand): Promise<unknown> {
     }
     case "phase": {
       // A new poller each phase, as after a restart, on the same database and budget.
-      poller = new Poller({
+      poller = benchPoller(cmd.strategy, {
         db: ready(db, "the database").db,
         psn: ready(psn, "the PSN client"),
         // The benchmark measures polling, not token decryption: tokens come from the sign-ins.
@@ -138,7 +141,6 @@ async function run(cmd: PollerCommand): Promise<unknown> {
         now: () => new Date(clock),
         intervalSeconds: intervalMs / 1000,
         concurrency,
-        strategy: cmd.strategy,
       });
       sighted = new Set();
       sightings = [];

@@ -1,6 +1,7 @@
 /** The IPC protocol between bench/poll.ts and the simulator process (bench/simHost.ts). */
 export type SimCommand =
-  | { op: "setup"; count: number; concurrency: number }
+  /** The accounts' ids come from `seed`: a member's poll phase follows from their id. */
+  | { op: "setup"; count: number; concurrency: number; seed: number }
   | { op: "presence"; accountId: string; online: boolean }
   | { op: "startParty"; host: string; members: string[] }
   | { op: "endParty"; sessionId: string }

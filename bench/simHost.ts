@@ -4,6 +4,7 @@
  * each message is `{ id, cmds: SimCommand[] }`, answered with `{ id, results }`.
  */
 import { Agent, request } from "undici";
+import { prng } from "../sim/prng.js";
 import { startPsnSim } from "../sim/psn/server.js";
 import type { SimCommand } from "./simCommands.js";
 
@@ -48,8 +49,22 @@ async function signIn(npsso: string): Promise<string> {
   return body.access_token;
 }
 
-async function setup(count: number, concurrency: number) {
-  const accounts = Array.from({ length: count }, (_, i) => sim.createAccount({ onlineId: `bench_${i}` }));
+/**
+ * PSN-like account ids (19 digits) from the seed. The simulator's own are random, and the
+ * schedule spreads members by a hash of their id: the same seed must give the same phases.
+ */
+function accountIds(count: number, seed: number): string[] {
+  const random = prng(seed);
+  const digit = () => String(Math.floor(random() * 10));
+  const ids = new Set<string>();
+  while (ids.size < count)
+    ids.add(`${1 + Math.floor(random() * 9)}${Array.from({ length: 18 }, digit).join("")}`);
+  return [...ids];
+}
+
+async function setup(count: number, concurrency: number, seed: number) {
+  const ids = accountIds(count, seed);
+  const accounts = ids.map((accountId, i) => sim.createAccount({ onlineId: `bench_${i}`, accountId }));
   const out: { accountId: string; onlineId: string; accessToken: string }[] = new Array(count);
   let next = 0;
   await Promise.all(
@@ -68,7 +83,7 @@ async function setup(count: number, concurrency: number) {
 async function run(cmd: SimCommand): Promise<unknown> {
   switch (cmd.op) {
     case "setup":
-      return setup(cmd.count, cmd.concurrency);
+      return setup(cmd.count, cmd.concurrency, cmd.seed);
     case "presence":
       sim.setPresence(cmd.accountId, {
         online: cmd.online,

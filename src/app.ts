@@ -33,11 +33,19 @@ import { type Db, openDatabase } from "./db/client.js";
 import { countPausedGuilds } from "./db/guilds.js";
 import { createBudgetLedger } from "./db/psnBudget.js";
 import { countUsersByLinkState } from "./db/users.js";
+import type { PartySink } from "./domain/partyUpdate.js";
 import { BoardWriter } from "./jobs/board/writer.js";
 import { CardWriter } from "./jobs/cards/writer.js";
+import { defaultFriendOptions, FriendWatch } from "./jobs/friendWatch.js";
 import { memberLeft, sweepDepartedMembers } from "./jobs/memberLeft.js";
 import type { BotView } from "./jobs/messages/protocol.js";
-import { Poller } from "./jobs/poller.js";
+import { PartyDetailsCache } from "./jobs/partyDetails.js";
+import { type PollCron, startPollCron } from "./jobs/pollCron.js";
+import { Poller, type TickStats, type TokenSource } from "./jobs/poller.js";
+import { PollHealth } from "./jobs/pollHealth.js";
+import { SchedulePlanner } from "./jobs/pollPlan.js";
+import { scheduleOptionsFor } from "./jobs/schedule.js";
+import { WatchStateSaves } from "./jobs/watchSaves.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics, type StoredState } from "./metrics.js";
 import type { BudgetLedger } from "./psn/budget.js";
@@ -72,8 +80,8 @@ export interface App {
   router: Router;
   /** The sign-in pages and health check. */
   web: WebServer;
-  /** The PSN watcher; `tick()` runs one poll now. */
-  poller: Poller;
+  /** The PSN watcher; `tick()` runs one poll now (after the running one), recorded for /healthz as a scheduled one is. */
+  poller: { tick(): Promise<TickStats> };
   /** This app's Prometheus metrics, and where they are served (the web server, or METRICS_PORT's listener). */
   metrics: Metrics;
   metricsUrl: string;
@@ -143,11 +151,10 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     const cards = new CardWriter({ db, rest: client.rest, bot: botView(client), log, now, metrics });
     // The presence board follows each poll pass, after the cards.
     const board = new BoardWriter({ db, rest: client.rest, bot: botView(client), log, now });
-    const poller = new Poller({
-      db,
-      psn,
-      tokens,
-      sink: {
+    const poller = composePoller(
+      config,
+      { db, psn, tokens, log, now, metrics },
+      {
         apply: async (update) => {
           try {
             await cards.apply(update);
@@ -156,12 +163,9 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
           }
         },
       },
-      log,
-      now,
-      intervalSeconds: config.poll.intervalSeconds,
-      concurrency: config.poll.concurrency,
-      metrics,
-    });
+    );
+    const pollHealth = new PollHealth({ db, intervalSeconds: config.poll.intervalSeconds, now, metrics });
+    const tick = () => pollHealth.record(poller.tick());
 
     // What handlers see.
     const router = createRouter({
@@ -193,9 +197,13 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
           signinMode: config.psn.signinMode,
           log,
           describeUser: (id) => describeUser(client, id),
-          health: () => {
+          health: async () => {
             const dbOk = databaseAnswers(database.sqlite);
-            return { discordReady: client.isReady(), dbOk, ...(dbOk ? { poller: poller.health() } : {}) };
+            return {
+              discordReady: client.isReady(),
+              dbOk,
+              ...(dbOk ? { poller: await pollHealth.health() } : {}),
+            };
           },
           ...(ownMetricsPort ? {} : { metrics }),
         },
@@ -252,9 +260,17 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       );
       void forgetLostKeyLinks(linking, lostKeyAccounts);
     }
-    if (options.schedulePolls ?? true) poller.start();
+    let cron: PollCron | null = null;
+    if (options.schedulePolls ?? true)
+      cron = startPollCron({ intervalSeconds: config.poll.intervalSeconds, tick, log });
     // Registered last, so it stops first: no tick starts against a closing client.
-    undo.push({ what: "the poller", run: () => poller.stop() });
+    undo.push({
+      what: "the poller",
+      run: async () => {
+        await cron?.stop();
+        await poller.stop();
+      },
+    });
 
     // Slash commands, only when their definitions changed. A failure here leaves
     // the previous registration in place, so it is logged rather than fatal.
@@ -277,7 +293,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
       client,
       router,
       web,
-      poller,
+      poller: { tick },
       metrics,
       metricsUrl,
       stop: () => {
@@ -331,6 +347,40 @@ function botView(client: Client): BotView {
       return channel.permissionsFor(me)?.bitfield ?? null;
     },
   };
+}
+
+/**
+ * The PSN watcher and its helpers: the bot's schedule plans each tick, friends' batch
+ * reads watch offline members, party details are asked once per party.
+ */
+function composePoller(
+  config: Config,
+  deps: { db: Db; psn: PsnClient; tokens: TokenSource; log: Logger; now: () => Date; metrics: Metrics },
+  sink: PartySink,
+): Poller {
+  const { db, psn, tokens, log, now, metrics } = deps;
+  const schedule = scheduleOptionsFor(config.poll.intervalSeconds);
+  const pollerLog = log.child({ component: "poller" });
+  const concurrency = config.poll.concurrency;
+  return new Poller({
+    db,
+    psn,
+    tokens,
+    sink,
+    log,
+    now,
+    concurrency,
+    schedule,
+    planner: new SchedulePlanner(db, schedule),
+    details: new PartyDetailsCache(psn, pollerLog),
+    friends: new FriendWatch(
+      { db, psn, tokens, log: pollerLog, concurrency },
+      defaultFriendOptions,
+      schedule.tickMs,
+    ),
+    saves: new WatchStateSaves(db, log),
+    metrics,
+  });
 }
 
 function createPsnClient(

@@ -153,6 +153,21 @@ export function saveWatchState(
   });
 }
 
+/** One member's state to save, as saveWatchState takes it. */
+export interface WatchStateSave {
+  discordUserId: string;
+  state: WatchState;
+  at: Date;
+  presence?: PresenceFacts;
+}
+
+/** Many members' states in one transaction: a tick decides thousands at once. */
+export function saveWatchStates(db: Db, saves: readonly WatchStateSave[]): void {
+  db.transaction(() => {
+    for (const s of saves) saveWatchState(db, s.discordUserId, s.state, s.at, s.presence);
+  });
+}
+
 /**
  * The poller saves thousands of states a tick: one statement prepared per connection,
  * not a query built for each (which cost most of a tick's memory). Values arrive as

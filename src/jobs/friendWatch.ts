@@ -1,5 +1,5 @@
 /**
- * Watching through friends (the poller's "batched" strategy): the friend graph among
+ * Watching through friends (what the poller does when given one): the friend graph among
  * watched members, its lists read a few per tick and refreshed rarely, and each tick's
  * batch presence reads, planned by batchPlan.ts with a linked friend's token. What a read
  * does not show (left out, a refused reader) falls back to the member's own read, this

@@ -1,37 +1,29 @@
 /**
- * The watcher: on every tick, the members the schedule says are due are polled
- * (bounded concurrency, every call through the PSN client's per-account budget),
- * what they are in goes through the party tracker, and the live and ended parties
- * go to the card sink (the card writer). Ticks never overlap: a slow tick delays the next.
+ * The tick: the members the planner says are due are read (bounded concurrency, every
+ * call through the PSN client's per-account budget), what they are in goes through the
+ * party tracker, and the live and ended parties go to the sink (the card and board
+ * writers) after each pass. Ticks never overlap. When it ticks (pollCron.ts), its health
+ * (pollHealth.ts) and its helpers are the composition root's to build and wire.
  */
-import cron, { type ScheduledTask } from "node-cron";
 import { findAllOpenCards } from "../db/cards.js";
 import type { Db } from "../db/client.js";
-import {
-  countDueMembers,
-  findDueMembers,
-  linkedAccountsOf,
-  saveWatchState,
-  type WatchedMember,
-} from "../db/watch.js";
-import type { Party } from "../domain/party.js";
-import type { PartySink, PartyUpdate } from "../domain/partyUpdate.js";
+import { linkedAccountsOf, type WatchedMember } from "../db/watch.js";
+import type { PartySink } from "../domain/partyUpdate.js";
 import { partyFromJson } from "../domain/storedParty.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { TokenProvider } from "../psn/http.js";
 import type { Presence, PsnParty } from "../psn/types.js";
-import { eachLimited, errorText } from "./eachLimited.js";
-import { defaultFriendOptions, type FriendOptions, type FriendView, FriendWatch } from "./friendWatch.js";
+import { eachLimited } from "./eachLimited.js";
+import type { FriendView, FriendWatch } from "./friendWatch.js";
 import {
-  type BatchReads,
   type KnownThisTick,
   type MemberReadResult,
   observeMember,
   type PsnReads,
   trackerObservation,
 } from "./observe.js";
-import { PartyDetailsCache, type ShareReads } from "./partyDetails.js";
+import type { PartyDetailsCache } from "./partyDetails.js";
 import {
   defaultTrackerOptions,
   emptyTrackerState,
@@ -42,42 +34,34 @@ import {
   type TrackerState,
   trackParties,
 } from "./partyTracker.js";
-import {
-  afterObservation,
-  defaultScheduleOptions,
-  type PollPlan,
-  planPoll,
-  respread,
-  type ScheduleOptions,
-} from "./schedule.js";
+import type { DueMember, PollPlanner } from "./pollPlan.js";
+import { afterObservation, type ScheduleOptions } from "./schedule.js";
+import type { WatchStateSaves } from "./watchSaves.js";
 
 export interface TokenSource {
   /** The provider for one PSN account id (TokenManager.provider). */
   provider(accountId: string): TokenProvider;
 }
 
-/**
- * "batched" (the bot's): the schedule's plan, with offline members' presence read in batches by
- * linked friends and checked every tick when a friend can see them. "scheduled": the schedule's
- * plan, every member read with their own token (before batches; benchmark comparison).
- * "naive": everyone, presence and parties, every tick (benchmark baseline).
- */
-export type PollStrategy = "batched" | "scheduled" | "naive";
-
 export interface PollerOptions {
   db: Db;
-  psn: PsnReads & ShareReads & Partial<BatchReads>;
+  psn: PsnReads;
   tokens: TokenSource;
   sink: PartySink;
   log: Logger;
-  intervalSeconds: number;
   concurrency: number;
   now?: () => Date;
-  schedule?: Partial<ScheduleOptions>;
+  /** The schedule a member's next poll is decided by, after each read. */
+  schedule: ScheduleOptions;
+  /** Who is read each tick, and what of them. */
+  planner: PollPlanner;
+  /** Parties' share links and partyInfo, asked once per party. */
+  details: PartyDetailsCache;
+  /** Watching through friends' batch reads; null: every member reads their own presence. */
+  friends: FriendWatch | null;
+  /** Where the tick's watch states go, saved once per pass. */
+  saves: WatchStateSaves;
   tracker?: Partial<TrackerOptions>;
-  /** Default "batched" when the PSN client can batch, else "scheduled". */
-  strategy?: PollStrategy;
-  friends?: Partial<FriendOptions>;
   /** How long stop() waits for a running tick; default 10 s. */
   stopTimeoutMs?: number;
   metrics?: Metrics;
@@ -93,109 +77,30 @@ export interface TickStats {
   durationMs: number;
 }
 
-/** What /healthz reports of the poller. */
-export interface PollerHealth {
-  ok: boolean;
-  lastTickFinishedAt: Date | null;
-  /** Counted only when the poller is overdue: members whose poll time has passed. */
-  membersDue: number | null;
-  reason?: string;
-}
-
-/** Ticks that may go missing before the poller counts as stuck. */
-export const OVERDUE_INTERVALS = 3;
-
-/**
- * Ticks failing in a row before /healthz reports it. A tick does not fail for PSN
- * trouble (each member's failure is handled on its own), so a failed tick is the
- * bot's own: its database, mostly. One may be a passing lock; three are not.
- */
-export const FAILED_TICKS_UNHEALTHY = 3;
-
-/**
- * Pure: no tick finished within three intervals (counted from the poller's creation
- * before its first tick). Only a problem while members are due: with nobody to poll,
- * a poller that does nothing is doing its job.
- */
-export function pollerOverdue(
-  lastTickFinishedAt: Date | null,
-  since: Date,
-  now: Date,
-  intervalSeconds: number,
-): boolean {
-  const from = lastTickFinishedAt ?? since;
-  return now.getTime() - from.getTime() > OVERDUE_INTERVALS * intervalSeconds * 1000;
-}
-
-/** How node-cron fires: a pattern, and the minimum gap to enforce when the pattern fires more often. */
-export function cronPlanFor(intervalSeconds: number): { pattern: string; gateMs: number } {
-  if (intervalSeconds < 60 && 60 % intervalSeconds === 0)
-    return { pattern: `*/${intervalSeconds} * * * * *`, gateMs: 0 };
-  const minutes = intervalSeconds / 60;
-  if (Number.isInteger(minutes) && minutes < 60 && 60 % minutes === 0)
-    return { pattern: `0 */${minutes} * * * *`, gateMs: 0 };
-  // Intervals that do not divide a minute or an hour: fire every second, tick once enough time passed.
-  return { pattern: "* * * * * *", gateMs: intervalSeconds * 1000 };
-}
-
 export class Poller {
   private readonly db: Db;
   private readonly log: Logger;
   private readonly now: () => Date;
-  private readonly schedule: ScheduleOptions;
   private readonly trackerOptions: TrackerOptions;
-  private readonly strategy: PollStrategy;
   private readonly details: PartyDetailsCache;
-  /** The friends' view (batched strategy only). */
   private readonly friends: FriendWatch | null;
   private tracker: TrackerState = emptyTrackerState();
   private seeded = false;
   private running: Promise<TickStats> | null = null;
-  private task: ScheduledTask | null = null;
-  private lastCronTickAt = 0;
-  private stopped = false;
-  private readonly createdAt: Date;
-  private lastTickFinishedAt: Date | null = null;
-  /** Ticks failed since the last one that finished, and why the latest failed. */
-  private failedTicks = 0;
-  private lastFailure: string | null = null;
 
   constructor(private readonly options: PollerOptions) {
     this.db = options.db;
     this.log = options.log.child({ component: "poller" });
     this.now = options.now ?? (() => new Date());
-    this.schedule = {
-      ...defaultScheduleOptions,
-      tickMs: options.intervalSeconds * 1000,
-      ...options.schedule,
-    };
     this.trackerOptions = { ...defaultTrackerOptions, ...options.tracker };
-    const batchReads = batchReadsOf(options.psn);
-    this.strategy = options.strategy ?? (batchReads ? "batched" : "scheduled");
-    if (this.strategy === "batched" && !batchReads)
-      throw new Error("batched polling needs getPresences and getFriends");
-    this.friends =
-      this.strategy === "batched" && batchReads
-        ? new FriendWatch(
-            {
-              db: this.db,
-              psn: batchReads,
-              tokens: options.tokens,
-              log: this.log,
-              concurrency: options.concurrency,
-            },
-            { ...defaultFriendOptions, ...options.friends },
-            this.schedule.tickMs,
-          )
-        : null;
-    this.details = new PartyDetailsCache(options.psn, this.log);
-    this.createdAt = this.now();
+    this.friends = options.friends;
+    this.details = options.details;
   }
 
   /** Runs one tick now, after the running one if any. Tests drive time with this. */
   async tick(): Promise<TickStats> {
     while (this.running) await this.running.catch(() => undefined);
-    const run = this.measured(this.runTick());
+    const run = this.runTick();
     this.running = run;
     try {
       return await run;
@@ -204,55 +109,8 @@ export class Poller {
     }
   }
 
-  /** For /healthz: overdue while members are due means the poller is stuck. */
-  health(): PollerHealth {
-    const now = this.now();
-    const last = this.lastTickFinishedAt;
-    if (this.failedTicks >= FAILED_TICKS_UNHEALTHY) {
-      return {
-        ok: false,
-        lastTickFinishedAt: last,
-        membersDue: null,
-        reason: `the last ${this.failedTicks} poll ticks failed: ${this.lastFailure}`,
-      };
-    }
-    if (!pollerOverdue(last, this.createdAt, now, this.options.intervalSeconds))
-      return { ok: true, lastTickFinishedAt: last, membersDue: null };
-    let membersDue: number;
-    try {
-      membersDue = countDueMembers(this.db, now);
-    } catch (err) {
-      return {
-        ok: false,
-        lastTickFinishedAt: last,
-        membersDue: null,
-        reason: `the database fails: ${errorText(err)}`,
-      };
-    }
-    if (membersDue === 0) return { ok: true, lastTickFinishedAt: last, membersDue };
-    return {
-      ok: false,
-      lastTickFinishedAt: last,
-      membersDue,
-      reason: `no poll tick has finished in ${OVERDUE_INTERVALS} intervals (${OVERDUE_INTERVALS * this.options.intervalSeconds} s) while members are due`,
-    };
-  }
-
-  start(): void {
-    if (this.task) return;
-    this.stopped = false;
-    const { pattern, gateMs } = cronPlanFor(this.options.intervalSeconds);
-    this.task = cron.schedule(pattern, () => this.onCron(gateMs), { name: "psn-poll" });
-    this.log.info({ pattern, intervalSeconds: this.options.intervalSeconds }, "poller started");
-  }
-
-  /** Stops the schedule and waits (bounded) for the running tick. */
+  /** Waits (bounded) for the running tick: what stopping the bot needs of the poller once no tick is scheduled. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.task) {
-      await this.task.destroy();
-      this.task = null;
-    }
     const running = this.running;
     if (!running) return;
     const timeoutMs = this.options.stopTimeoutMs ?? 10_000;
@@ -270,42 +128,10 @@ export class Poller {
     if (timedOut) this.log.warn({ timeoutMs }, "stopping with a poll tick still running");
   }
 
-  private onCron(gateMs: number): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.log.debug("previous poll tick still running; this one is skipped");
-      return;
-    }
-    const t = Date.now();
-    if (gateMs > 0 && t - this.lastCronTickAt < gateMs - 500) return;
-    this.lastCronTickAt = t;
-    this.tick().catch((err: unknown) => this.log.error({ err }, "poll tick failed"));
-  }
-
-  private async measured(tick: Promise<TickStats>): Promise<TickStats> {
-    const metrics = this.options.metrics;
-    try {
-      const stats = await tick;
-      this.lastTickFinishedAt = this.now();
-      this.failedTicks = 0;
-      this.lastFailure = null;
-      metrics?.pollTicks.inc({ outcome: "ok" });
-      metrics?.pollTickDuration.observe(stats.durationMs / 1000);
-      metrics?.pollLastTickFinished.set(this.lastTickFinishedAt.getTime() / 1000);
-      metrics?.pollMembersDue.inc(stats.due);
-      return stats;
-    } catch (err) {
-      this.failedTicks++;
-      this.lastFailure = errorText(err);
-      metrics?.pollTicks.inc({ outcome: "failed" });
-      throw err;
-    }
-  }
-
   private async runTick(): Promise<TickStats> {
     const startedAt = this.now();
     const started = performance.now();
-    if (!this.seeded) this.seed(startedAt);
+    if (!this.seeded) await this.seed(startedAt);
 
     let friendRequests = 0;
     let graph: FriendView | null = null;
@@ -314,10 +140,10 @@ export class Poller {
       friendRequests = prepared.requests;
       graph = prepared.view;
     }
-    const due = this.dueMembers(startedAt);
+    const { first, rest: others } = await this.options.planner.plan(startedAt);
     const stats: TickStats = {
       startedAt,
-      due: due.length,
+      due: first.length + others.length,
       requests: friendRequests,
       failures: 0,
       live: 0,
@@ -336,28 +162,22 @@ export class Poller {
       stats.live = done.live;
       stats.justEnded += done.justEnded;
     };
-    if (this.strategy === "naive") {
-      await handOver(due);
-    } else {
-      // Passes, each handing its parties to the cards before the next starts, so what is
-      // quickest to learn shows first: members known to be online (their parties read), then
-      // offline members seen through friends' batch reads (and the parties of those who came
-      // online), then the slow sweep of offline members reading their own presence.
-      const online = due.filter((d) => d.member.state.online === true);
-      const others = due.filter((d) => d.member.state.online !== true);
-      if (online.length > 0) await handOver(online);
-      let rest = others;
-      if (this.friends && graph && others.length > 0) {
-        const wanted = others.filter((d) => d.plan.presence).map((d) => d.member.accountId);
-        const batch = await this.friends.readBatches(wanted, graph, startedAt);
-        stats.requests += batch.requests;
-        const seen = others.filter((d) => batch.presences.has(d.member.accountId));
-        rest = others.filter((d) => !batch.presences.has(d.member.accountId));
-        if (seen.length > 0) await handOver(seen, batch.presences);
-      }
-      // With nobody due the tracker still runs once: stale parties end and ended cards catch up.
-      if (rest.length > 0 || stats.due === 0) await handOver(rest);
+    // Passes, each handing its parties to the cards before the next starts, so what is
+    // quickest to learn shows first: the planner's first (the bot's: members known to be
+    // online, their parties read), then the rest seen through friends' batch reads (and the
+    // parties of those who came online), then the slow sweep of the rest reading their own presence.
+    if (first.length > 0) await handOver(first);
+    let rest = others;
+    if (this.friends && graph && others.length > 0) {
+      const wanted = others.filter((d) => d.plan.presence).map((d) => d.member.accountId);
+      const batch = await this.friends.readBatches(wanted, graph, startedAt);
+      stats.requests += batch.requests;
+      const seen = others.filter((d) => batch.presences.has(d.member.accountId));
+      rest = others.filter((d) => !batch.presences.has(d.member.accountId));
+      if (seen.length > 0) await handOver(seen, batch.presences);
     }
+    // With nobody due the tracker still runs once: stale parties end and ended cards catch up.
+    if (rest.length > 0 || stats.due === 0) await handOver(rest);
     stats.durationMs = performance.now() - started;
     this.log.debug({ ...stats, startedAt: undefined }, "poll tick");
     return stats;
@@ -397,22 +217,19 @@ export class Poller {
       this.options.metrics?.pollMembersPolled.inc({ outcome: result.observation.kind });
       const covered =
         this.friends && graph ? this.friends.covered(member.accountId, graph, startedAt) : false;
-      const next = afterObservation(member.state, result.observation, startedAt, this.schedule, covered);
-      saves.push(() =>
-        saveWatchState(this.db, member.discordUserId, next, startedAt, result.presence ?? undefined),
+      const next = afterObservation(
+        member.state,
+        result.observation,
+        startedAt,
+        this.options.schedule,
+        covered,
       );
-    };
-    // Thousands of members a tick: their states go in one transaction, not one each.
-    const saves: (() => void)[] = [];
-    const flush = () => {
-      const batch = saves.splice(0);
-      try {
-        this.db.transaction(() => {
-          for (const save of batch) save();
-        });
-      } catch (err) {
-        this.log.error({ err, members: batch.length }, "could not save the watch states");
-      }
+      this.options.saves.add({
+        discordUserId: member.discordUserId,
+        state: next,
+        at: startedAt,
+        ...(result.presence ? { presence: result.presence } : {}),
+      });
     };
     if (graph) {
       // One member of each party the tracker knows reads first; the party's other members
@@ -429,7 +246,7 @@ export class Poller {
         observe,
       );
     } else await eachLimited(due, this.options.concurrency, observe);
-    flush();
+    await this.options.saves.flush();
 
     const observations: MemberObservation[] = [];
     const observerOf = new Map<string, WatchedMember>();
@@ -448,7 +265,7 @@ export class Poller {
       for (const p of o.parties ?? []) for (const m of partyAccounts(p)) accountIds.add(m);
     for (const t of this.tracker.parties.values())
       if (t.snapshot) for (const m of partyAccounts(t.snapshot)) accountIds.add(m);
-    const linked = linkedAccountsOf(this.db, [...accountIds]);
+    const linked = await linkedAccountsOf(this.db, [...accountIds]);
     const sessionIds = new Set([...this.tracker.parties.keys(), ...observerOf.keys()]);
     const tracked = trackParties(
       this.tracker,
@@ -484,36 +301,15 @@ export class Poller {
     return later;
   }
 
-  private dueMembers(now: Date): DueMember[] {
-    const horizon =
-      this.strategy === "naive"
-        ? new Date(8_640_000_000_000_000)
-        : new Date(now.getTime() + this.schedule.dueSlackMs);
-    const out: DueMember[] = [];
-    for (const member of findDueMembers(this.db, horizon)) {
-      if (this.strategy === "naive") {
-        out.push({ member, plan: { due: true, presence: true, parties: true, partiesIfOnline: false } });
-        continue;
-      }
-      const plan = planPoll(member.state, now, this.schedule);
-      if (plan.due) out.push({ member, plan });
-    }
-    return out;
-  }
-
-  /** First tick: cards left open by the previous run keep their parties tracked; overdue members go back on phase. */
-  private seed(now: Date): void {
+  /** First tick: cards left open by the previous run keep their parties tracked; the planner resumes. */
+  private async seed(now: Date): Promise<void> {
     this.seeded = true;
-    const cards = findAllOpenCards(this.db).map((card) => ({
+    const cards = (await findAllOpenCards(this.db)).map((card) => ({
       ...card,
       party: partyFromJson(card.partyJson),
     }));
     this.tracker = seedTracker(this.tracker, seedSessionsOf(cards), now);
-    if (this.strategy === "naive") return;
-    for (const member of findDueMembers(this.db, now)) {
-      const spread = respread(member.state, now, this.schedule);
-      if (spread !== member.state) saveWatchState(this.db, member.discordUserId, spread, now);
-    }
+    await this.options.planner.resume(now);
   }
 
   private async fetchDetails(observerOf: Map<string, WatchedMember>, now: Date): Promise<void> {
@@ -522,23 +318,6 @@ export class Poller {
       await this.details.fetch(sessionId, this.options.tokens.provider(member.accountId), now.getTime());
     });
   }
-}
-
-/** A member due this tick, with what the schedule asks of them. */
-interface DueMember {
-  member: WatchedMember;
-  plan: Extract<PollPlan, { due: true }>;
-}
-
-/** The PSN client's batch reads, when it has them (the real one does; some tests' fakes do not). */
-function batchReadsOf(psn: Partial<BatchReads>): BatchReads | null {
-  const { getPresences, getFriends, remainingBudget } = psn;
-  if (!getPresences || !getFriends) return null;
-  return {
-    getPresences: getPresences.bind(psn),
-    getFriends: getFriends.bind(psn),
-    ...(remainingBudget ? { remainingBudget: remainingBudget.bind(psn) } : {}),
-  };
 }
 
 function partyAccounts(p: { owner: { accountId: string }; members: { accountId: string }[] }): string[] {

@@ -110,7 +110,7 @@ export function reconcile(
       if (card && card.state !== "ended") endCard(card, party, now);
       continue;
     }
-    const view = { announced, mentionRoleId: settings.mentionRoleId, template: settings.template ?? null };
+    const view = { announced, mentionRoleId: settings.mentionRoleId, template: settings.template };
     if (!card) {
       const rendered = renderPartyCard(party, { ...view, firstPost: true });
       // canPostCards() inside isShown() guarantees the channel.

@@ -34,6 +34,11 @@ export const defaultScheduleOptions: ScheduleOptions = {
   dueSlackMs: 2_000,
 };
 
+/** The default schedule at a poll interval: a tick every `intervalSeconds`. */
+export function scheduleOptionsFor(intervalSeconds: number): ScheduleOptions {
+  return { ...defaultScheduleOptions, tickMs: intervalSeconds * 1000 };
+}
+
 export type PollPlan =
   | { due: false }
   | {

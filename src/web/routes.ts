@@ -54,7 +54,7 @@ export interface WebDeps {
   signinMode: "npsso" | "oauth";
   /** The Discord user's name for the page ("who is linking"); the id when it cannot be found. */
   describeUser(discordUserId: string): Promise<string>;
-  health(): HealthState;
+  health(): Promise<HealthState>;
   /** Served at /metrics; absent when the metrics have a listener of their own. */
   metrics?: MetricsSource;
   log: Logger;
@@ -219,8 +219,8 @@ export function webRoutes(deps: WebDeps): Route[] {
     }
   };
 
-  function healthz(): Answer {
-    const h = deps.health();
+  async function healthz(): Promise<Answer> {
+    const h = await deps.health();
     const problems = [
       ...(h.discordReady ? [] : ["not connected to Discord"]),
       ...(h.dbOk ? [] : ["the database does not answer"]),

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { prng } from "../../sim/prng.js";
 import { explainStartupFailure } from "../../src/composition/startupErrors.js";
 import { DatabaseDamagedError } from "../../src/db/client.js";
-import { FAILED_TICKS_UNHEALTHY } from "../../src/jobs/poller.js";
+import { FAILED_TICKS_UNHEALTHY } from "../../src/jobs/pollHealth.js";
 import { startWorld, type World } from "./world.js";
 
 let world: World | undefined;

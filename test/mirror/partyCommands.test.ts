@@ -99,6 +99,17 @@ describe("/party and /parties, end to end", () => {
     expect((await party(alice.user)).content).toContain("`/privacy announce on`");
   });
 
+  it("/party: with party cards turned off here, a party has no card and the answer says why", async () => {
+    await m.world.slash(m.world.admin, "config", { subcommand: "disable" }).response();
+    m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    await m.tick();
+    expect(cardsInChannel()).toHaveLength(0);
+    expect((await party(alice.user)).content).toBe(
+      "Party cards are off in this server, so your party is not shown here.",
+    );
+  });
+
   it("/party: an invite-only party is not announced here, and says so", async () => {
     m.psn.startParty(alice.accountId, { joinability: "invite" });
     await m.tick();

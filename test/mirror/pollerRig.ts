@@ -12,8 +12,12 @@ import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
 import { optIn } from "../../src/db/guildMembers.js";
 import { upsertLinkedUser } from "../../src/db/users.js";
 import type { PartySink } from "../../src/domain/partyUpdate.js";
-import type { FriendOptions } from "../../src/jobs/friendWatch.js";
+import { defaultFriendOptions, type FriendOptions, FriendWatch } from "../../src/jobs/friendWatch.js";
+import { PartyDetailsCache } from "../../src/jobs/partyDetails.js";
 import { Poller } from "../../src/jobs/poller.js";
+import { SchedulePlanner } from "../../src/jobs/pollPlan.js";
+import { scheduleOptionsFor } from "../../src/jobs/schedule.js";
+import { WatchStateSaves } from "../../src/jobs/watchSaves.js";
 import { silentLogger } from "../../src/log.js";
 import type { PsnClient } from "../../src/psn/client.js";
 import { staticToken } from "../../src/psn/http.js";
@@ -87,20 +91,32 @@ export async function linkAccount(
   if (options.announced !== false) optIn(rig.database.db, RIG_GUILD, discordUserId);
 }
 
-/** A poller over the rig, on the test's clock, every 30 s. */
+/** A poller over the rig, on the test's clock, every 30 s, wired as the app wires it. */
 export function rigPoller(
   rig: PollerRig,
   options: { now: () => Date; sink: PartySink; concurrency?: number; friends?: Partial<FriendOptions> },
 ) {
+  const db = rig.database.db;
+  const log = silentLogger();
+  const concurrency = options.concurrency ?? 4;
+  const tokens = { provider: (id: string) => staticToken(id, rig.tokens.get(id) ?? "") };
+  const schedule = scheduleOptionsFor(30);
   return new Poller({
-    db: rig.database.db,
+    db,
     psn: rig.psn,
-    tokens: { provider: (id) => staticToken(id, rig.tokens.get(id) ?? "") },
+    tokens,
     sink: options.sink,
-    log: silentLogger(),
+    log,
     now: options.now,
-    intervalSeconds: 30,
-    concurrency: options.concurrency ?? 4,
-    ...(options.friends ? { friends: options.friends } : {}),
+    concurrency,
+    schedule,
+    planner: new SchedulePlanner(db, schedule),
+    details: new PartyDetailsCache(rig.psn, log),
+    friends: new FriendWatch(
+      { db, psn: rig.psn, tokens, log, concurrency },
+      { ...defaultFriendOptions, ...options.friends },
+      schedule.tickMs,
+    ),
+    saves: new WatchStateSaves(db, log),
   });
 }

@@ -6,7 +6,7 @@ import type { Party, PartyMember } from "../../src/domain/party.js";
 import { gameFromJson, gameToJson, partyFromJson, partyToJson } from "../../src/domain/storedParty.js";
 import { pauseReasonOf } from "../../src/jobs/messages/discordPolicy.js";
 import { observationOfError } from "../../src/jobs/observe.js";
-import { cronPlanFor } from "../../src/jobs/poller.js";
+import { cronPlanFor } from "../../src/jobs/pollCron.js";
 import {
   PsnAuthError,
   PsnMalformedError,

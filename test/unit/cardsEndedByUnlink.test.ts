@@ -29,6 +29,8 @@ const settings = (guildId: string, over: Partial<GuildSettings> = {}): GuildSett
   show: "joinable",
   enabled: true,
   pausedReason: null,
+  template: null,
+  endedDeleteAfterMinutes: null,
   ...over,
 });
 

@@ -31,6 +31,8 @@ const settings = {
   show: "joinable" as const,
   enabled: true,
   pausedReason: null,
+  template: null,
+  endedDeleteAfterMinutes: null,
 };
 const online = { state: "active" as const, online: true, inParty: true };
 const facts = (over: Partial<MemberFacts> = {}): MemberFacts => ({

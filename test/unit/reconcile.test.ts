@@ -12,6 +12,8 @@ const settings = (over: Partial<GuildSettings> = {}): GuildSettings => ({
   show: "joinable",
   enabled: true,
   pausedReason: null,
+  template: null,
+  endedDeleteAfterMinutes: null,
   ...over,
 });
 

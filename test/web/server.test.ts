@@ -53,7 +53,7 @@ async function start(health: { discordReady: boolean; dbOk: boolean }, log = sil
       signinMode: "npsso",
       log,
       describeUser: async (id) => id,
-      health: () => health,
+      health: async () => health,
     },
     { host: "127.0.0.1", port: 0 },
   );

@@ -11,6 +11,7 @@ import {
 import { z } from "zod";
 import { clearBoardPause, findBoard } from "../../db/boards.js";
 import { ensureGuild, type GuildRow, updateGuild } from "../../db/guilds.js";
+import { guildSettingsOf } from "../../domain/guild.js";
 import { BOARD_GROUP, boardSubcommands, configureBoard, withBoardSetting } from "../board/configureBoard.js";
 import { endedSubcommand, setEnded } from "../config/ended.js";
 import { setTemplate, templateSubcommand } from "../config/template.js";
@@ -99,7 +100,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     case "disable":
       return setEnabled(interaction, ctx, row, false);
     case "show":
-      return reply(interaction, withBoardSetting(settingsEmbed(row), row.boardChannelId));
+      return reply(interaction, withBoardSetting(settingsEmbed(guildSettingsOf(row)), row.boardChannelId));
     case "check":
       return check(interaction, ctx, row);
     case "template":

@@ -15,6 +15,7 @@ import type { Db } from "../../db/client.js";
 import { ensureGuild } from "../../db/guilds.js";
 import { findUser } from "../../db/users.js";
 import { announcingGuildsOf } from "../../db/watch.js";
+import { guildSettingsOf } from "../../domain/guild.js";
 import type { Party } from "../../domain/party.js";
 import { partyFromJson } from "../../domain/storedParty.js";
 import type { BotContext } from "../context.js";
@@ -50,14 +51,7 @@ function factsOf(db: Db, guildId: string, discordUserId: string): MemberFacts {
       ? { party: here.party, channelId: here.row.channelId, messageId: here.row.messageId! }
       : null,
     partyElsewhere: elsewhere?.party ?? null,
-    settings: {
-      guildId,
-      channelId: guild.channelId,
-      mentionRoleId: guild.mentionRoleId,
-      show: guild.show,
-      enabled: guild.enabled,
-      pausedReason: guild.pausedReason,
-    },
+    settings: guildSettingsOf(guild),
   };
 }
 

@@ -1,5 +1,5 @@
 import { EmbedBuilder } from "discord.js";
-import type { GuildRow } from "../../db/guilds.js";
+import type { GuildSettings } from "../../domain/guild.js";
 import { pauseReasonText } from "../pauseReason.js";
 import type { CheckReport } from "../permissions.js";
 import { EMBED_LIMITS, truncate } from "./limits.js";
@@ -7,17 +7,6 @@ import { EMBED_LIMITS, truncate } from "./limits.js";
 export const COLOR_OK = 0x2ecc71;
 export const COLOR_WARN = 0xf1c40f;
 export const COLOR_INFO = 0x5865f2;
-
-export type GuildSettings = Pick<
-  GuildRow,
-  | "channelId"
-  | "mentionRoleId"
-  | "show"
-  | "enabled"
-  | "pausedReason"
-  | "cardTemplate"
-  | "endedDeleteAfterMinutes"
->;
 
 export function statusText(settings: GuildSettings): string {
   if (!settings.enabled) return "Off";
@@ -57,7 +46,7 @@ export function settingsEmbed(settings: GuildSettings): EmbedBuilder {
         inline: true,
       },
       { name: "Parties shown", value: SHOW_TEXT[settings.show], inline: true },
-      { name: "Card text", value: templateText(settings.cardTemplate) },
+      { name: "Card text", value: templateText(settings.template) },
       { name: "Ended cards", value: endedText(settings.endedDeleteAfterMinutes) },
     );
 }

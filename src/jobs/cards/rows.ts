@@ -1,7 +1,5 @@
 /** The database's rows as reconcile's inputs. */
 import type { CardRow } from "../../db/cards.js";
-import type { GuildRow } from "../../db/guilds.js";
-import type { GuildSettings } from "../../domain/guild.js";
 import type { Card } from "../reconcile.js";
 
 export function cardOf(row: CardRow): Card {
@@ -14,18 +12,6 @@ export function cardOf(row: CardRow): Card {
     state: row.state,
     hash: row.hash,
     postedAt: row.postedAt,
-  };
-}
-
-export function guildSettingsOf(row: GuildRow): GuildSettings {
-  return {
-    guildId: row.guildId,
-    channelId: row.channelId,
-    mentionRoleId: row.mentionRoleId,
-    show: row.show,
-    enabled: row.enabled,
-    pausedReason: row.pausedReason,
-    template: row.cardTemplate,
   };
 }
 

@@ -17,7 +17,7 @@ import {
 import type { Db } from "../../db/client.js";
 import { findGuild, updateGuild } from "../../db/guilds.js";
 import { announcingGuildsOf } from "../../db/watch.js";
-import type { GuildSettings } from "../../domain/guild.js";
+import { type GuildSettings, guildSettingsOf } from "../../domain/guild.js";
 import type { Party } from "../../domain/party.js";
 import type { EndedParty, PartySink, PartyUpdate } from "../../domain/partyUpdate.js";
 import { partyFromJson } from "../../domain/storedParty.js";
@@ -31,7 +31,7 @@ import { reconcile } from "../reconcile.js";
 import { SerialQueue } from "../serialQueue.js";
 import { applyAction, type CardIo } from "./applyAction.js";
 import { deleteDueEndedCards } from "./endedDeletion.js";
-import { announcedByGuild, cardOf, guildSettingsOf } from "./rows.js";
+import { announcedByGuild, cardOf } from "./rows.js";
 
 export interface CardWriterOptions {
   db: Db;
