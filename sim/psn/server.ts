@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { type Logger, silentLogger } from "../../src/log.js";
+import { urlHost } from "../host.js";
 import {
   addExtraFields,
   defaultErrorBody,
@@ -54,6 +55,8 @@ export interface PsnSimOptions {
   /** The dice for faults with a `rate` (default Math.random). */
   random?: () => number;
   port?: number;
+  /** The address it listens on (default 127.0.0.1), and the one its URL names (see urlHost). */
+  host?: string;
   log?: Logger;
 }
 
@@ -187,6 +190,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
   const scope = options.scope ?? "psn:mobile.v2.core psn:clientapp";
   const log = options.log ?? silentLogger();
   const now = options.now ?? Date.now;
+  const host = options.host ?? "127.0.0.1";
   const world = new SimWorld({
     accessTokenTtlSec: options.accessTokenTtlSec ?? 3599,
     refreshTokenTtlSec: options.refreshTokenTtlSec ?? 5_183_999,
@@ -596,10 +600,10 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = `http://${urlHost(host)}:${address.port}`;
 
   function buildControl() {
     return {

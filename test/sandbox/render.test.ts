@@ -47,6 +47,8 @@ function message(over: Partial<MessageModel> = {}): MessageModel {
 function page(over: Partial<PageModel> = {}): PageModel {
   return {
     guildName: "PlayStation Friends",
+    botInProcess: true,
+    signInUrl: "http://127.0.0.1:8080",
     now: NOW,
     actors: [{ userId: ALICE, username: "alice", admin: false }],
     commands: [],
