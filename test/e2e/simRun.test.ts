@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readDotEnv } from "../../src/config.js";
 import { exitWithin, killGroup, type Started, startGroup } from "../support/processes.js";
+import { act, optionValue, waitForRegions } from "../support/view.js";
 
 /**
  * `npm run sim` and the production entry in two processes, as an operator runs them: the
@@ -28,39 +29,6 @@ afterAll(() => {
   killGroup(sim);
   rmSync(tmp, { recursive: true, force: true });
 });
-
-type Regions = Record<"channels" | "inbox" | "psn" | "commands" | "activity", string>;
-
-/** The view's live regions until `test` finds what it wants in them: the bot is another process. */
-async function waitForRegions<T>(
-  viewUrl: string,
-  test: (regions: Regions) => T | undefined,
-  what: string,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: Regions | undefined;
-  while (Date.now() < deadline) {
-    const res = await fetch(new URL("live", viewUrl));
-    last = ((await res.json()) as { regions: Regions }).regions;
-    const found = test(last);
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} never showed in the view:\n${JSON.stringify(last)?.slice(0, 3000)}`);
-}
-
-async function act(viewUrl: string, action: string, form: Record<string, string>) {
-  const res = await fetch(new URL(`act/${action}`, viewUrl), {
-    method: "POST",
-    headers: { "x-sandbox": "fetch", "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(form),
-  });
-  return (await res.json()) as { ok: boolean; message: string };
-}
-
-const optionValue = (page: string, label: string) =>
-  new RegExp(`<option value="(\\d+)"[^>]*>${label}</option>`).exec(page)?.[1];
 
 describe("npm run sim with npm start's entry against it", () => {
   it("links alice through the bot's sign-in page and shows her party's card in the view", async () => {
