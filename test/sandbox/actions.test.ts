@@ -50,6 +50,25 @@ describe("the control panel", () => {
     expect(replies.length).toBeGreaterThan(0);
   });
 
+  it("says in What happened who did what by name: a member, a channel, a role, a button", async () => {
+    const ada = sandbox.member("ada");
+    await act("slash", {
+      as: ada.user.id,
+      name: "config",
+      sub: "channel",
+      "opt.channel": sandbox.partyChannel.id,
+    });
+    await act("slash", { as: ada.user.id, name: "party", "opt.member": sandbox.member("bob").user.id });
+    const texts = sandbox.activity().map((a) => a.text);
+    expect(texts).toContain("@ada ran /config channel channel:#parties");
+    expect(texts).toContain("@ada ran /party member:@bob");
+    expect(texts.join("\n")).not.toMatch(/\d{15,}/);
+    const { regions } = (await (await fetch(new URL("live", view.url))).json()) as {
+      regions: { activity: string };
+    };
+    expect(regions.activity).toContain("@ada ran /config channel channel:#parties");
+  });
+
   it.each<[string, Record<string, string>, string]>([
     ["a command the bot did not register", { name: "nope" }, "The bot has no /nope command registered."],
     ["a missing required option", { name: "privacy", sub: "invites" }, "mode is required."],
