@@ -50,7 +50,7 @@ describe("the control panel", () => {
     expect(replies.length).toBeGreaterThan(0);
   });
 
-  it("says in What happened who did what by name: a member, a channel, a role, a button", async () => {
+  it("says in What happened who did what by name: a member, a channel, a role", async () => {
     const ada = sandbox.member("ada");
     await act("slash", {
       as: ada.user.id,
