@@ -76,7 +76,8 @@ describe("npm run sandbox", () => {
       // The view's address, and beside it the bot's sign-in page (where a DM's link leads).
       const [viewUrl, signInUrl] = started.output().match(/http:\/\/\S+/g) ?? [];
       expect(viewUrl).toBe(`http://127.0.0.1:${port}/`);
-      expect((await fetch(new URL("healthz", signInUrl))).status).toBe(200);
+      // The sign-in page's own stylesheet: served whatever the bot's health says.
+      expect((await fetch(new URL("static/style.css", signInUrl))).status).toBe(200);
       expect(readdirSync(tmp).filter((f) => f.startsWith("ppb-sandbox-"))).toHaveLength(1);
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBe(200);
@@ -108,7 +109,7 @@ describe("npm run sandbox", () => {
     const [viewUrl, signInUrl] = started.output().match(/http:\/\/\S+/g) ?? [];
     expect(new URL(viewUrl ?? "").hostname).toBe(host);
     expect(new URL(signInUrl ?? "").hostname).toBe(host);
-    expect((await fetch(new URL("healthz", signInUrl))).status).toBe(200);
+    expect((await fetch(new URL("static/style.css", signInUrl))).status).toBe(200);
 
     const page = await (await fetch(viewUrl ?? "")).text();
     expect(
