@@ -86,6 +86,20 @@ describe("the sandbox view in a real browser", () => {
       page.locator('form.slash[data-command="config channel"] [name="opt.channel"]').count(),
     ).resolves.toBe(1);
 
+    // A form being filled in survives the page's live updates: the command panel is redrawn
+    // only when the bot's commands change, not when something else happens.
+    await page.locator('details.command[data-name="config"] > summary').click();
+    const channelOption = page.locator('form.slash[data-command="config channel"] [name="opt.channel"]');
+    await channelOption.selectOption({ label: "#general" });
+    await sandbox.setPresence(sandbox.member("bob").psn.accountId, { online: true, game: "Astro Bot" });
+    await page
+      .locator('[data-region="activity"] li', { hasText: "Bob-Plays is online playing Astro Bot" })
+      .waitFor();
+    expect(await channelOption.evaluate((el) => (el as unknown as { value: string }).value)).toBe(
+      sandbox.generalChannelId,
+    );
+    await page.locator('details.command[data-name="config"] > summary').click();
+
     // Alice runs /link; the DM's button opens the bot's real sign-in page, where her NPSSO (shown in the PSN panel) links her.
     await runSlash(page, "@alice", "link");
     const signInLink = inbox(page, "alice").locator(".dms a.btn.link", { hasText: "Open sign-in page" });
