@@ -65,7 +65,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dir = mkdtempSync(join(tmpdir(), "ppb-sandbox-"));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     const world = await startWorld({ now, ...(options.host ? { host: options.host } : {}) });
-    cleanup.push(() => world.stop());
+    // Taken now: the sandbox's own stop replaces world.stop below, and runs this one.
+    const stopWorld = world.stop;
+    cleanup.push(stopWorld);
 
     // Generated: nothing to configure.
     const config = parseConfig({
