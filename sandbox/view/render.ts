@@ -107,8 +107,6 @@ export interface PageModel {
   guildName: string;
   /** The sandbox (the bot in this process, time controls) or `npm run sim` (the bot is `npm start`). */
   botInProcess: boolean;
-  /** The bot's sign-in pages (its PUBLIC_BASE_URL). */
-  signInUrl: string;
   now: number;
   actors: ActorModel[];
   commands: CommandModel[];
@@ -464,7 +462,7 @@ export function startHereHtml(model: PageModel): Html {
   const member = model.actors.find((a) => !a.admin);
   const account = member ? model.psn.accounts.find((a) => a.who === `@${member.username}`) : undefined;
   if (!member || !account) return html``;
-  const channel = model.textChannels.find((c) => c.id !== model.commandChannelId);
+  const channel = model.channels.find((c) => c.partyChannel);
   return html`<div class="start-here" role="note"><strong>Start here</strong><ol>
     ${
       !model.botInProcess && admin && channel

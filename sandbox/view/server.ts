@@ -198,7 +198,6 @@ export function buildModel(sandbox: ViewWorld): PageModel {
   return {
     guildName: sandbox.guild.name,
     botInProcess: sandbox.passTime !== undefined,
-    signInUrl: sandbox.webUrl,
     now: sandbox.now(),
     actors,
     commands: registeredCommands(sandbox),

@@ -30,6 +30,10 @@ function firstMinutes(botInProcess: boolean): PageModel {
       { id: GENERAL, name: "general" },
     ],
     commandChannelId: GENERAL,
+    channels: [
+      { id: GENERAL, name: "general", partyChannel: false, messages: [] },
+      { id: CHANNEL, name: "parties", partyChannel: true, messages: [] },
+    ],
     psn: {
       accounts: [
         { accountId: "1", onlineId: "Alice_PS", npsso: NPSSO, who: "@alice", online: true, game: null },
@@ -121,7 +125,6 @@ function page(over: Partial<PageModel> = {}): PageModel {
   return {
     guildName: "PlayStation Friends",
     botInProcess: true,
-    signInUrl: "http://127.0.0.1:8080",
     now: NOW,
     actors: [{ userId: ALICE, username: "alice", admin: false }],
     commands: [],
