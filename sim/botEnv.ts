@@ -52,12 +52,12 @@ export function psnEnv(psn: Pick<PsnSim, "url" | "clientId" | "clientSecret" | "
   };
 }
 
-/** A TCP port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
+/** A TCP port free right now on `host` (127.0.0.1 by default). */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(0, host, () => resolve());
   });
   const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));

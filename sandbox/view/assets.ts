@@ -19,17 +19,20 @@ export const SCRIPT = `
     status.textContent = text;
     status.className = ok ? "ok" : "error";
   };
-  async function refresh() {
-    const res = await fetch("/live?v=" + encodeURIComponent(version), { cache: "no-store" });
+  // seed: learn what the page already shows, so a region (the command forms being filled
+  // in) is redrawn only once it changes, not at the first change anywhere.
+  async function refresh(seed) {
+    const res = await fetch(seed ? "/live" : "/live?v=" + encodeURIComponent(version), { cache: "no-store" });
     if (res.status !== 200) return;
     const data = await res.json();
+    const unchanged = seed && data.version === version;
     version = data.version;
     // Inboxes a reader folded stay folded when their region is drawn again.
     const folded = new Set([...document.querySelectorAll("details.inbox:not([open])")].map((d) => d.dataset.user));
     for (const [name, markup] of Object.entries(data.regions)) {
       if (shown.get(name) === markup) continue;
       const el = document.querySelector('[data-region="' + name + '"]');
-      if (el) el.innerHTML = markup;
+      if (el && !unchanged) el.innerHTML = markup;
       shown.set(name, markup);
     }
     for (const d of document.querySelectorAll("details.inbox")) if (folded.has(d.dataset.user)) d.open = false;
@@ -49,9 +52,31 @@ export const SCRIPT = `
     } catch (err) {
       say("The sandbox did not answer: " + err, false);
     }
-    await refresh();
+    await refresh(false);
   });
-  setInterval(() => void refresh().catch(() => {}), 1000);
+  // Copy buttons: the clipboard API needs a secure context (127.0.0.1 is one, a LAN address
+  // is not), so a selection and execCommand stand in elsewhere.
+  document.addEventListener("click", async (event) => {
+    const button = event.target instanceof Element ? event.target.closest("button.copy") : null;
+    if (!button) return;
+    const text = button.dataset.copy || "";
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      ok = true;
+    } catch {
+      const area = document.createElement("textarea");
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      ok = document.execCommand("copy");
+      area.remove();
+    }
+    button.textContent = ok ? "Copied" : "Select and copy";
+    setTimeout(() => { button.textContent = "Copy"; }, 1500);
+  });
+  void refresh(true).catch(() => {});
+  setInterval(() => void refresh(false).catch(() => {}), 1000);
 })();
 `;
 
@@ -92,6 +117,9 @@ label.opt { display: inline-flex; gap: 4px; align-items: center; font-size: 12px
 .dot.on { background: #23a55a; }
 .npsso { color: var(--muted); }
 .npsso code { font-size: 10px; word-break: break-all; user-select: all; }
+.npsso button.copy { font-size: 10px; padding: 0 6px; }
+.start-here { background: rgba(88, 101, 242, .15); border-left: 3px solid var(--blurple); border-radius: 4px; padding: 6px 10px; margin: 8px 0; font-size: 12px; }
+.start-here ol { margin: 4px 0 0; padding-left: 18px; }
 .psn-party { background: var(--bg2); border-radius: 6px; padding: 6px 8px; margin: 4px 0; }
 .party-members, .party-actions { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
 .chip { background: var(--bg3); border-radius: 10px; padding: 0 0 0 8px; display: inline-flex; align-items: center; }

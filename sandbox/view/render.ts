@@ -105,6 +105,8 @@ export interface ActorModel {
 
 export interface PageModel {
   guildName: string;
+  /** The sandbox (the bot in this process, time controls) or `npm run sim` (the bot is `npm start`). */
+  botInProcess: boolean;
   now: number;
   actors: ActorModel[];
   commands: CommandModel[];
@@ -307,7 +309,7 @@ export function psnHtml(model: PageModel): Html {
       ${psn.accounts.map(
         (a) => html`<div class="psn-account" data-account="${a.onlineId}">
           <div><strong>${a.onlineId}</strong> <span class="muted">${a.who}</span>${a.online ? html` <span class="dot on" title="online"></span>` : html` <span class="dot" title="offline"></span>`}</div>
-          <div class="npsso" title="Paste this on the sign-in page">NPSSO <code class="npsso-value">${a.npsso}</code></div>
+          <div class="npsso" title="Paste this on the sign-in page">NPSSO <code class="npsso-value">${a.npsso}</code> <button type="button" class="small copy" data-copy="${a.npsso}" aria-label="Copy ${a.onlineId}'s NPSSO">Copy</button></div>
           <div class="psn-account-actions">${actForm(
             "presence",
             { account: a.accountId },
@@ -436,12 +438,41 @@ function commandForm(command: CommandModel, v: CommandVariant, model: PageModel)
 }
 
 export function commandsHtml(model: PageModel): Html {
+  if (model.commands.length === 0) {
+    return html`<p class="empty">The bot has registered no commands yet. ${
+      model.botInProcess
+        ? "It registers them as it starts."
+        : html`Start it in another terminal with the settings in <code>.env.sim</code> (see docs/simulators.md); its commands appear here once it has logged in.`
+    }</p>`;
+  }
   return html`${model.commands.map(
     (c) => html`<details class="command" data-name="${c.name}">
       <summary>/${c.name}${c.adminOnly ? html` <span class="badge">admin</span>` : null} <span class="muted">${c.description}</span></summary>
       ${c.variants.map((v) => commandForm(c, v, model))}
     </details>`,
   )}`;
+}
+
+/**
+ * The first steps for someone who just opened the page: who to act as, what to run, where
+ * the NPSSO is. Under `npm run sim` nobody has set the party channel yet, so that comes first.
+ */
+export function startHereHtml(model: PageModel): Html {
+  const admin = model.actors.find((a) => a.admin);
+  const member = model.actors.find((a) => !a.admin);
+  const account = member ? model.psn.accounts.find((a) => a.who === `@${member.username}`) : undefined;
+  if (!member || !account) return html``;
+  const channel = model.channels.find((c) => c.partyChannel);
+  return html`<div class="start-here" role="note"><strong>Start here</strong><ol>
+    ${
+      !model.botInProcess && admin && channel
+        ? html`<li>Act as <strong>@${admin.username}</strong> (admin) and run <code>/config channel</code> with #${channel.name}.</li>`
+        : null
+    }
+    <li>Act as <strong>@${member.username}</strong> (top right) and run <code>/link</code>.</li>
+    <li>Open the link in @${member.username}'s DM (right), paste the NPSSO of <strong>${account.onlineId}</strong> (the <em>Copy</em> button under PlayStation Network) and press <em>Link account</em>.</li>
+    <li>Start a party for ${account.onlineId} below: its card appears in #${channel?.name ?? "parties"}.</li>
+  </ol></div>`;
 }
 
 export function pageHtml(model: PageModel, nonce: string, script: string, style: string): Html {
@@ -455,7 +486,11 @@ export function pageHtml(model: PageModel, nonce: string, script: string, style:
 </head>
 <body>
 <header class="top">
-  <div class="brand"><strong>${model.guildName}</strong> <span class="muted">psn-party-bridge sandbox: the real bot, simulated Discord and PSN</span></div>
+  <div class="brand"><strong>${model.guildName}</strong> <span class="muted">${
+    model.botInProcess
+      ? "psn-party-bridge sandbox: the real bot, simulated Discord and PSN"
+      : "psn-party-bridge simulators: simulated Discord and PSN, the bot is your npm start"
+  }</span></div>
   <label class="actor">Acting as <select id="actor" name="as">${model.actors.map(
     (a) => html`<option value="${a.userId}">@${a.username}${a.admin ? " (admin)" : ""}</option>`,
   )}</select></label>
@@ -471,17 +506,22 @@ export function pageHtml(model: PageModel, nonce: string, script: string, style:
           html`<option value="${c.id}"${c.id === model.commandChannelId ? html` selected` : null}>#${c.name}</option>`,
       )}</select>.
       Buttons on cards are pressed as that member too; buttons in a DM or private reply as its owner.</p>
-    <div class="commands">${commandsHtml(model)}</div>
+    ${startHereHtml(model)}
+    <div class="commands" data-region="commands">${commandsHtml(model)}</div>
     <h2>PlayStation Network</h2>
     <div data-region="psn">${psnHtml(model)}</div>
-    <h2>Time</h2>
+    ${
+      model.botInProcess
+        ? html`<h2>Time</h2>
     <div class="time-controls">${[30, 120, 600].map((s) =>
       actForm(
         "time",
         { seconds: String(s) },
         html`<button type="submit" class="small">+${s < 60 ? `${s} s` : `${s / 60} min`}</button>`,
       ),
-    )}<span class="muted">moves the clock of the bot and both simulators, then polls</span></div>
+    )}<span class="muted">moves the clock of the bot and both simulators, then polls</span></div>`
+        : null
+    }
   </section>
   <section class="panel discord" data-region="channels">${channelsHtml(model)}</section>
   <aside class="panel side">

@@ -1,5 +1,5 @@
 /**
- * The sandbox view's own small HTTP server on 127.0.0.1: the page, its live regions
+ * The sandbox view's own small HTTP server (on the world's host): the page, its live regions
  * (JSON, polled), and the control panel's actions. Form input is read through zod;
  * members act through the Discord simulator's interaction path (see sandbox.ts).
  */
@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import type { SimChannel, SimMessage, SimRole } from "../../sim/discord/server.js";
-import { DEMO_GAMES, namesOf, type Sandbox } from "../sandbox.js";
+import { urlHost } from "../../sim/host.js";
+import { DEMO_GAMES, type DemoWorld, namesOf } from "../world.js";
 import { SCRIPT, STYLE } from "./assets.js";
 import {
   activityHtml,
@@ -17,6 +18,7 @@ import {
   type CommandVariant,
   channelsHtml,
   clockHtml,
+  commandsHtml,
   inboxHtml,
   type MessageModel,
   type OptionModel,
@@ -24,6 +26,12 @@ import {
   pageHtml,
   psnHtml,
 } from "./render.js";
+
+/**
+ * What the view shows and drives: the demo world, and the clock when the bot runs in this
+ * process (the sandbox). Under `npm run sim` the bot is another process on real time.
+ */
+export type ViewWorld = DemoWorld & { passTime?: (ms: number) => Promise<void> };
 
 const EPHEMERAL = 64;
 const LOADING = 128;
@@ -92,7 +100,7 @@ function variantsOf(def: z.infer<typeof commandDefSchema>): CommandVariant[] {
 }
 
 /** The chat-input commands the bot registered (globally and in the demo server), as Discord would list them. */
-export function registeredCommands(sandbox: Sandbox): CommandModel[] {
+export function registeredCommands(sandbox: ViewWorld): CommandModel[] {
   return commandModels([
     ...sandbox.discord.commands(),
     ...sandbox.discord.commands({ guildId: sandbox.guild.id }),
@@ -127,7 +135,7 @@ function byId(a: { id: string }, b: { id: string }): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function buildModel(sandbox: Sandbox): PageModel {
+export function buildModel(sandbox: ViewWorld): PageModel {
   const { state } = sandbox.discord;
   const guild = state.guilds.get(sandbox.guild.id);
   const userName = (id: string) => state.user(id)?.username ?? "unknown-user";
@@ -189,6 +197,7 @@ export function buildModel(sandbox: Sandbox): PageModel {
   });
   return {
     guildName: sandbox.guild.name,
+    botInProcess: sandbox.passTime !== undefined,
     now: sandbox.now(),
     actors,
     commands: registeredCommands(sandbox),
@@ -224,6 +233,7 @@ export function liveRegions(model: PageModel): Record<string, string> {
     inbox: inboxHtml(model).value,
     psn: psnHtml(model).value,
     activity: activityHtml(model).value,
+    commands: commandsHtml(model).value,
   };
 }
 
@@ -291,7 +301,9 @@ async function answered(
   }
 }
 
-async function runAction(sandbox: Sandbox, action: string, form: URLSearchParams): Promise<string> {
+async function runAction(sandbox: ViewWorld, action: string, form: URLSearchParams): Promise<string> {
+  // Without the bot in this process, nothing waits for it: it sees PSN at its next poll.
+  const later = sandbox.passTime ? "" : " The bot sees it at its next poll.";
   const fields = Object.fromEntries([...form].filter(([k]) => !k.startsWith("opt.")));
   const actor = (id: string) => {
     const m = sandbox.members.find((x) => x.user.id === id);
@@ -335,32 +347,32 @@ async function runAction(sandbox: Sandbox, action: string, form: URLSearchParams
     case "presence": {
       const input = presenceForm.parse(fields);
       await sandbox.setPresence(input.account, { online: input.online === "true", game: input.game || null });
-      return `${sandbox.nameOfAccount(input.account)} is ${input.online === "true" ? "online" : "offline"}.`;
+      return `${sandbox.nameOfAccount(input.account)} is ${input.online === "true" ? "online" : "offline"}.${later}`;
     }
     case "party/start": {
       const input = z.object({ account, joinability }).parse(fields);
       await sandbox.startParty(input.account, input.joinability);
-      return `${sandbox.nameOfAccount(input.account)} started a party.`;
+      return `${sandbox.nameOfAccount(input.account)} started a party.${later}`;
     }
     case "party/join": {
       const input = z.object({ session, account }).parse(fields);
       await sandbox.joinParty(input.session, input.account);
-      return `${sandbox.nameOfAccount(input.account)} joined the party.`;
+      return `${sandbox.nameOfAccount(input.account)} joined the party.${later}`;
     }
     case "party/leave": {
       const input = z.object({ session, account }).parse(fields);
       await sandbox.leaveParty(input.session, input.account);
-      return `${sandbox.nameOfAccount(input.account)} left the party.`;
+      return `${sandbox.nameOfAccount(input.account)} left the party.${later}`;
     }
     case "party/end": {
       const input = z.object({ session }).parse(fields);
       await sandbox.endParty(input.session);
-      return "The party ended on PSN.";
+      return `The party ended on PSN.${later}`;
     }
     case "party/joinability": {
       const input = z.object({ session, joinability }).parse(fields);
       await sandbox.setJoinability(input.session, input.joinability);
-      return `The party is now ${input.joinability}.`;
+      return `The party is now ${input.joinability}.${later}`;
     }
     case "psn-failing": {
       const input = z.object({ failing: z.enum(["true", "false"]) }).parse(fields);
@@ -369,6 +381,8 @@ async function runAction(sandbox: Sandbox, action: string, form: URLSearchParams
     }
     case "time": {
       const input = z.object({ seconds: z.coerce.number().int().min(1).max(86_400) }).parse(fields);
+      if (!sandbox.passTime)
+        throw new ActionError("Time runs on its own here: the bot is a process of its own.");
       await sandbox.passTime(input.seconds * 1000);
       return `${input.seconds} s passed.`;
     }
@@ -412,7 +426,11 @@ export interface ViewServer {
   close(): Promise<void>;
 }
 
-export async function startView(sandbox: Sandbox, options: { port?: number } = {}): Promise<ViewServer> {
+export async function startView(
+  sandbox: ViewWorld,
+  options: { port?: number; host?: string } = {},
+): Promise<ViewServer> {
+  const host = options.host ?? sandbox.host;
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) send(res, 500, "text/plain; charset=utf-8", `Sandbox error: ${explain(err)}`);
@@ -474,11 +492,11 @@ export async function startView(sandbox: Sandbox, options: { port?: number } = {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://${urlHost(host)}:${port}/`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { urlHost } from "../host.js";
 import { type FaultMatcher, type FaultSpec, Faults } from "./faults.js";
 import { Gateway, Intent } from "./gateway.js";
 import {
@@ -38,8 +39,10 @@ export interface DiscordSimOptions {
   applicationId?: string;
   botUserId?: string;
   botUsername?: string;
-  /** The port on 127.0.0.1; 0 (the default) picks a free one. */
+  /** The port; 0 (the default) picks a free one. */
   port?: number;
+  /** The address it listens on (default 127.0.0.1), and the one its URLs name (see urlHost). */
+  host?: string;
   /**
    * The clock Discord's deadlines run on (3 s to answer an interaction, 15 min for its
    * follow-ups); real time by default. A test moves a fake one instead of sleeping.
@@ -134,10 +137,12 @@ export class DiscordSim {
   private readonly rest: RestApi;
   private readonly server: Server;
   private port: number;
+  private readonly host: string;
 
   constructor(options: DiscordSimOptions) {
     this.botToken = options.botToken;
     this.port = options.port ?? 0;
+    this.host = options.host ?? "127.0.0.1";
     this.faults = new Faults(options.random);
     const botUserId = options.botUserId ?? newSnowflake();
     this.state = new SimState(botUserId, options.applicationId ?? botUserId);
@@ -181,17 +186,17 @@ export class DiscordSim {
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen(this.port, "127.0.0.1", () => resolve());
+      this.server.listen(this.port, this.host, () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
   }
 
   get apiUrl(): string {
-    return `http://127.0.0.1:${this.port}/api`;
+    return `http://${urlHost(this.host)}:${this.port}/api`;
   }
 
   get gatewayUrl(): string {
-    return `ws://127.0.0.1:${this.port}/gateway`;
+    return `ws://${urlHost(this.host)}:${this.port}/gateway`;
   }
 
   get applicationId(): string {

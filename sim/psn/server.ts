@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { type Logger, silentLogger } from "../../src/log.js";
+import { urlHost } from "../host.js";
 import {
   addExtraFields,
   defaultErrorBody,
@@ -30,6 +31,9 @@ import {
 
 export type { FaultSpec, SimEndpoint } from "./faults.js";
 export type { PartyInput, PresenceInput, SimInvitation, SimJoinability } from "./world.js";
+
+/** Sony's page showing a signed-in browser its NPSSO cookie. */
+const SSOCOOKIE_PATH = "/api/v1/ssocookie";
 
 export interface PsnSimOptions {
   /** Access token lifetime; PSN's is 3599 s. */
@@ -54,6 +58,8 @@ export interface PsnSimOptions {
   /** The dice for faults with a `rate` (default Math.random). */
   random?: () => number;
   port?: number;
+  /** The address it listens on (default 127.0.0.1), and the one its URL names (see urlHost). */
+  host?: string;
   log?: Logger;
 }
 
@@ -187,6 +193,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
   const scope = options.scope ?? "psn:mobile.v2.core psn:clientapp";
   const log = options.log ?? silentLogger();
   const now = options.now ?? Date.now;
+  const host = options.host ?? "127.0.0.1";
   const world = new SimWorld({
     accessTokenTtlSec: options.accessTokenTtlSec ?? 3599,
     refreshTokenTtlSec: options.refreshTokenTtlSec ?? 5_183_999,
@@ -578,6 +585,10 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         const requestId = (req.headers["x-psn-request-id"] as string | undefined) ?? randomUUID();
         try {
           if (options.latencyMs) await delay(options.latencyMs);
+          if (req.method === "GET" && (url.pathname === "/" || url.pathname === SSOCOOKIE_PATH)) {
+            write(res, npssoPages(url.pathname, req.headers.cookie ?? ""), requestId);
+            return;
+          }
           if (url.pathname.startsWith("/_sim/")) {
             write(res, controlHttp(req.method ?? "GET", url, text), requestId);
             return;
@@ -596,10 +607,10 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = `http://${urlHost(host)}:${address.port}`;
 
   function buildControl() {
     return {
@@ -654,6 +665,16 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
     try {
       const [a, b, c] = parts;
       if (a === "signin" && b === undefined && method === "GET") return signinPage(url);
+      if (a === "signin" && b === "npsso" && method === "GET") {
+        const account = world.mustAccount(url.searchParams.get("accountId") ?? "");
+        return {
+          status: 302,
+          headers: {
+            location: SSOCOOKIE_PATH,
+            "set-cookie": `npsso=${account.npsso}; Path=/; HttpOnly; SameSite=Lax`,
+          },
+        };
+      }
       if (a === "signin" && b === "approve" && method === "GET") {
         const accountId = url.searchParams.get("accountId") ?? "";
         world.mustAccount(accountId);
@@ -736,6 +757,32 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
     } catch (err) {
       return { status: 400, body: { error: err instanceof Error ? err.message : String(err) } };
     }
+  }
+
+  /**
+   * What a member's browser meets where PSN's sign-in would be (the bot's NPSSO page links
+   * here when pointed at the simulator): `/` signs in as a demo account, which sets the
+   * npsso cookie; the ssocookie page then shows it, as Sony's does, or an error without one.
+   */
+  function npssoPages(path: string, cookie: string): Reply {
+    if (path === SSOCOOKIE_PATH) {
+      const npsso = /(?:^|;\s*)npsso=([^;]+)/.exec(cookie)?.[1];
+      const account = npsso === undefined ? undefined : world.accountByNpsso(npsso);
+      return account
+        ? { status: 200, body: { npsso: account.npsso } }
+        : { status: 200, body: { error: "invalid_grant", error_description: "Invalid login" } };
+    }
+    const rows = [...world.accounts.values()]
+      .map(
+        (x) =>
+          `<li><a href="/_sim/signin/npsso?accountId=${encodeURIComponent(x.accountId)}">${escapeHtml(x.onlineId)}</a></li>`,
+      )
+      .join("");
+    return {
+      status: 200,
+      body: `<!doctype html><title>PSN simulator sign-in</title><h1>Sign in (PSN simulator)</h1>
+<p>Pick a demo account. Its NPSSO then shows at <a href="${SSOCOOKIE_PATH}">${SSOCOOKIE_PATH}</a>.</p><ul>${rows}</ul>`,
+    };
   }
 
   function signinPage(url: URL): Reply {

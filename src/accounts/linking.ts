@@ -15,6 +15,7 @@ import {
 import { findUserByAccountId, upsertLinkedUser } from "../db/users.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import type { NpssoSource } from "../psn/auth.js";
 import type { SignIn } from "../psn/client.js";
 import { isPsnError, PsnAuthError, PsnRateLimitedError } from "../psn/errors.js";
 import type { Vault } from "../vault.js";
@@ -37,6 +38,8 @@ export interface PsnSignIn {
   signInWithNpsso(npsso: string): Promise<SignIn>;
   signInWithCode(code: string): Promise<SignIn>;
   authorizeUrl(state: string): string;
+  /** Where members get an NPSSO for this sign-in (the NPSSO page's instructions). */
+  npssoSource(): NpssoSource;
 }
 
 export interface LinkingDeps {

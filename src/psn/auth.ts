@@ -31,6 +31,33 @@ function authorizeQuery(config: OAuthClientConfig, state?: string): Record<strin
   return query;
 }
 
+/** PSN's own sign-in, where a member's browser gets its NPSSO cookie. */
+export const PSN_AUTH_BASE_URL = "https://ca.account.sony.com";
+
+/** Where a member signs in and then reads their NPSSO, for the sign-in page's instructions. */
+export interface NpssoSource {
+  /** The page to sign in on, and its name as the instructions say it. */
+  signInUrl: string;
+  signInName: string;
+  /** The page showing `{"npsso":"…"}` to a signed-in browser. */
+  ssocookieUrl: string;
+}
+
+/**
+ * The NPSSO comes from the same sign-in server the bot exchanges it at: PlayStation's
+ * site for PSN itself, the stand-in's own pages for anything else (the simulator), so a
+ * member of a bot pointed at a simulator is never sent to playstation.com for a value
+ * the simulator would refuse.
+ */
+export function npssoSource(authBaseUrl: string): NpssoSource {
+  const base = authBaseUrl.replace(/\/+$/, "");
+  const ssocookieUrl = `${base}/api/v1/ssocookie`;
+  if (base === PSN_AUTH_BASE_URL) {
+    return { signInUrl: "https://www.playstation.com/", signInName: "playstation.com", ssocookieUrl };
+  }
+  return { signInUrl: `${base}/`, signInName: new URL(base).host, ssocookieUrl };
+}
+
 /** Where to send a browser for the OAuth redirect sign-in. */
 export function authorizeUrl(authBaseUrl: string, config: OAuthClientConfig, state: string): string {
   const url = new URL(AUTHORIZE_PATH, authBaseUrl);

@@ -11,6 +11,8 @@ import {
   authorizeWithNpsso,
   exchangeCode,
   getOwnAccountId,
+  type NpssoSource,
+  npssoSource,
   type OAuthClientConfig,
   refreshTokens,
 } from "./auth.js";
@@ -108,6 +110,11 @@ export class PsnClient {
 
   authorizeUrl(state: string): string {
     return authorizeUrl(this.http.baseUrls.auth, this.oauth, state);
+  }
+
+  /** Where members get the NPSSO this client signs in with. */
+  npssoSource(): NpssoSource {
+    return npssoSource(this.http.baseUrls.auth);
   }
 
   /** NPSSO → tokens (PsnAuthError "invalid_npsso" when PSN refuses it). */

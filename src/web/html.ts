@@ -1,4 +1,5 @@
 /** HTML for the sign-in pages: pure functions from facts to markup, everything escaped. */
+import type { NpssoSource } from "../psn/auth.js";
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -30,9 +31,6 @@ export function html(strings: TemplateStringsArray, ...values: Array<string | nu
   });
   return raw(out);
 }
-
-export const SSOCOOKIE_URL = "https://ca.account.sony.com/api/v1/ssocookie";
-export const PLAYSTATION_URL = "https://www.playstation.com/";
 
 function layout(title: string, body: Html, className = ""): string {
   return `<!doctype html>${
@@ -78,6 +76,8 @@ function notice(kind: "error" | "ok", text: string): Html {
 
 export interface NpssoPageView {
   discordUser: string;
+  /** Where to sign in and read the NPSSO: PlayStation's pages, or a simulator's own. */
+  source: NpssoSource;
   /** Where the form posts: the page's own path. */
   action: string;
   attemptsLeft: number;
@@ -97,8 +97,8 @@ ${who(view.discordUser)}
 ${view.error ? notice("error", view.error) : html``}
 <h2>How to sign in</h2>
 <ol>
-<li>Sign in at <a href="${PLAYSTATION_URL}" target="_blank" rel="noopener noreferrer">playstation.com</a>.</li>
-<li>In the same browser, open <a href="${SSOCOOKIE_URL}" target="_blank" rel="noopener noreferrer">${SSOCOOKIE_URL}</a>.
+<li>Sign in at <a href="${view.source.signInUrl}" target="_blank" rel="noopener noreferrer">${view.source.signInName}</a>.</li>
+<li>In the same browser, open <a href="${view.source.ssocookieUrl}" target="_blank" rel="noopener noreferrer">${view.source.ssocookieUrl}</a>.
 It shows <code>{"npsso":"…"}</code>.</li>
 <li>Copy the 64-character value after <code>npsso</code> (copying the whole line is fine too).</li>
 <li>Paste it below and press <strong>Link account</strong>.</li>

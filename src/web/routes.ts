@@ -276,6 +276,7 @@ export function webRoutes(deps: WebDeps): Route[] {
       status,
       body: npssoPage({
         discordUser,
+        source: linking.psn.npssoSource(),
         action: `/link/${encodeURIComponent(token)}`,
         attemptsLeft: inspection.attemptsLeft,
         error,

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../sim/botEnv.js";
+import { DEMO_FRIENDS, DEMO_MEMBERS } from "../../sim/cast.js";
 
 /** `npm run sim:discord` / `npm run sim:psn` as a person runs them, on a port they chose. */
 async function runSim(
@@ -51,6 +52,14 @@ describe.concurrent("the simulators on a fixed port", () => {
     expect(me.status).toBe(200);
     await first.stop();
 
+    // The demo server of npm run sim: the members whose PSN accounts sim:psn holds.
+    const members = /Members\s+(.*)/
+      .exec(first.printed)?.[1]
+      ?.split(", ")
+      .map((m) => m.replace(/ \d+$/, ""));
+    expect(members).toEqual(["ada (admin)", "alice", "bob", "carol"]);
+    expect(first.printed).toContain("PlayStation Friends");
+
     const second = await runSim("sim/discord/main.ts", [], { DISCORD_SIM_PORT: String(port) }, "Ctrl-C");
     expect(settings(second.printed)).toEqual(settings(first.printed));
     await second.stop();
@@ -69,7 +78,14 @@ describe.concurrent("the simulators on a fixed port", () => {
     );
     try {
       expect(sim.printed).toContain(`PSN simulator listening on http://127.0.0.1:${port}`);
-      expect((await fetch(`http://127.0.0.1:${port}/_sim/accounts`)).status).toBe(200);
+      const accounts = await fetch(`http://127.0.0.1:${port}/_sim/accounts`);
+      expect(accounts.status).toBe(200);
+      // The same people as the Discord simulator's demo server, and the friend outside it.
+      expect(((await accounts.json()) as { onlineId: string }[]).map((a) => a.onlineId)).toEqual([
+        ...DEMO_MEMBERS.map((m) => m.onlineId),
+        ...DEMO_FRIENDS.map((f) => f.onlineId),
+      ]);
+      expect(DEMO_MEMBERS.map((m) => m.key)).toEqual(["ada", "alice", "bob", "carol"]);
     } finally {
       await sim.stop();
     }

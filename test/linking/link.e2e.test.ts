@@ -51,7 +51,8 @@ describe("/link end to end (NPSSO)", () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain("@member");
-    expect(html).toContain("https://ca.account.sony.com/api/v1/ssocookie");
+    // Where this bot signs in (here the PSN simulator) gives the NPSSO, not Sony's site.
+    expect(html).toContain(`${w.psn.url}/api/v1/ssocookie`);
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect(page.headers.get("referrer-policy")).toBe("no-referrer");
     expect(page.headers.get("cache-control")).toBe("no-store");

@@ -140,6 +140,7 @@ describe("Request invite, end to end", () => {
     expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["refused"]);
   });
 
+  let asked = "";
   /** In approve mode: carol asks, alice gets the approval DM; returns a click on one of its buttons. */
   async function askAlice(carol: LinkedMember) {
     setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
@@ -148,6 +149,9 @@ describe("Request invite, end to end", () => {
       JSON.stringify(x.components).includes("invite-approval"),
     );
     const channelId = m.world.discord.dmChannelId(alice.user.id) ?? "";
+    // Who asked for which party: the line a decided DM keeps above its outcome.
+    asked = dm.content.split("\n")[0] ?? "";
+    expect(asked).toBe("**carol** (PSN **carol\\_ps**) asks for an invitation to **alice\\_ps's party**.");
     return (decision: "approve" | "deny") => {
       const customId = JSON.stringify(dm.components).match(
         new RegExp(`invite-approval:\\d+:${decision}`),
@@ -159,11 +163,20 @@ describe("Request invite, end to end", () => {
     };
   }
 
+  it("keeps who asked and for which party in the DM after Approve, its buttons greyed", async () => {
+    const carol = await m.linkedMember("carol", "carol_ps");
+    const decide = await askAlice(carol);
+    const answer = await decide("approve");
+    expect(answer.content).toBe(`${asked}\nApproved: the invitation was sent.`);
+    expect(JSON.stringify(answer.components)).toContain('"disabled":true');
+    expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
+  });
+
   it("sends nothing on Deny, and tells the requester", async () => {
     const carol = await m.linkedMember("carol", "carol_ps");
     const decide = await askAlice(carol);
     const answer = await decide("deny");
-    expect(answer.content).toBe("Declined; nothing was sent.");
+    expect(answer.content).toBe(`${asked}\nDeclined; nothing was sent.`);
     const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("declined"));
     expect(told.content).toBe("Your invite request was declined.");
     expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
@@ -175,7 +188,7 @@ describe("Request invite, end to end", () => {
     const decide = await askAlice(carol);
     m.advance(10 * 60_000); // the ten minutes the DM promises
     const answer = await decide("approve");
-    expect(answer.content).toBe("This request expired; nothing was sent.");
+    expect(answer.content).toBe(`${asked}\nThis request expired; nothing was sent.`);
     const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("expired"));
     expect(told.content).toBe("Your invite request expired before it was answered.");
     expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
@@ -188,7 +201,7 @@ describe("Request invite, end to end", () => {
     m.psn.fault("invite", { status: 403 });
     const answer = await decide("approve");
     expect(answer.content).toBe(
-      "Approved, but PSN did not send the invitation (PSN refused (not in the party any more?)).",
+      `${asked}\nApproved, but PSN did not send the invitation (PSN refused (not in the party any more?)).`,
     );
     const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("approved"));
     expect(told.content).toBe("Your invite request was approved, but PSN did not send it. Try again later.");

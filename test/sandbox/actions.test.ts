@@ -2,6 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../sandbox/sandbox.js";
 import { startView, type ViewServer } from "../../sandbox/view/server.js";
 
+const linkButtonUrlOf = (components: unknown): string | undefined =>
+  (components as Array<{ components?: Array<{ url?: string }> }>)
+    .flatMap((row) => row.components ?? [])
+    .find((c) => c.url?.includes("/link/"))?.url;
+
 /**
  * The view's control panel over HTTP, as its script posts it: each action reaches the
  * real bot through the simulators, and a refused form says why.
@@ -43,6 +48,25 @@ describe("the control panel", () => {
     expect(answer).toMatchObject({ ok: true, message: "@alice ran /help: the bot answered." });
     const replies = sandbox.discord.requests().filter((r) => r.path.startsWith("/interactions/"));
     expect(replies.length).toBeGreaterThan(0);
+  });
+
+  it("says in What happened who did what by name: a member, a channel, a role", async () => {
+    const ada = sandbox.member("ada");
+    await act("slash", {
+      as: ada.user.id,
+      name: "config",
+      sub: "channel",
+      "opt.channel": sandbox.partyChannel.id,
+    });
+    await act("slash", { as: ada.user.id, name: "party", "opt.member": sandbox.member("bob").user.id });
+    const texts = sandbox.activity().map((a) => a.text);
+    expect(texts).toContain("@ada ran /config channel channel:#parties");
+    expect(texts).toContain("@ada ran /party member:@bob");
+    expect(texts.join("\n")).not.toMatch(/\d{15,}/);
+    const { regions } = (await (await fetch(new URL("live", view.url))).json()) as {
+      regions: { activity: string };
+    };
+    expect(regions.activity).toContain("@ada ran /config channel channel:#parties");
   });
 
   it.each<[string, Record<string, string>, string]>([
@@ -107,6 +131,38 @@ describe("the control panel", () => {
       ok: false,
     });
     expect(await act("reboot", {})).toMatchObject({ ok: false, message: "Unknown action reboot." });
+  });
+});
+
+describe("the bot's sign-in page in the sandbox", () => {
+  it("sends a member to the PSN simulator's pages for their NPSSO, never to playstation.com", async () => {
+    const bob = sandbox.member("bob");
+    await sandbox.slash(bob.user.id, { name: "link" }).response();
+    const dm = await sandbox.discord.waitForDm(
+      bob.user.id,
+      (m) => linkButtonUrlOf(m.components) !== undefined,
+    );
+    const linkPage = linkButtonUrlOf(dm.components)!;
+    const page = await (await fetch(linkPage)).text();
+    expect(page).not.toMatch(/playstation\.com|sony\.com/);
+    const [signIn, ssocookie] = [...page.matchAll(/<li>[^<]*<a href="(http[^"]+)"/g)].map((m) => m[1]!);
+    expect(signIn).toBe(`${sandbox.psn.url}/`);
+
+    // The steps the page gives, in a browser's order: sign in there, then open the ssocookie page.
+    const accounts = await (await fetch(signIn!)).text();
+    const asBob = /href="([^"]+)">Bob-Plays</.exec(accounts)?.[1]?.replace(/&amp;/g, "&");
+    const signedIn = await fetch(new URL(asBob!, signIn), { redirect: "manual" });
+    const cookie = signedIn.headers.get("set-cookie")?.split(";")[0] ?? "";
+    expect(new URL(signedIn.headers.get("location") ?? "", signIn).href).toBe(ssocookie);
+    const shown = (await (await fetch(ssocookie!, { headers: { cookie } })).json()) as { npsso: string };
+    expect(shown.npsso).toBe(bob.psn.npsso);
+
+    const linked = await fetch(linkPage, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ npsso: JSON.stringify(shown) }),
+    });
+    expect(await linked.text()).toContain("Linked as Bob-Plays");
   });
 });
 

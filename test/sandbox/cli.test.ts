@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../sim/botEnv.js";
 import { exitWithin, killGroup, type Started, startGroup } from "../support/processes.js";
+import { act, optionValue, waitForRegions } from "../support/view.js";
 
 /**
  * `npm run sandbox` as a newcomer runs it: from the project directory, with nothing
@@ -71,8 +72,12 @@ describe("npm run sandbox", () => {
         cwd: process.cwd(),
         env: { ...emptyEnv(), TMPDIR: tmp },
       });
-      await started.waitFor(/Open http:\/\/127\.0\.0\.1:\d+\/\n/);
-      expect(started.output().match(/http:\/\/\S+/g)).toEqual([`http://127.0.0.1:${port}/`]);
+      await started.waitFor(/Sign-in page .*: http:\/\/127\.0\.0\.1:\d+\/\n/);
+      // The view's address, and beside it the bot's sign-in page (where a DM's link leads).
+      const [viewUrl, signInUrl] = started.output().match(/http:\/\/\S+/g) ?? [];
+      expect(viewUrl).toBe(`http://127.0.0.1:${port}/`);
+      // The sign-in page's own stylesheet: served whatever the bot's health says.
+      expect((await fetch(new URL("static/style.css", signInUrl))).status).toBe(200);
       expect(readdirSync(tmp).filter((f) => f.startsWith("ppb-sandbox-"))).toHaveLength(1);
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBe(200);
@@ -91,5 +96,32 @@ describe("npm run sandbox", () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  }, 90_000);
+
+  it("--host: the view, the simulators and the bot's sign-in page listen there, and the links in DMs name it", async () => {
+    // Another loopback address: reachable here, and not where anything listens by default.
+    const host = "127.0.0.2";
+    started = startGroup("npm", ["run", "--silent", "sandbox", "--", "--host", host], {
+      cwd: process.cwd(),
+      env: emptyEnv(),
+    });
+    await started.waitFor(/Sign-in page .*\n/);
+    const [viewUrl, signInUrl] = started.output().match(/http:\/\/\S+/g) ?? [];
+    expect(new URL(viewUrl ?? "").hostname).toBe(host);
+    expect(new URL(signInUrl ?? "").hostname).toBe(host);
+    expect((await fetch(new URL("static/style.css", signInUrl))).status).toBe(200);
+
+    const page = await (await fetch(viewUrl ?? "")).text();
+    expect(
+      await act(viewUrl ?? "", "slash", { as: optionValue(page, "@alice") ?? "", name: "link" }),
+    ).toMatchObject({ ok: true });
+    const link = await waitForRegions(
+      viewUrl ?? "",
+      (r) => /href="(http:[^"]*\/link\/[^"]*)"/.exec(r.inbox)?.[1],
+      "the sign-in link in alice's DM",
+    );
+    expect(link.startsWith(signInUrl ?? "-")).toBe(true);
+    process.kill(-started.pid, "SIGINT");
+    await exitWithin(started, 15_000);
   }, 90_000);
 });

@@ -8,9 +8,86 @@ import {
   markdownHtml,
   messageHtml,
   type PageModel,
+  pageHtml,
   psnHtml,
 } from "../../sandbox/view/render.js";
 import { commandModels, optionValue } from "../../sandbox/view/server.js";
+
+const ADA = "100000000000000004";
+const GENERAL = "100000000000000005";
+const NPSSO = "Xk2aZ9".repeat(10).slice(0, 64);
+
+/** The demo world as a newcomer first sees it: an admin, a member, her PSN account, nobody linked. */
+function firstMinutes(botInProcess: boolean): PageModel {
+  return page({
+    botInProcess,
+    actors: [
+      { userId: ADA, username: "ada", admin: true },
+      { userId: ALICE, username: "alice", admin: false },
+    ],
+    textChannels: [
+      { id: CHANNEL, name: "parties" },
+      { id: GENERAL, name: "general" },
+    ],
+    commandChannelId: GENERAL,
+    channels: [
+      { id: GENERAL, name: "general", partyChannel: false, messages: [] },
+      { id: CHANNEL, name: "parties", partyChannel: true, messages: [] },
+    ],
+    psn: {
+      accounts: [
+        { accountId: "1", onlineId: "Alice_PS", npsso: NPSSO, who: "@alice", online: true, game: null },
+        {
+          accountId: "2",
+          onlineId: "Dave_Friend",
+          npsso: "d".repeat(64),
+          who: "PSN friend (not in Discord)",
+          online: true,
+          game: null,
+        },
+      ],
+      parties: [],
+      failing: false,
+      games: [],
+    },
+  });
+}
+
+const text = (markup: string) => markup.replace(/<[^>]+>/g, "").replace(/\s+/g, " ");
+
+describe("the first minutes", () => {
+  it("the sandbox says where to start: act as alice, /link, her NPSSO, a party", () => {
+    const out = pageHtml(firstMinutes(true), "n", "", "").value;
+    const hint = text(/<div class="start-here"[\s\S]*?<\/div>/.exec(out)?.[0] ?? "");
+    expect(hint).toContain("Start here");
+    expect(hint).toContain("Act as @alice (top right) and run /link.");
+    expect(hint).toContain("paste the NPSSO of Alice_PS");
+    expect(hint).not.toContain("/config channel");
+    // Time is the sandbox's to move: the bot runs in its process.
+    expect(out).toContain('action="/act/time"');
+  });
+
+  it("under npm run sim the admin sets the channel first, and time is not the page's to move", () => {
+    const out = pageHtml(firstMinutes(false), "n", "", "").value;
+    const hint = text(/<div class="start-here"[\s\S]*?<\/div>/.exec(out)?.[0] ?? "");
+    expect(hint).toMatch(
+      /^ ?Start here ?Act as @ada \(admin\) and run \/config channel with #parties\. ?Act as @alice/,
+    );
+    expect(out).not.toContain('action="/act/time"');
+    expect(text(out)).toContain("The bot has registered no commands yet. Start it in another terminal");
+  });
+
+  it("puts a copy button beside every NPSSO, carrying that NPSSO", () => {
+    const out = psnHtml(firstMinutes(true)).value;
+    const buttons = [...out.matchAll(/<button type="button" class="small copy" data-copy="([^"]+)"/g)].map(
+      (m) => m[1],
+    );
+    expect(buttons).toEqual([NPSSO, "d".repeat(64)]);
+    expect(out).toContain(
+      `<code class="npsso-value">${NPSSO}</code> <button type="button" class="small copy"`,
+    );
+  });
+});
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const ALICE = "100000000000000001";
@@ -47,6 +124,7 @@ function message(over: Partial<MessageModel> = {}): MessageModel {
 function page(over: Partial<PageModel> = {}): PageModel {
   return {
     guildName: "PlayStation Friends",
+    botInProcess: true,
     now: NOW,
     actors: [{ userId: ALICE, username: "alice", admin: false }],
     commands: [],

@@ -39,6 +39,7 @@ beforeAll(async () => {
     headless: true,
     args: ARGS,
     viewport: { width: 1500, height: 1000 },
+    permissions: ["clipboard-read", "clipboard-write"],
   });
 }, 60_000);
 
@@ -85,11 +86,31 @@ describe("the sandbox view in a real browser", () => {
       page.locator('form.slash[data-command="config channel"] [name="opt.channel"]').count(),
     ).resolves.toBe(1);
 
+    // A form being filled in survives the page's live updates: the command panel is redrawn
+    // only when the bot's commands change, not when something else happens.
+    await page.locator('details.command[data-name="config"] > summary').click();
+    const channelOption = page.locator('form.slash[data-command="config channel"] [name="opt.channel"]');
+    await channelOption.selectOption({ label: "#general" });
+    await sandbox.setPresence(sandbox.member("bob").psn.accountId, { online: true, game: "Astro Bot" });
+    await page
+      .locator('[data-region="activity"] li', { hasText: "Bob-Plays is online playing Astro Bot" })
+      .waitFor();
+    expect(await channelOption.evaluate((el) => (el as unknown as { value: string }).value)).toBe(
+      sandbox.generalChannelId,
+    );
+    await page.locator('details.command[data-name="config"] > summary').click();
+
     // Alice runs /link; the DM's button opens the bot's real sign-in page, where her NPSSO (shown in the PSN panel) links her.
     await runSlash(page, "@alice", "link");
     const signInLink = inbox(page, "alice").locator(".dms a.btn.link", { hasText: "Open sign-in page" });
     await signInLink.waitFor();
-    const npsso = (await psnRow(page, "Alice_PS").locator(".npsso-value").textContent())?.trim() ?? "";
+    // Her NPSSO (shown in the PSN panel) goes to the clipboard with the Copy button beside it.
+    const shownNpsso = (await psnRow(page, "Alice_PS").locator(".npsso-value").textContent())?.trim() ?? "";
+    const copy = psnRow(page, "Alice_PS").locator("button.copy");
+    await copy.click();
+    await psnRow(page, "Alice_PS").locator("button.copy", { hasText: "Copied" }).waitFor();
+    const npsso = String(await page.evaluate("navigator.clipboard.readText()"));
+    expect(npsso).toBe(shownNpsso);
     const [signIn] = await Promise.all([browser.waitForEvent("page"), signInLink.click()]);
     await signIn.waitForLoadState();
     expect((await signIn.locator("h1").textContent())?.trim()).toBe("Link your PlayStation account");
@@ -128,7 +149,12 @@ describe("the sandbox view in a real browser", () => {
     await inbox(page, "carol").locator(".private .msg", { hasText: "asked them" }).waitFor();
     const approval = inbox(page, "alice").locator(".dms .msg", { hasText: "asks for an invitation" });
     await approval.locator("button.btn", { hasText: "Approve" }).click();
-    await inbox(page, "alice").locator(".dms .msg", { hasText: "Approved" }).waitFor();
+    // The decided DM still says who asked and for which party.
+    const approved = inbox(page, "alice").locator(".dms .msg", { hasText: "Approved" });
+    await approved.waitFor();
+    expect(await approved.locator(".content").textContent()).toMatch(
+      /^carol \(PSN carol_99\) asks for an invitation to Alice_PS's party\.\s*Approved: the invitation was sent\./,
+    );
     const carol = sandbox.member("carol");
     expect(sandbox.psn.invitations(carol.psn.accountId)).toHaveLength(1);
 

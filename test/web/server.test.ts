@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LinkingDeps } from "../../src/accounts/linking.js";
 import { openDatabase } from "../../src/db/client.js";
 import { createLogger, silentLogger } from "../../src/log.js";
+import { npssoSource, PSN_AUTH_BASE_URL } from "../../src/psn/auth.js";
 import { createVault } from "../../src/vault.js";
 import { startWebServer, type WebServer } from "../../src/web/server.js";
 
@@ -41,6 +42,7 @@ async function start(health: { discordReady: boolean; dbOk: boolean }, log = sil
       signInWithNpsso: () => Promise.reject(new Error("not in this test")),
       signInWithCode: () => Promise.reject(new Error("not in this test")),
       authorizeUrl: () => "https://example.invalid/authorize",
+      npssoSource: () => npssoSource(PSN_AUTH_BASE_URL),
     },
     log: silentLogger(),
     now: () => new Date(),

@@ -10,7 +10,13 @@ import { findUser } from "../../db/users.js";
 import type { BotContext } from "../context.js";
 import { psnName } from "../embeds/limits.js";
 import { UserError } from "../errors.js";
-import { APPROVAL_PREFIX, approvalButtons, NOT_YOURS, UNKNOWN_REQUEST } from "../invites/messages.js";
+import {
+  APPROVAL_PREFIX,
+  approvalButtons,
+  decidedApproval,
+  NOT_YOURS,
+  UNKNOWN_REQUEST,
+} from "../invites/messages.js";
 import { explainFailure, inviteFailureOf, isExpired } from "../invites/policy.js";
 
 export const prefix = APPROVAL_PREFIX;
@@ -24,20 +30,23 @@ export function parseApprovalId(id: string): { inviteId: number; decision: "appr
 
 export async function execute(interaction: ButtonInteraction, id: string, ctx: BotContext): Promise<void> {
   const parsed = parseApprovalId(id);
-  const invite = parsed ? findInvite(ctx.db, parsed.inviteId) : undefined;
+  const invite = parsed ? await findInvite(ctx.db, parsed.inviteId) : undefined;
   if (!parsed || !invite) throw new UserError(UNKNOWN_REQUEST);
   if (invite.senderUserId !== interaction.user.id) throw new UserError(NOT_YOURS);
 
   const now = ctx.now();
-  const closed = (text: string) =>
-    interaction.update({ content: text, components: [approvalButtons(invite.id, true)] });
+  const decided = (outcome: string) => ({
+    content: decidedApproval(interaction.message.content, outcome),
+    components: [approvalButtons(invite.id, true)],
+  });
+  const closed = (outcome: string) => interaction.update(decided(outcome));
 
   if (invite.outcome !== "pending") {
     await closed(`This request was already handled (${invite.outcome}).`);
     return;
   }
   if (isExpired(invite, now)) {
-    decideInvite(ctx.db, invite.id, "expired", null, now);
+    await decideInvite(ctx.db, invite.id, "expired", null, now);
     await closed("This request expired; nothing was sent.");
     await tellRequester(
       interaction,
@@ -47,7 +56,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     return;
   }
   if (parsed.decision === "deny") {
-    if (!decideInvite(ctx.db, invite.id, "denied", null, now)) {
+    if (!(await decideInvite(ctx.db, invite.id, "denied", null, now))) {
       await closed("This request was already handled.");
       return;
     }
@@ -56,7 +65,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     return;
   }
 
-  const sender = findUser(ctx.db, interaction.user.id);
+  const sender = await findUser(ctx.db, interaction.user.id);
   if (sender?.linkState !== "active") {
     await decideInvite(ctx.db, invite.id, "failed", "senderNotLinked", now);
     await closed("Your PlayStation account is not linked any more, so nothing could be sent.");
@@ -64,7 +73,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     return;
   }
   // Claimed as sent before PSN is called, so a second click (or a Deny) meanwhile finds it handled.
-  if (!decideInvite(ctx.db, invite.id, "sent", null, now)) {
+  if (!(await decideInvite(ctx.db, invite.id, "sent", null, now))) {
     await closed("This request was already handled.");
     return;
   }
@@ -79,10 +88,9 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     const detail = inviteFailureOf(err);
     ctx.log.warn({ err, inviteId: invite.id }, "approved PSN invitation failed");
     await reviseInvite(ctx.db, invite.id, "failed", detail, ctx.now());
-    await interaction.editReply({
-      content: `Approved, but PSN did not send the invitation (${explainFailure(detail)}).`,
-      components: [approvalButtons(invite.id, true)],
-    });
+    await interaction.editReply(
+      decided(`Approved, but PSN did not send the invitation (${explainFailure(detail)}).`),
+    );
     await tellRequester(
       interaction,
       invite.requesterUserId,
@@ -90,10 +98,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     );
     return;
   }
-  await interaction.editReply({
-    content: "Approved: the invitation was sent.",
-    components: [approvalButtons(invite.id, true)],
-  });
+  await interaction.editReply(decided("Approved: the invitation was sent."));
   await tellRequester(
     interaction,
     invite.requesterUserId,

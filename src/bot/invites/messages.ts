@@ -48,6 +48,15 @@ export function approvalButtons(inviteId: number, disabled = false): ActionRowBu
   );
 }
 
+/**
+ * The approval DM once decided: its first line (who asked for which party) stays, the
+ * outcome replaces the question below it, so the DM still says what was approved.
+ */
+export function decidedApproval(request: string, outcome: string): string {
+  const asked = request.split("\n")[0]?.trim() ?? "";
+  return asked ? `${asked}\n${outcome}` : outcome;
+}
+
 /** The DM a member in `approve` mode receives. */
 export function approvalRequest(input: {
   inviteId: number;
