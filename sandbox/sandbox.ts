@@ -246,21 +246,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
      * times), by its own record in the database. Bounded, and never while PSN is failing.
      */
     const settle = async (accountIds: readonly string[], needs: Needs) => {
-      const rows = () =>
-        accountIds
-          .map((id) => findUserByAccountId(app.ctx.db, id))
-          .filter((r): r is UserRow => r !== undefined && r.linkState === "active");
+      const rows = async () =>
+        (await Promise.all(accountIds.map((id) => findUserByAccountId(app.ctx.db, id)))).filter(
+          (r): r is UserRow => r !== undefined && r.linkState === "active",
+        );
       const since = now();
       let partyReads = 0;
-      let lastPartiesAt = Math.max(0, ...rows().map((r) => r.lastPartiesAt?.getTime() ?? 0));
+      let lastPartiesAt = Math.max(0, ...(await rows()).map((r) => r.lastPartiesAt?.getTime() ?? 0));
       for (let round = 0; round < SETTLE_MAX_ROUNDS; round++) {
-        const due = rows().map((r) => r.nextPollAt.getTime());
+        const due = (await rows()).map((r) => r.nextPollAt.getTime());
         const wait = due.length > 0 && !failing ? Math.min(...due) - now() : 0;
         const tooFar = now() + wait - since > SETTLE_MAX_SKIP_MS;
         if (wait > 0 && !tooFar) advance(wait);
         await app.poller.tick();
         if (tooFar) return;
-        const after = rows();
+        const after = await rows();
         const partiesAt = Math.max(0, ...after.map((r) => r.lastPartiesAt?.getTime() ?? 0));
         if (partiesAt > lastPartiesAt) partyReads++;
         lastPartiesAt = partiesAt;

@@ -6,16 +6,17 @@
  */
 import cron, { type ScheduledTask } from "node-cron";
 import { findAllOpenCards } from "../db/cards.js";
-import type { Db } from "../db/client.js";
+import type { Store } from "../db/store.js";
 import {
   countDueMembers,
   findDueMembers,
   linkedAccountsOf,
   saveWatchState,
+  saveWatchStates,
   type WatchedMember,
+  type WatchStateSave,
 } from "../db/watch.js";
-import type { Party } from "../domain/party.js";
-import type { PartySink, PartyUpdate } from "../domain/partyUpdate.js";
+import type { PartySink } from "../domain/partyUpdate.js";
 import { partyFromJson } from "../domain/storedParty.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
@@ -65,7 +66,7 @@ export interface TokenSource {
 export type PollStrategy = "batched" | "scheduled" | "naive";
 
 export interface PollerOptions {
-  db: Db;
+  db: Store;
   psn: PsnReads & ShareReads & Partial<BatchReads>;
   tokens: TokenSource;
   sink: PartySink;
@@ -139,7 +140,7 @@ export function cronPlanFor(intervalSeconds: number): { pattern: string; gateMs:
 }
 
 export class Poller {
-  private readonly db: Db;
+  private readonly db: Store;
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly schedule: ScheduleOptions;
@@ -205,7 +206,7 @@ export class Poller {
   }
 
   /** For /healthz: overdue while members are due means the poller is stuck. */
-  health(): PollerHealth {
+  async health(): Promise<PollerHealth> {
     const now = this.now();
     const last = this.lastTickFinishedAt;
     if (this.failedTicks >= FAILED_TICKS_UNHEALTHY) {
@@ -220,7 +221,7 @@ export class Poller {
       return { ok: true, lastTickFinishedAt: last, membersDue: null };
     let membersDue: number;
     try {
-      membersDue = countDueMembers(this.db, now);
+      membersDue = await countDueMembers(this.db, now);
     } catch (err) {
       return {
         ok: false,
@@ -305,7 +306,7 @@ export class Poller {
   private async runTick(): Promise<TickStats> {
     const startedAt = this.now();
     const started = performance.now();
-    if (!this.seeded) this.seed(startedAt);
+    if (!this.seeded) await this.seed(startedAt);
 
     let friendRequests = 0;
     let graph: FriendView | null = null;
@@ -314,7 +315,7 @@ export class Poller {
       friendRequests = prepared.requests;
       graph = prepared.view;
     }
-    const due = this.dueMembers(startedAt);
+    const due = await this.dueMembers(startedAt);
     const stats: TickStats = {
       startedAt,
       due: due.length,
@@ -398,18 +399,19 @@ export class Poller {
       const covered =
         this.friends && graph ? this.friends.covered(member.accountId, graph, startedAt) : false;
       const next = afterObservation(member.state, result.observation, startedAt, this.schedule, covered);
-      saves.push(() =>
-        saveWatchState(this.db, member.discordUserId, next, startedAt, result.presence ?? undefined),
-      );
+      saves.push({
+        discordUserId: member.discordUserId,
+        state: next,
+        now: startedAt,
+        ...(result.presence ? { presence: result.presence } : {}),
+      });
     };
     // Thousands of members a tick: their states go in one transaction, not one each.
-    const saves: (() => void)[] = [];
-    const flush = () => {
+    const saves: WatchStateSave[] = [];
+    const flush = async () => {
       const batch = saves.splice(0);
       try {
-        this.db.transaction(() => {
-          for (const save of batch) save();
-        });
+        await saveWatchStates(this.db, batch);
       } catch (err) {
         this.log.error({ err, members: batch.length }, "could not save the watch states");
       }
@@ -429,7 +431,7 @@ export class Poller {
         observe,
       );
     } else await eachLimited(due, this.options.concurrency, observe);
-    flush();
+    await flush();
 
     const observations: MemberObservation[] = [];
     const observerOf = new Map<string, WatchedMember>();
@@ -448,7 +450,7 @@ export class Poller {
       for (const p of o.parties ?? []) for (const m of partyAccounts(p)) accountIds.add(m);
     for (const t of this.tracker.parties.values())
       if (t.snapshot) for (const m of partyAccounts(t.snapshot)) accountIds.add(m);
-    const linked = linkedAccountsOf(this.db, [...accountIds]);
+    const linked = await linkedAccountsOf(this.db, [...accountIds]);
     const sessionIds = new Set([...this.tracker.parties.keys(), ...observerOf.keys()]);
     const tracked = trackParties(
       this.tracker,
@@ -484,13 +486,13 @@ export class Poller {
     return later;
   }
 
-  private dueMembers(now: Date): DueMember[] {
+  private async dueMembers(now: Date): Promise<DueMember[]> {
     const horizon =
       this.strategy === "naive"
         ? new Date(8_640_000_000_000_000)
         : new Date(now.getTime() + this.schedule.dueSlackMs);
     const out: DueMember[] = [];
-    for (const member of findDueMembers(this.db, horizon)) {
+    for (const member of await findDueMembers(this.db, horizon)) {
       if (this.strategy === "naive") {
         out.push({ member, plan: { due: true, presence: true, parties: true, partiesIfOnline: false } });
         continue;
@@ -502,17 +504,17 @@ export class Poller {
   }
 
   /** First tick: cards left open by the previous run keep their parties tracked; overdue members go back on phase. */
-  private seed(now: Date): void {
+  private async seed(now: Date): Promise<void> {
     this.seeded = true;
-    const cards = findAllOpenCards(this.db).map((card) => ({
+    const cards = (await findAllOpenCards(this.db)).map((card) => ({
       ...card,
       party: partyFromJson(card.partyJson),
     }));
     this.tracker = seedTracker(this.tracker, seedSessionsOf(cards), now);
     if (this.strategy === "naive") return;
-    for (const member of findDueMembers(this.db, now)) {
+    for (const member of await findDueMembers(this.db, now)) {
       const spread = respread(member.state, now, this.schedule);
-      if (spread !== member.state) saveWatchState(this.db, member.discordUserId, spread, now);
+      if (spread !== member.state) await saveWatchState(this.db, member.discordUserId, spread, now);
     }
   }
 

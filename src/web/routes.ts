@@ -54,7 +54,7 @@ export interface WebDeps {
   signinMode: "npsso" | "oauth";
   /** The Discord user's name for the page ("who is linking"); the id when it cannot be found. */
   describeUser(discordUserId: string): Promise<string>;
-  health(): HealthState;
+  health(): Promise<HealthState>;
   /** Served at /metrics; absent when the metrics have a listener of their own. */
   metrics?: MetricsSource;
   log: Logger;
@@ -219,8 +219,8 @@ export function webRoutes(deps: WebDeps): Route[] {
     }
   };
 
-  function healthz(): Answer {
-    const h = deps.health();
+  async function healthz(): Promise<Answer> {
+    const h = await deps.health();
     const problems = [
       ...(h.discordReady ? [] : ["not connected to Discord"]),
       ...(h.dbOk ? [] : ["the database does not answer"]),
@@ -252,7 +252,7 @@ export function webRoutes(deps: WebDeps): Route[] {
     status: number,
     error?: string,
   ): Promise<Answer> {
-    const inspection = inspectLink(linking, token);
+    const inspection = await inspectLink(linking, token);
     if (inspection.state !== "usable") {
       const page = linkStatePage(inspection.state);
       // A failed attempt that spent the link still says why it failed.
@@ -309,7 +309,7 @@ export function webRoutes(deps: WebDeps): Route[] {
     const state = q.success ? q.data.state : undefined;
     if (!q.success || !state) return { status: 400, body: linkStatePage("unknown").body };
     const { token, nonce } = splitOAuthState(state);
-    const link = inspectLink(linking, token);
+    const link = await inspectLink(linking, token);
     if (link.state !== "usable") return linkStatePage(link.state);
     if (!sameNonce(nonce, cookieValue(request.headers, OAUTH_COOKIE))) {
       // No attempt is counted and the code is never exchanged.

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
-import { MIGRATIONS_FOLDER, openDatabase } from "../../src/db/client.js";
+import { MIGRATIONS_FOLDER, openStore, sqliteOf } from "../../src/db/client.js";
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -17,20 +17,26 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function schemaOf(path: string): string {
-  const { sqlite, close } = openDatabase(path);
+/** The store's raw connection, for what only SQLite shows (its catalog, pragmas). */
+async function openRaw(path: string) {
+  const store = await openStore(path);
+  return { sqlite: sqliteOf(store), close: () => store.close() };
+}
+
+async function schemaOf(path: string): Promise<string> {
+  const { sqlite, close } = await openRaw(path);
   const rows = sqlite
     .prepare("select type, name, sql from sqlite_master where name not like 'sqlite_%' order by name")
     .all() as { type: string; name: string; sql: string | null }[];
   const migrations = sqlite.prepare("select count(*) as n from __drizzle_migrations").get() as { n: number };
-  close();
+  await close();
   return JSON.stringify({ rows, migrations: migrations.n });
 }
 
 describe("database", () => {
-  it("migrates an empty file, creating its directory, with every table of the design", () => {
+  it("migrates an empty file, creating its directory, with every table of the design", async () => {
     const path = tempFile();
-    const { sqlite, close } = openDatabase(path);
+    const { sqlite, close } = await openRaw(path);
     const tables = (
       sqlite.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]
     )
@@ -53,18 +59,18 @@ describe("database", () => {
     expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(sqlite.pragma("busy_timeout", { simple: true })).toBe(5000);
-    close();
+    await close();
   });
 
-  it("changes nothing when migrated a second time", () => {
+  it("changes nothing when migrated a second time", async () => {
     const path = tempFile();
-    const first = schemaOf(path);
-    const second = schemaOf(path);
+    const first = await schemaOf(path);
+    const second = await schemaOf(path);
     expect(second).toBe(first);
   });
 
-  it("refuses a second open card for the same party in one server", () => {
-    const { sqlite, close } = openDatabase(tempFile());
+  it("refuses a second open card for the same party in one server", async () => {
+    const { sqlite, close } = await openRaw(tempFile());
     sqlite.prepare("insert into guilds (guild_id) values ('1')").run();
     const insert = sqlite.prepare(
       "insert into cards (guild_id, session_id, channel_id, nonce, state, party_json) values ('1', 's', 'c', ?, ?, '{}')",
@@ -72,10 +78,10 @@ describe("database", () => {
     insert.run("n1", "ended");
     insert.run("n2", "live");
     expect(() => insert.run("n3", "posting")).toThrow(/UNIQUE/);
-    close();
+    await close();
   });
 
-  it("keeps the party cards written before the announcements table was renamed cards", () => {
+  it("keeps the party cards written before the announcements table was renamed cards", async () => {
     const path = tempFile();
     migrateUpTo(path, "0001_watch_error_streak");
     const before = new Database(path);
@@ -87,13 +93,13 @@ describe("database", () => {
       .run();
     before.close();
 
-    const { sqlite, close } = openDatabase(path);
+    const { sqlite, close } = await openRaw(path);
     const rows = sqlite.prepare("select guild_id, session_id, message_id, state from cards").all();
     const indexes = sqlite
       .prepare("select name from sqlite_master where type = 'index' and tbl_name = 'cards' order by name")
       .all();
     const old = sqlite.prepare("select name from sqlite_master where name like 'announcements%'").all();
-    close();
+    await close();
     expect(rows).toEqual([{ guild_id: "1", session_id: "s", message_id: "m", state: "live" }]);
     expect(indexes).toEqual([
       { name: "cards_delete_at" },

@@ -70,7 +70,7 @@ describe("/config", () => {
     await config("enable");
     expect((await show()).Status).toBe("On");
 
-    const row = findGuild(world.app.ctx.db, world.guild.id);
+    const row = await findGuild(world.app.ctx.db, world.guild.id);
     expect(row).toMatchObject({
       channelId: world.partyChannel.id,
       mentionRoleId: null,
@@ -91,7 +91,7 @@ describe("/config", () => {
       .response();
     expect(answer.ephemeral).toBe(true);
     expect(answer.content).toBe(NEED_MANAGE_GUILD);
-    expect(findGuild(world.app.ctx.db, world.guild.id)?.channelId ?? null).toBeNull();
+    expect((await findGuild(world.app.ctx.db, world.guild.id))?.channelId ?? null).toBeNull();
   });
 
   it("accepts Manage Server granted by a role added later", async () => {
@@ -141,7 +141,9 @@ describe("/config", () => {
 
   it("check keeps a pause while access is missing and lifts it once the channel works", async () => {
     await config("channel", { channel: world.partyChannel.id });
-    updateGuild(world.app.ctx.db, world.guild.id, { pausedReason: "the bot lost access to the channel" });
+    await updateGuild(world.app.ctx.db, world.guild.id, {
+      pausedReason: "the bot lost access to the channel",
+    });
     expect((await show()).Status).toBe("Paused: the bot lost access to the channel");
 
     world.discord.setChannelOverwrite(world.partyChannel.id, {
@@ -151,7 +153,7 @@ describe("/config", () => {
     });
     const stillPaused = firstEmbed(await config("check")).description ?? "";
     expect(stillPaused).toContain("Cards are paused");
-    expect(findGuild(world.app.ctx.db, world.guild.id)?.pausedReason).toBe(
+    expect((await findGuild(world.app.ctx.db, world.guild.id))?.pausedReason).toBe(
       "the bot lost access to the channel",
     );
 
@@ -161,7 +163,7 @@ describe("/config", () => {
     });
     const resumed = firstEmbed(await config("check")).description ?? "";
     expect(resumed).toContain("they are resumed");
-    expect(findGuild(world.app.ctx.db, world.guild.id)?.pausedReason).toBeNull();
+    expect((await findGuild(world.app.ctx.db, world.guild.id))?.pausedReason).toBeNull();
     expect((await show()).Status).toBe("On");
   });
 

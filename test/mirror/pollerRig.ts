@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PsnSim, startPsnSim } from "../../sim/psn/server.js";
-import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
 import { optIn } from "../../src/db/guildMembers.js";
+import { openStore, type Store } from "../../src/db/store.js";
 import { upsertLinkedUser } from "../../src/db/users.js";
 import type { PartySink } from "../../src/domain/partyUpdate.js";
 import type { FriendOptions } from "../../src/jobs/friendWatch.js";
@@ -27,7 +27,7 @@ export const RIG_GUILD = "400000000000000000";
 export interface PollerRig {
   sim: PsnSim;
   psn: PsnClient;
-  database: OpenDatabase;
+  database: Store;
   /** Access tokens by PSN account id, from the sign-ins. */
   tokens: Map<string, string>;
   close(): Promise<void>;
@@ -36,7 +36,7 @@ export interface PollerRig {
 export async function startPollerRig(options: { latencyMs?: number } = {}): Promise<PollerRig> {
   const sim = await startPsnSim(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
   const dir = mkdtempSync(join(tmpdir(), "ppb-poller-"));
-  const database = openDatabase(join(dir, "bot.sqlite"));
+  const database = await openStore(join(dir, "bot.sqlite"));
   const psn = clientFor(sim, { retry: { attempts: 1 }, timeoutMs: 10_000 });
   return {
     sim,
@@ -45,7 +45,7 @@ export async function startPollerRig(options: { latencyMs?: number } = {}): Prom
     tokens: new Map(),
     async close() {
       await psn.close();
-      database.close();
+      await database.close();
       await sim.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -65,8 +65,8 @@ export async function linkAccount(
 ): Promise<void> {
   const signIn = await rig.psn.signInWithNpsso(account.npsso);
   rig.tokens.set(account.accountId, signIn.tokens.accessToken);
-  upsertLinkedUser(
-    rig.database.db,
+  await upsertLinkedUser(
+    rig.database,
     {
       discordUserId,
       psnAccountId: account.accountId,
@@ -78,7 +78,7 @@ export async function linkAccount(
     },
     at,
   );
-  if (options.announced !== false) optIn(rig.database.db, RIG_GUILD, discordUserId);
+  if (options.announced !== false) await optIn(rig.database, RIG_GUILD, discordUserId);
 }
 
 /** A poller over the rig, on the test's clock, every 30 s. */
@@ -87,7 +87,7 @@ export function rigPoller(
   options: { now: () => Date; sink: PartySink; concurrency?: number; friends?: Partial<FriendOptions> },
 ) {
   return new Poller({
-    db: rig.database.db,
+    db: rig.database,
     psn: rig.psn,
     tokens: { provider: (id) => staticToken(id, rig.tokens.get(id) ?? "") },
     sink: options.sink,

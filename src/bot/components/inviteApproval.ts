@@ -24,7 +24,7 @@ export function parseApprovalId(id: string): { inviteId: number; decision: "appr
 
 export async function execute(interaction: ButtonInteraction, id: string, ctx: BotContext): Promise<void> {
   const parsed = parseApprovalId(id);
-  const invite = parsed ? findInvite(ctx.db, parsed.inviteId) : undefined;
+  const invite = parsed ? await findInvite(ctx.db, parsed.inviteId) : undefined;
   if (!parsed || !invite) throw new UserError(UNKNOWN_REQUEST);
   if (invite.senderUserId !== interaction.user.id) throw new UserError(NOT_YOURS);
 
@@ -37,7 +37,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     return;
   }
   if (isExpired(invite, now)) {
-    decideInvite(ctx.db, invite.id, "expired", null, now);
+    await decideInvite(ctx.db, invite.id, "expired", null, now);
     await closed("This request expired; nothing was sent.");
     await tellRequester(
       interaction,
@@ -47,7 +47,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     return;
   }
   if (parsed.decision === "deny") {
-    if (!decideInvite(ctx.db, invite.id, "denied", null, now)) {
+    if (!(await decideInvite(ctx.db, invite.id, "denied", null, now))) {
       await closed("This request was already handled.");
       return;
     }
@@ -56,15 +56,15 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
     return;
   }
 
-  const sender = findUser(ctx.db, interaction.user.id);
+  const sender = await findUser(ctx.db, interaction.user.id);
   if (sender?.linkState !== "active") {
-    decideInvite(ctx.db, invite.id, "failed", "sender not linked", now);
+    await decideInvite(ctx.db, invite.id, "failed", "sender not linked", now);
     await closed("Your PlayStation account is not linked any more, so nothing could be sent.");
     await tellRequester(interaction, invite.requesterUserId, "Your invite request could not be sent.");
     return;
   }
   // Claimed as sent before PSN is called, so a second click (or a Deny) meanwhile finds it handled.
-  if (!decideInvite(ctx.db, invite.id, "sent", null, now)) {
+  if (!(await decideInvite(ctx.db, invite.id, "sent", null, now))) {
     await closed("This request was already handled.");
     return;
   }
@@ -78,7 +78,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
   } catch (err) {
     const detail = explainFailure(err);
     ctx.log.warn({ err, inviteId: invite.id }, "approved PSN invitation failed");
-    reviseInvite(ctx.db, invite.id, "failed", detail, ctx.now());
+    await reviseInvite(ctx.db, invite.id, "failed", detail, ctx.now());
     await interaction.editReply({
       content: `Approved, but PSN did not send the invitation (${detail}).`,
       components: [approvalButtons(invite.id, true)],

@@ -65,7 +65,7 @@ export class BoardWriter implements PartySink {
   /** Brings every server's board up to date. */
   refresh(now: Date = this.now()): Promise<void> {
     return this.queue.run(async () => {
-      for (const guildId of guildsWithBoards(this.io.db)) {
+      for (const guildId of await guildsWithBoards(this.io.db)) {
         try {
           await this.refreshGuild(guildId, now);
         } catch (err) {
@@ -79,17 +79,17 @@ export class BoardWriter implements PartySink {
   /** Someone deleted this message: if it was a board, it is posted again on the next poll. */
   messageDeleted(messageId: string): Promise<void> {
     return this.queue.run(async () => {
-      const row = findBoardByMessage(this.io.db, messageId);
+      const row = await findBoardByMessage(this.io.db, messageId);
       if (!row) return;
-      restartBoard(this.io.db, row.guildId, newNonce(), this.now());
+      await restartBoard(this.io.db, row.guildId, newNonce(), this.now());
       this.log.info({ guildId: row.guildId }, "presence board deleted by someone; it will be posted again");
     });
   }
 
   private async refreshGuild(guildId: string, now: Date): Promise<void> {
-    const wantedChannelId = findGuild(this.io.db, guildId)?.boardChannelId ?? null;
-    const row = await this.stillThere(findBoard(this.io.db, guildId) ?? null, now);
-    const board = renderBoard(onlineMembersOf(this.io.db, guildId) satisfies BoardEntry[]);
+    const wantedChannelId = (await findGuild(this.io.db, guildId))?.boardChannelId ?? null;
+    const row = await this.stillThere((await findBoard(this.io.db, guildId)) ?? null, now);
+    const board = renderBoard((await onlineMembersOf(this.io.db, guildId)) satisfies BoardEntry[]);
     const step = decideBoard({ wantedChannelId, row, hash: board.hash, now });
     if (step.kind === "none") return;
     try {
@@ -108,7 +108,7 @@ export class BoardWriter implements PartySink {
     } catch (err) {
       if (!(err instanceof GuildPaused)) throw err;
       const channelId = wantedChannelId ?? row?.channelId ?? "";
-      pauseBoard(this.io.db, guildId, pauseReasonFor(err.code, channelId, err.detail), now);
+      await pauseBoard(this.io.db, guildId, pauseReasonFor(err.code, channelId, err.detail), now);
       this.log.warn({ guildId, channelId, code: err.code }, "presence board paused: Discord refused access");
     }
   }
@@ -121,8 +121,8 @@ export class BoardWriter implements PartySink {
     } catch (err) {
       if (discordCodeOf(err) !== DiscordCode.unknownMessage) return row;
       this.log.info({ guildId: row.guildId }, "presence board was deleted while the bot was down");
-      restartBoard(this.io.db, row.guildId, newNonce(), now);
-      return findBoard(this.io.db, row.guildId) ?? null;
+      await restartBoard(this.io.db, row.guildId, newNonce(), now);
+      return (await findBoard(this.io.db, row.guildId)) ?? null;
     }
     this.seen.add(row.guildId);
     return row;
@@ -130,7 +130,7 @@ export class BoardWriter implements PartySink {
 
   private async post(guildId: string, channelId: string, board: Rendered, now: Date): Promise<void> {
     const nonce = newNonce();
-    beginBoard(this.io.db, { guildId, channelId, nonce }, now);
+    await beginBoard(this.io.db, { guildId, channelId, nonce }, now);
     await this.send(guildId, channelId, nonce, board, now);
   }
 
@@ -149,7 +149,7 @@ export class BoardWriter implements PartySink {
         }),
       ),
     );
-    completeBoard(this.io.db, guildId, { messageId: created.id, hash: fresh ? board.hash : null }, now);
+    await completeBoard(this.io.db, guildId, { messageId: created.id, hash: fresh ? board.hash : null }, now);
     this.seen.add(guildId);
     this.log.info({ guildId, channelId }, "presence board posted");
   }
@@ -166,12 +166,12 @@ export class BoardWriter implements PartySink {
     for (const id of duplicates) await this.deleteMessage(row.channelId, id);
     if (found === undefined) {
       const nonce = newNonce();
-      restartBoard(this.io.db, row.guildId, nonce, now);
+      await restartBoard(this.io.db, row.guildId, nonce, now);
       await this.send(row.guildId, row.channelId, nonce, board, now);
       return;
     }
     // Adopted first (what it shows is unknown, so no hash), then brought up to date.
-    completeBoard(this.io.db, row.guildId, { messageId: found, hash: null }, now);
+    await completeBoard(this.io.db, row.guildId, { messageId: found, hash: null }, now);
     this.seen.add(row.guildId);
     this.log.info({ guildId: row.guildId, messageId: found }, "presence board found in the channel");
     await this.edit({ ...row, messageId: found }, board, now);
@@ -185,7 +185,7 @@ export class BoardWriter implements PartySink {
           body: { embeds: board.embeds, allowed_mentions: { parse: [] } },
         }),
       );
-      recordBoardEdit(this.io.db, row.guildId, board.hash, now);
+      await recordBoardEdit(this.io.db, row.guildId, board.hash, now);
     } catch (err) {
       const code = discordCodeOf(err);
       const decision = discordErrorDecision(code, "edit");
@@ -194,7 +194,7 @@ export class BoardWriter implements PartySink {
       if (code === DiscordCode.tooOldToEdit) await this.deleteMessage(row.channelId, messageId);
       this.log.info({ guildId: row.guildId, code }, "presence board cannot be edited; posting it again");
       const nonce = newNonce();
-      restartBoard(this.io.db, row.guildId, nonce, now);
+      await restartBoard(this.io.db, row.guildId, nonce, now);
       await this.send(row.guildId, row.channelId, nonce, board, now);
     }
   }
@@ -208,7 +208,7 @@ export class BoardWriter implements PartySink {
       // The old channel is gone or closed to the bot: nothing there to take down.
       if (!(err instanceof GuildPaused)) throw err;
     }
-    deleteBoard(this.io.db, row.guildId);
+    await deleteBoard(this.io.db, row.guildId);
     this.log.info({ guildId: row.guildId, channelId: row.channelId }, "presence board taken down");
   }
 

@@ -18,7 +18,7 @@ import {
   restartPost,
   trackedMessageIds,
 } from "../../db/cards.js";
-import type { Db } from "../../db/client.js";
+import type { Store } from "../../db/store.js";
 import type { Party } from "../../domain/party.js";
 import { partyToJson } from "../../domain/storedParty.js";
 import type { Logger } from "../../log.js";
@@ -54,7 +54,7 @@ export interface BotView {
 }
 
 export interface CardIo {
-  db: Db;
+  db: Store;
   rest: DiscordRest;
   bot: BotView;
   log: Logger;
@@ -123,7 +123,7 @@ async function post(
     await postFresh(io, "post", { guildId, channelId: action.channelId }, action.party, action.card, now);
     return;
   }
-  const existing = findCard(io.db, action.cardId);
+  const existing = await findCard(io.db, action.cardId);
   if (!existing) return;
   await counted(io, "post", () => showUnsettled(io, existing, action.party, action.card, now));
 }
@@ -137,7 +137,7 @@ async function postFresh(
   card: RenderedCard,
   now: Date,
 ): Promise<void> {
-  const row = beginPost(
+  const row = await beginPost(
     io.db,
     { ...where, sessionId: party.sessionId, nonce: newNonce(), partyJson: partyToJson(party) },
     now,
@@ -165,7 +165,7 @@ async function showUnsettled(
   const found = await lookFor(io, row, "show", now);
   if (found === null) {
     const nonce = newNonce();
-    restartPost(io.db, row.id, { nonce, channelId: row.channelId }, now);
+    await restartPost(io.db, row.id, { nonce, channelId: row.channelId }, now);
     await send(io, row.id, row.channelId, nonce, party, card, now);
     return;
   }
@@ -175,7 +175,7 @@ async function showUnsettled(
       body: messageBody({ ...card, content: null }),
     }),
   );
-  recordEdit(io.db, row.id, { hash: card.hash, partyJson: partyToJson(party) }, now);
+  await recordEdit(io.db, row.id, { hash: card.hash, partyJson: partyToJson(party) }, now);
 }
 
 /**
@@ -191,7 +191,7 @@ async function lookFor(io: CardIo, row: CardRow, purpose: SettlePurpose, now: Da
     botUserId: io.bot.userId(),
     permissions: io.bot.permissionsIn(row.channelId),
     messages,
-    tracked: trackedMessageIds(
+    tracked: await trackedMessageIds(
       io.db,
       messages.map((m) => m.id),
     ),
@@ -215,7 +215,7 @@ async function lookFor(io: CardIo, row: CardRow, purpose: SettlePurpose, now: Da
           if (discordErrorDecision(discordCodeOf(err), "end") !== "settled") throw err;
         }
       }
-      adoptMessage(io.db, row.id, settlement.messageId, now);
+      await adoptMessage(io.db, row.id, settlement.messageId, now);
       io.log.info(
         { ...where, messageId: settlement.messageId, duplicates: settlement.duplicates.length },
         "party card found in the channel; its create answer was lost",
@@ -271,7 +271,12 @@ async function send(
       }),
     ),
   );
-  completePost(io.db, cardId, { messageId: created.id, hash: card.hash, partyJson: partyToJson(party) }, now);
+  await completePost(
+    io.db,
+    cardId,
+    { messageId: created.id, hash: card.hash, partyJson: partyToJson(party) },
+    now,
+  );
   io.log.info({ cardId, channelId, sessionId: party.sessionId }, "party card posted");
 }
 
@@ -281,7 +286,7 @@ async function edit(
   action: Extract<Action, { kind: "edit" }>,
   now: Date,
 ): Promise<void> {
-  const row = findCard(io.db, action.cardId);
+  const row = await findCard(io.db, action.cardId);
   if (!row) return;
   if (row.messageId === null) {
     await counted(io, "post", () => showUnsettled(io, row, action.party, action.card, now));
@@ -296,14 +301,14 @@ async function edit(
         body: messageBody(action.card),
       }),
     );
-    recordEdit(io.db, row.id, { hash: action.card.hash, partyJson: partyToJson(action.party) }, now);
+    await recordEdit(io.db, row.id, { hash: action.card.hash, partyJson: partyToJson(action.party) }, now);
     countResult(io, "edit", null);
   } catch (err) {
     switch (discordErrorDecision(discordCodeOf(err), "edit")) {
       case "repost": {
         io.log.info({ cardId: row.id, sessionId: row.sessionId }, "party card was deleted; posting it again");
         const nonce = newNonce();
-        restartPost(io.db, row.id, { nonce, channelId: row.channelId }, now);
+        await restartPost(io.db, row.id, { nonce, channelId: row.channelId }, now);
         await counted(io, "repost", () =>
           send(io, row.id, row.channelId, nonce, action.party, action.card, now),
         );
@@ -314,7 +319,7 @@ async function edit(
           { cardId: row.id, sessionId: row.sessionId },
           "party card too old to edit; posting a new one",
         );
-        markEnded(io.db, row.id, now, now);
+        await markEnded(io.db, row.id, now, now);
         await postFresh(io, "replace", { guildId, channelId: row.channelId }, action.party, action.card, now);
         return;
       }
@@ -326,7 +331,7 @@ async function edit(
 }
 
 async function end(io: CardIo, action: Extract<Action, { kind: "end" }>, now: Date): Promise<void> {
-  const row = findCard(io.db, action.cardId);
+  const row = await findCard(io.db, action.cardId);
   if (!row) return;
   // Ended while `posting`: Discord may hold its message with live buttons. Find it first.
   const messageId = row.messageId ?? (await lookFor(io, row, "end", now));
@@ -341,8 +346,8 @@ async function end(io: CardIo, action: Extract<Action, { kind: "end" }>, now: Da
       }
     });
   }
-  markEnded(io.db, row.id, now, now, action.card.hash);
-  if (messageId !== null) scheduleEndedDeletion(io, row, now);
+  await markEnded(io.db, row.id, now, now, action.card.hash);
+  if (messageId !== null) await scheduleEndedDeletion(io, row, now);
   io.log.info({ cardId: row.id, sessionId: row.sessionId }, "party card ended");
 }
 

@@ -6,15 +6,15 @@
  */
 import { type REST, Routes } from "discord.js";
 import { clearDeletion, findDueDeletions, scheduleDeletion } from "../../db/cards.js";
-import type { Db } from "../../db/client.js";
 import { findGuild } from "../../db/guilds.js";
+import type { Store } from "../../db/store.js";
 import type { Logger } from "../../log.js";
 import type { Metrics } from "../../metrics.js";
 import { DiscordCode, discordCodeOf } from "./discordPolicy.js";
 
 /** The slice of the card writer's I/O a deletion needs. */
 export interface DeletionIo {
-  db: Db;
+  db: Store;
   rest: Pick<REST, "delete">;
   log: Logger;
   metrics?: Metrics;
@@ -47,20 +47,20 @@ export function deletionOutcome(code: number | null): "done" | "retry" {
 }
 
 /** After a card ended on Discord: its deletion, when its server asks for one. */
-export function scheduleEndedDeletion(
+export async function scheduleEndedDeletion(
   io: DeletionIo,
   card: { id: number; guildId: string },
   endedAt: Date,
-): void {
-  const minutes = findGuild(io.db, card.guildId)?.endedDeleteAfterMinutes ?? null;
+): Promise<void> {
+  const minutes = (await findGuild(io.db, card.guildId))?.endedDeleteAfterMinutes ?? null;
   const at = deletionTime(endedAt, minutes);
-  if (at !== null) scheduleDeletion(io.db, card.id, at);
+  if (at !== null) await scheduleDeletion(io.db, card.id, at);
 }
 
 /** Deletes the ended cards' messages that are due; returns how many are settled. */
 export async function deleteDueEndedCards(io: DeletionIo, now: Date): Promise<number> {
   let settled = 0;
-  for (const row of findDueDeletions(io.db, now, DELETIONS_PER_TICK)) {
+  for (const row of await findDueDeletions(io.db, now, DELETIONS_PER_TICK)) {
     const where = { cardId: row.id, sessionId: row.sessionId, channelId: row.channelId };
     try {
       await io.rest.delete(Routes.channelMessage(row.channelId, row.messageId as string));
@@ -76,7 +76,7 @@ export async function deleteDueEndedCards(io: DeletionIo, now: Date): Promise<nu
       if (code !== DiscordCode.unknownMessage)
         io.log.warn({ ...where, code }, "an ended card cannot be deleted: the bot lost the channel");
     }
-    clearDeletion(io.db, row.id);
+    await clearDeletion(io.db, row.id);
     settled++;
   }
   return settled;

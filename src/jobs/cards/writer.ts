@@ -14,8 +14,8 @@ import {
   findOpenCards,
   restartPost,
 } from "../../db/cards.js";
-import type { Db } from "../../db/client.js";
 import { findGuild, updateGuild } from "../../db/guilds.js";
+import type { Store } from "../../db/store.js";
 import { announcingGuildsOf } from "../../db/watch.js";
 import type { GuildSettings } from "../../domain/guild.js";
 import type { Party } from "../../domain/party.js";
@@ -33,7 +33,7 @@ import { newNonce } from "./nonce.js";
 import { announcedByGuild, cardOf, guildSettingsOf } from "./rows.js";
 
 export interface CardWriterOptions {
-  db: Db;
+  db: Store;
   rest: DiscordRest;
   /** Who the bot is and what it may do in a channel: needed to find its own cards. */
   bot: BotView;
@@ -43,7 +43,7 @@ export interface CardWriterOptions {
 }
 
 export class CardWriter implements PartySink {
-  private readonly db: Db;
+  private readonly db: Store;
   private readonly io: CardIo;
   private readonly log: Logger;
   private readonly now: () => Date;
@@ -74,7 +74,7 @@ export class CardWriter implements PartySink {
   endCardsOfUser(discordUserId: string, onlyGuildId?: string): Promise<void> {
     return this.queue.run(async () => {
       const now = this.now();
-      const cards = findAllOpenCards(this.db)
+      const cards = (await findAllOpenCards(this.db))
         .filter((row) => onlyGuildId === undefined || row.guildId === onlyGuildId)
         .map((row) => ({ card: cardOf(row), party: partyFromJson(row.partyJson) }))
         .filter((c) => showsMember(c.party, discordUserId));
@@ -83,10 +83,10 @@ export class CardWriter implements PartySink {
         for (const m of c.party?.members ?? []) if (m.discordUserId) users.add(m.discordUserId);
       const settings = new Map<string, GuildSettings>();
       for (const guildId of new Set(cards.map((c) => c.card.guildId))) {
-        const guild = findGuild(this.db, guildId);
+        const guild = await findGuild(this.db, guildId);
         if (guild) settings.set(guildId, guildSettingsOf(guild));
       }
-      const announcedIn = announcedByGuild(announcingGuildsOf(this.db, [...users]));
+      const announcedIn = announcedByGuild(await announcingGuildsOf(this.db, [...users]));
       const ends = cardsEndedByUnlink({ discordUserId, cards, announcedIn, settings, now });
       for (const { card, action } of ends) {
         try {
@@ -111,9 +111,9 @@ export class CardWriter implements PartySink {
    */
   messageDeleted(messageId: string): Promise<void> {
     return this.queue.run(async () => {
-      const row = findOpenCardByMessage(this.db, messageId);
+      const row = await findOpenCardByMessage(this.db, messageId);
       if (!row) return;
-      restartPost(this.db, row.id, { nonce: newNonce(), channelId: row.channelId }, this.now());
+      await restartPost(this.db, row.id, { nonce: newNonce(), channelId: row.channelId }, this.now());
       this.log.info(
         { cardId: row.id, sessionId: row.sessionId },
         "party card deleted by someone; it will be posted again",
@@ -122,12 +122,12 @@ export class CardWriter implements PartySink {
   }
 
   private async applyNow({ live, ended, now }: PartyUpdate): Promise<void> {
-    const openCards = findAllOpenCards(this.db);
+    const openCards = await findAllOpenCards(this.db);
     const users = new Set<string>();
     for (const p of live) for (const m of p.members) if (m.discordUserId) users.add(m.discordUserId);
     for (const e of ended)
       for (const m of e.party?.members ?? []) if (m.discordUserId) users.add(m.discordUserId);
-    const announcedIn = announcedByGuild(announcingGuildsOf(this.db, [...users]));
+    const announcedIn = announcedByGuild(await announcingGuildsOf(this.db, [...users]));
     const guildIds = new Set([...announcedIn.keys(), ...openCards.map((c) => c.guildId)]);
     for (const guildId of guildIds) {
       try {
@@ -151,17 +151,17 @@ export class CardWriter implements PartySink {
     announced: ReadonlySet<string>,
     now: Date,
   ): Promise<void> {
-    const guild = findGuild(this.db, guildId);
+    const guild = await findGuild(this.db, guildId);
     if (!guild || guild.pausedReason !== null) return;
     const settings = guildSettingsOf(guild);
-    const open = findOpenCards(this.db, guildId);
+    const open = await findOpenCards(this.db, guildId);
     const carded = new Set(open.map((c) => c.sessionId));
     const relevant = live.filter(
       (p) =>
         carded.has(p.sessionId) ||
         p.members.some((m) => m.discordUserId !== null && announced.has(m.discordUserId)),
     );
-    const revivable = findLatestEndedCards(
+    const revivable = await findLatestEndedCards(
       this.db,
       guildId,
       relevant.filter((p) => !carded.has(p.sessionId)).map((p) => p.sessionId),
@@ -180,7 +180,9 @@ export class CardWriter implements PartySink {
       } catch (err) {
         if (err instanceof GuildPaused) {
           const channelId =
-            action.kind === "post" ? action.channelId : (findCard(this.db, action.cardId)?.channelId ?? "");
+            action.kind === "post"
+              ? action.channelId
+              : ((await findCard(this.db, action.cardId))?.channelId ?? "");
           await this.pause(guildId, channelId, err.code, err.detail);
           return;
         }
@@ -190,10 +192,10 @@ export class CardWriter implements PartySink {
   }
 
   private async pause(guildId: string, channelId: string, code: number, detail?: PauseDetail): Promise<void> {
-    const guild = findGuild(this.db, guildId);
+    const guild = await findGuild(this.db, guildId);
     if (!guild || guild.pausedReason !== null) return;
     const reason = pauseReasonFor(code, channelId, detail);
-    updateGuild(this.db, guildId, { pausedReason: reason }, this.now());
+    await updateGuild(this.db, guildId, { pausedReason: reason }, this.now());
     // Logged on the transition only: a paused server is skipped until /config check clears it.
     this.log.warn(
       { guildId, channelId, code, detail },
