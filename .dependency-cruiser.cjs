@@ -36,6 +36,10 @@
  * to LAYERS. An import that resolves to no file fails too (`src-not-to-unresolvable`),
  * as no layer rule could check it.
  *
+ * Only src/db knows the database (`no-database-outside-db`): nothing else in src/, bench/,
+ * sim/ or sandbox/ imports drizzle-orm, better-sqlite3, or src/db's insides (client.ts,
+ * schema.ts); they hold a `Store` (src/db/store.ts) and call the functions of src/db.
+ *
  * Besides the layers: no cycles in src/, src/ never imports test/, bench/, sim/ or sandbox/,
  * bench/, sim/ and sandbox/ never import test/, and src/
  * never imports a devDependency (a production install has none), except type-only
@@ -74,6 +78,13 @@ const LAYERS = [
     rank: 8,
   },
 ];
+
+/**
+ * The crash run (npm run crash) ages the card rows of a killed bot's file, as time
+ * passing while it is down would: SQL on the file, which no function of the bot's store
+ * should offer. Its other database work goes through the store.
+ */
+const CRASH_RUN_AGES_ROWS = "^bench/crashRun\\.ts$";
 
 /** Where jobs may reach into bot: the card renderer and nothing else. */
 const JOBS_MAY_USE_FROM_BOT = "^src/bot/embeds/";
@@ -152,6 +163,24 @@ module.exports = {
       severity: "error",
       from: { path: "^src/jobs/messages/" },
       to: { path: "^src/jobs/(cards|board)/" },
+    },
+    {
+      name: "no-database-outside-db",
+      comment:
+        "Only src/db knows the database: outside it, nothing imports drizzle-orm, better-sqlite3 or " +
+        "src/db's insides (client.ts: the connection and transactions; schema.ts: the tables). Take the " +
+        "Store (type and openStore from src/db/store.ts) and call the functions of src/db, which all take " +
+        "it and return a promise: await them. If none does what you need, add one to the module of its " +
+        "table in src/db; writes that must agree are one such function, its transaction inside it " +
+        "(inTransaction in src/db/client.ts), never opened by a caller.",
+      severity: "error",
+      from: { path: "^(src|bench|sim|sandbox)/", pathNot: ["^src/db/", CRASH_RUN_AGES_ROWS] },
+      to: {
+        path: [
+          "(^|/)node_modules/(drizzle-orm|better-sqlite3|@types/better-sqlite3)/",
+          "^src/db/(client|schema)\\.ts$",
+        ],
+      },
     },
     {
       name: "src-not-in-a-layer",

@@ -16,8 +16,9 @@ import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../sim/botE
 import { NONCE_WINDOW_MS, startDiscordSim } from "../sim/discord/server.js";
 import { prng } from "../sim/prng.js";
 import { startPsnSim } from "../sim/psn/server.js";
-import { openDatabase } from "../src/db/client.js";
 import { updateGuild } from "../src/db/guilds.js";
+import { openStore } from "../src/db/store.js";
+import { countUsersByLinkState } from "../src/db/users.js";
 import { cardsOf, countSoak, type PartyLife } from "./soakCount.js";
 
 export type KillMoment = "random" | "beforePost" | "afterCreate" | "afterEdit" | "afterEnd";
@@ -80,9 +81,9 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
       POLL_INTERVAL: String(POLL_SECONDS),
     };
     // The server's party channel is set before the first start, as /config channel would.
-    const setup = openDatabase(dbPath);
-    updateGuild(setup.db, guild.id, { channelId: channel.id });
-    setup.close();
+    const setup = await openStore(dbPath);
+    await updateGuild(setup, guild.id, { channelId: channel.id });
+    await setup.close();
 
     const start = async () => {
       const proc = spawn(options.command.file, options.command.args, {
@@ -245,11 +246,9 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
       ticks: [],
       unreadable: new Map(),
     });
-    const db = new Database(dbPath, { readonly: true });
-    const linked = db.prepare("select count(*) as n from users where link_state = 'active'").get() as {
-      n: number;
-    };
-    db.close();
+    const store = await openStore(dbPath);
+    const linked = { n: (await countUsersByLinkState(store)).active ?? 0 };
+    await store.close();
     return {
       params: { cycles: options.cycles, members: members.length, seed },
       kills,

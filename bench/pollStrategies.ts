@@ -4,7 +4,7 @@
  * schedule's plan, every member reading their own presence), "naive" the baseline
  * (everyone, presence and parties, every tick).
  */
-import type { Db } from "../src/db/client.js";
+import type { Store } from "../src/db/store.js";
 import { findDueMembers } from "../src/db/watch.js";
 import type { PartySink } from "../src/domain/partyUpdate.js";
 import { defaultFriendOptions, FriendWatch } from "../src/jobs/friendWatch.js";
@@ -23,7 +23,7 @@ const END_OF_TIME = new Date(8_640_000_000_000_000);
 
 /** Everyone, presence and parties, every tick, in one pass; no schedule to resume. */
 export class NaivePlanner implements PollPlanner {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Store) {}
 
   async resume(): Promise<void> {}
 
@@ -40,7 +40,7 @@ export class NaivePlanner implements PollPlanner {
 }
 
 export interface BenchPollerDeps {
-  db: Db;
+  db: Store;
   psn: PsnReads & ShareReads & BatchReads;
   tokens: TokenSource;
   sink: PartySink;

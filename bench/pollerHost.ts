@@ -6,10 +6,13 @@
  */
 
 import { prng } from "../sim/prng.js";
-import { type OpenDatabase, openDatabase } from "../src/db/client.js";
 import { saveFriendList } from "../src/db/friends.js";
+import { optIn } from "../src/db/guildMembers.js";
+import { updateGuild } from "../src/db/guilds.js";
 import { createBudgetLedger } from "../src/db/psnBudget.js";
-import { guildMembers, guilds, users } from "../src/db/schema.js";
+import { openStore, type Store } from "../src/db/store.js";
+import { upsertLinkedUser } from "../src/db/users.js";
+import { pollSoon } from "../src/db/watch.js";
 import { defaultFriendOptions } from "../src/jobs/friendWatch.js";
 import type { Poller } from "../src/jobs/poller.js";
 import { defaultScheduleOptions, newWatchState } from "../src/jobs/schedule.js";
@@ -22,7 +25,7 @@ import { benchPoller } from "./pollStrategies.js";
 
 const baselineRss = process.memoryUsage().rss;
 let clock = 0;
-let db: OpenDatabase | null = null;
+let db: Store | null = null;
 let psn: PsnClient | null = null;
 let poller: Poller | null = null;
 let tokenOf = new Map<string, string>();
@@ -57,31 +60,26 @@ async function run(cmd: PollerCommand): Promise<unknown> {
       intervalMs = cmd.intervalMs;
       concurrency = cmd.concurrency;
       tokenOf = new Map(cmd.members.map((m) => [m.accountId, m.token]));
-      db = openDatabase(cmd.dbPath);
-      const d = db.db;
-      d.insert(guilds).values({ guildId: cmd.guildId, channelId: "100000000000000002" }).run();
+      db = await openStore(cmd.dbPath);
+      const d = db;
+      await updateGuild(d, cmd.guildId, { channelId: "100000000000000002" });
       const schedule = { ...defaultScheduleOptions, tickMs: intervalMs };
       const now = new Date(clock);
-      for (let i = 0; i < cmd.members.length; i += 500) {
-        const chunk = cmd.members.slice(i, i + 500);
-        const userId = (j: number) => String(200000000000000000n + BigInt(i + j));
-        d.insert(users)
-          .values(
-            chunk.map((m, j) => ({
-              discordUserId: userId(j),
-              psnAccountId: m.accountId,
-              psnOnlineId: m.onlineId,
-              accessTokenEnc: "bench",
-              accessTokenExpiresAt: new Date(clock + 86_400_000),
-              refreshTokenEnc: "bench",
-              refreshTokenExpiresAt: new Date(clock + 86_400_000 * 30),
-              nextPollAt: newWatchState(m.accountId, now, schedule).nextPollAt,
-            })),
-          )
-          .run();
-        d.insert(guildMembers)
-          .values(chunk.map((_, j) => ({ guildId: cmd.guildId, discordUserId: userId(j) })))
-          .run();
+      // Linked and announced as a sign-in would leave them, each on its first poll phase.
+      for (const [i, m] of cmd.members.entries()) {
+        const discordUserId = String(200000000000000000n + BigInt(i));
+        const account = {
+          discordUserId,
+          psnAccountId: m.accountId,
+          psnOnlineId: m.onlineId,
+          accessTokenEnc: "bench",
+          accessTokenExpiresAt: new Date(clock + 86_400_000),
+          refreshTokenEnc: "bench",
+          refreshTokenExpiresAt: new Date(clock + 86_400_000 * 30),
+        };
+        await upsertLinkedUser(d, account, now);
+        await pollSoon(d, discordUserId, newWatchState(m.accountId, now, schedule).nextPollAt);
+        await optIn(d, cmd.guildId, discordUserId);
       }
       psn = new PsnClient({
         apiBaseUrl: cmd.simUrl,
@@ -96,7 +94,7 @@ async function run(cmd: PollerCommand): Promise<unknown> {
         // As many sockets as members polled at once, or the sockets become the limit.
         connections: concurrency,
         // As the app does: every grant written to the database, so the cost is measured.
-        budgetLedger: createBudgetLedger(d),
+        budgetLedger: await createBudgetLedger(d),
       });
       if (cmd.friendListsSeed !== null) {
         // The bot's state after running a while: every friend list read once (at link time),
@@ -113,7 +111,7 @@ async function run(cmd: PollerCommand): Promise<unknown> {
               // would depend on which concurrent read answered first.
               const readAt = new Date(clock - random() * defaultFriendOptions.refreshMs);
               const friends = await client.getFriends(staticToken(m.accountId, m.token));
-              saveFriendList(d, m.accountId, friends, readAt);
+              await saveFriendList(d, m.accountId, friends, readAt);
             }
           }),
         );
@@ -123,7 +121,7 @@ async function run(cmd: PollerCommand): Promise<unknown> {
     case "phase": {
       // A new poller each phase, as after a restart, on the same database and budget.
       poller = benchPoller(cmd.strategy, {
-        db: ready(db, "the database").db,
+        db: ready(db, "the database"),
         psn: ready(psn, "the PSN client"),
         // The benchmark measures polling, not token decryption: tokens come from the sign-ins.
         tokens: { provider: (accountId) => staticToken(accountId, tokenOf.get(accountId) ?? "") },
@@ -181,7 +179,7 @@ async function run(cmd: PollerCommand): Promise<unknown> {
     }
     case "close":
       await psn?.close();
-      db?.close();
+      await db?.close();
       psn = null;
       db = null;
       return null;
@@ -190,5 +188,5 @@ async function run(cmd: PollerCommand): Promise<unknown> {
 
 serveCommands(run, async () => {
   await psn?.close();
-  db?.close();
+  await db?.close();
 });

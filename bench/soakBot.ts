@@ -48,13 +48,13 @@ async function run(cmd: BotCommand): Promise<unknown> {
       await running().poller.tick();
       return null;
     case "channel":
-      updateGuild(running().ctx.db, cmd.guildId, { channelId: cmd.channelId });
+      await updateGuild(running().ctx.db, cmd.guildId, { channelId: cmd.channelId });
       return null;
     case "optIn":
-      optIn(running().ctx.db, cmd.guildId, cmd.userId);
+      await optIn(running().ctx.db, cmd.guildId, cmd.userId);
       return null;
     case "optOut":
-      optOut(running().ctx.db, cmd.guildId, cmd.userId);
+      await optOut(running().ctx.db, cmd.guildId, cmd.userId);
       return null;
     case "memory": {
       // Collected first when the process was started with --expose-gc: live memory, not garbage.

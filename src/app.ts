@@ -4,7 +4,6 @@
  * wires anything into anything else.
  */
 import { once } from "node:events";
-import type Database from "better-sqlite3";
 import { type Client, Events, type RESTOptions } from "discord.js";
 import type { LinkingDeps } from "./accounts/linking.js";
 import { startRelinkReminderJob } from "./accounts/relinkJob.js";
@@ -29,9 +28,9 @@ import { createRouter, type Router } from "./bot/router.js";
 import { DiscordLoginTimeout, startupStep } from "./composition/startupErrors.js";
 import type { Config } from "./config.js";
 import { countOpenCards } from "./db/cards.js";
-import { type Db, openDatabase } from "./db/client.js";
 import { countPausedGuilds } from "./db/guilds.js";
 import { createBudgetLedger } from "./db/psnBudget.js";
+import { openStore, type Store } from "./db/store.js";
 import { countUsersByLinkState } from "./db/users.js";
 import type { PartySink } from "./domain/partyUpdate.js";
 import { BoardWriter } from "./jobs/board/writer.js";
@@ -111,15 +110,14 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
   };
 
   try {
-    // Storage: the database (schema brought up to date) and the vault for PSN tokens.
-    const database = await startupStep({ step: "database", path: config.databasePath }, () =>
-      openDatabase(config.databasePath),
+    // Storage: the store (schema brought up to date) and the vault for PSN tokens.
+    const db = await startupStep({ step: "database", path: config.databasePath }, () =>
+      openStore(config.databasePath),
     );
-    undo.push({ what: "the database", run: () => database.close() });
-    const { db } = database;
+    undo.push({ what: "the database", run: () => db.close() });
     const vault = createVault(config.encryption.key, config.encryption.oldKey);
     // Before anything polls: tokens no configured key can read stop the start here.
-    const { forget: lostKeyAccounts } = verifyTokenKeys(db, vault, config.encryption.lostKeyIds);
+    const { forget: lostKeyAccounts } = await verifyTokenKeys(db, vault, config.encryption.lostKeyIds);
     const metrics = new Metrics();
     metrics.observeState(() => storedState(db));
 
@@ -128,8 +126,10 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     undo.push({ what: "the Discord client", run: () => client.destroy() });
     // Kept to the end: the client may still report trouble while it is being destroyed.
     logClientTrouble(client, log);
-    const psn = createPsnClient(config, log, metrics, createBudgetLedger(db), options.psnClock);
+    const psn = createPsnClient(config, log, metrics, await createBudgetLedger(db), options.psnClock);
     undo.push({ what: "the PSN client", run: () => psn.close() });
+    // What each account spent in the current window, before any PSN call is granted.
+    await psn.budget.ready;
 
     // Accounts: linking, and the tokens of every linked member.
     const linking: LinkingDeps = {
@@ -198,7 +198,7 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
           log,
           describeUser: (id) => describeUser(client, id),
           health: async () => {
-            const dbOk = databaseAnswers(database.sqlite);
+            const dbOk = await db.ping();
             return {
               discordReady: client.isReady(),
               dbOk,
@@ -355,7 +355,7 @@ function botView(client: Client): BotView {
  */
 function composePoller(
   config: Config,
-  deps: { db: Db; psn: PsnClient; tokens: TokenSource; log: Logger; now: () => Date; metrics: Metrics },
+  deps: { db: Store; psn: PsnClient; tokens: TokenSource; log: Logger; now: () => Date; metrics: Metrics },
   sink: PartySink,
 ): Poller {
   const { db, psn, tokens, log, now, metrics } = deps;
@@ -411,11 +411,11 @@ function createPsnClient(
 }
 
 /** The stored-state gauges, read at each scrape. */
-function storedState(db: Db): StoredState {
+async function storedState(db: Store): Promise<StoredState> {
   return {
-    membersByLinkState: countUsersByLinkState(db),
-    openCards: countOpenCards(db),
-    pausedServers: countPausedGuilds(db),
+    membersByLinkState: await countUsersByLinkState(db),
+    openCards: await countOpenCards(db),
+    pausedServers: await countPausedGuilds(db),
   };
 }
 
@@ -425,14 +425,6 @@ async function describeUser(client: Client, discordUserId: string): Promise<stri
   return user.globalName && user.globalName !== user.username
     ? `${user.globalName} (@${user.username})`
     : `@${user.username}`;
-}
-
-function databaseAnswers(sqlite: Database.Database): boolean {
-  try {
-    return sqlite.prepare("select 1 as ok").get() !== undefined;
-  } catch {
-    return false;
-  }
 }
 
 /**

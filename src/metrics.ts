@@ -43,7 +43,7 @@ export class Metrics {
   readonly registry: Registry;
   /** What a scrape answers: this app's metrics plus the process's. */
   private readonly scraped: Registry;
-  private readState: (() => StoredState) | null = null;
+  private readState: (() => Promise<StoredState>) | null = null;
 
   readonly pollTicks: Counter<"outcome">;
   readonly pollTickDuration: Histogram;
@@ -158,14 +158,15 @@ export class Metrics {
       registers,
     });
 
-    const state = () => this.readState?.() ?? null;
+    // prom-client awaits an async collect: the gauges read through the store at each scrape.
+    const state = async () => (this.readState ? await this.readState() : null);
     new Gauge({
       name: `${p}members`,
       help: "Linked members, by link state (active, needs_relink)",
       labelNames: ["link_state"],
       registers,
-      collect() {
-        const now = state();
+      async collect() {
+        const now = await state();
         this.reset();
         if (!now) return;
         for (const [linkState, count] of Object.entries(now.membersByLinkState))
@@ -176,24 +177,24 @@ export class Metrics {
       name: `${p}open_cards`,
       help: "Party cards not ended yet (posting or live), across all servers",
       registers,
-      collect() {
-        this.set(state()?.openCards ?? 0);
+      async collect() {
+        this.set((await state())?.openCards ?? 0);
       },
     });
     new Gauge({
       name: `${p}paused_servers`,
       help: "Servers whose party cards are paused because Discord refused access to the channel",
       registers,
-      collect() {
-        this.set(state()?.pausedServers ?? 0);
+      async collect() {
+        this.set((await state())?.pausedServers ?? 0);
       },
     });
 
     this.scraped = Registry.merge([registry, processRegistry()]);
   }
 
-  /** Where the stored-state gauges read from; the composition root hands in the database. */
-  observeState(read: () => StoredState): void {
+  /** Where the stored-state gauges read from; the composition root hands in a reader over the store. */
+  observeState(read: () => Promise<StoredState>): void {
     this.readState = read;
   }
 

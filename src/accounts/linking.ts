@@ -3,16 +3,10 @@
  * them, and completing the sign-in (NPSSO paste or OAuth code). The NPSSO and the
  * code live only in this call's memory: never stored, never logged.
  */
-import type { Db } from "../db/client.js";
-import { optIn } from "../db/guildMembers.js";
-import {
-  claimAttempt,
-  findLinkToken,
-  type LinkTokenRow,
-  markLinkTokenUsed,
-  replaceLinkToken,
-} from "../db/linkTokens.js";
-import { findUserByAccountId, upsertLinkedUser } from "../db/users.js";
+import { claimAttempt, findLinkToken, type LinkTokenRow, replaceLinkToken } from "../db/linkTokens.js";
+import { linkWithToken } from "../db/members.js";
+import type { Store } from "../db/store.js";
+import { findUserByAccountId } from "../db/users.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { NpssoSource } from "../psn/auth.js";
@@ -43,7 +37,7 @@ export interface PsnSignIn {
 }
 
 export interface LinkingDeps {
-  db: Db;
+  db: Store;
   vault: Vault;
   psn: PsnSignIn;
   log: Logger;
@@ -60,11 +54,19 @@ export interface IssuedLink {
 }
 
 /** A fresh one-time link for the member; their earlier unused links stop working. */
-export function issueLink(deps: LinkingDeps, discordUserId: string, guildId: string | null): IssuedLink {
+export async function issueLink(
+  deps: LinkingDeps,
+  discordUserId: string,
+  guildId: string | null,
+): Promise<IssuedLink> {
   const token = generateLinkToken();
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + LINK_TOKEN_TTL_MS);
-  replaceLinkToken(deps.db, { tokenHash: hashLinkToken(token), discordUserId, guildId, expiresAt }, now);
+  await replaceLinkToken(
+    deps.db,
+    { tokenHash: hashLinkToken(token), discordUserId, guildId, expiresAt },
+    now,
+  );
   return { url: linkUrl(deps.publicBaseUrl, token), expiresAt };
 }
 
@@ -74,12 +76,12 @@ export interface LinkInspection {
   attemptsLeft: number;
 }
 
-function findRow(deps: LinkingDeps, token: string): LinkTokenRow | undefined {
-  return looksLikeLinkToken(token) ? findLinkToken(deps.db, hashLinkToken(token)) : undefined;
+async function findRow(deps: LinkingDeps, token: string): Promise<LinkTokenRow | undefined> {
+  return looksLikeLinkToken(token) ? await findLinkToken(deps.db, hashLinkToken(token)) : undefined;
 }
 
-export function inspectLink(deps: LinkingDeps, token: string): LinkInspection {
-  const row = findRow(deps, token);
+export async function inspectLink(deps: LinkingDeps, token: string): Promise<LinkInspection> {
+  const row = await findRow(deps, token);
   const state = linkTokenState(row, deps.now());
   return {
     state,
@@ -112,7 +114,7 @@ export async function signInWithNpsso(
 }
 
 async function npssoAttempt(deps: LinkingDeps, token: string, input: unknown): Promise<SignInOutcome> {
-  const inspection = inspectLink(deps, token);
+  const inspection = await inspectLink(deps, token);
   if (inspection.state !== "usable") return { ok: false, reason: "link", state: inspection.state };
   const parsed = parseNpssoInput(input);
   if (!parsed.ok) {
@@ -136,9 +138,9 @@ function counted(deps: LinkingDeps, outcome: SignInOutcome): SignInOutcome {
 async function complete(deps: LinkingDeps, token: string, exchange: Exchange): Promise<SignInOutcome> {
   const { db, log } = deps;
   const tokenHash = looksLikeLinkToken(token) ? hashLinkToken(token) : null;
-  const claimed = tokenHash ? claimAttempt(db, tokenHash, MAX_LINK_ATTEMPTS, deps.now()) : undefined;
+  const claimed = tokenHash ? await claimAttempt(db, tokenHash, MAX_LINK_ATTEMPTS, deps.now()) : undefined;
   if (!claimed || !tokenHash) {
-    const state = linkTokenState(tokenHash ? findLinkToken(db, tokenHash) : undefined, deps.now());
+    const state = linkTokenState(tokenHash ? await findLinkToken(db, tokenHash) : undefined, deps.now());
     return { ok: false, reason: "link", state: state === "usable" ? "spent" : state };
   }
   const attemptsLeft = Math.max(0, MAX_LINK_ATTEMPTS - claimed.attempts);
@@ -159,28 +161,25 @@ async function complete(deps: LinkingDeps, token: string, exchange: Exchange): P
   }
 
   const { accountId, profile, tokens } = signIn;
-  const owner = findUserByAccountId(db, accountId);
+  const owner = await findUserByAccountId(db, accountId);
   if (owner && owner.discordUserId !== claimed.discordUserId) {
     linkLog.info("PSN account already linked to another Discord user");
     return { ok: false, reason: "taken", attemptsLeft };
   }
 
   const now = deps.now();
-  const won = db.transaction((tx) => {
-    if (!markLinkTokenUsed(tx, tokenHash, now)) return false;
-    upsertLinkedUser(
-      tx,
-      {
-        discordUserId: claimed.discordUserId,
-        psnAccountId: accountId,
-        psnOnlineId: profile.onlineId,
-        ...encryptTokens(deps.vault, accountId, tokens),
-      },
-      now,
-    );
-    if (claimed.guildId) optIn(tx, claimed.guildId, claimed.discordUserId);
-    return true;
-  });
+  const won = await linkWithToken(
+    db,
+    tokenHash,
+    {
+      discordUserId: claimed.discordUserId,
+      psnAccountId: accountId,
+      psnOnlineId: profile.onlineId,
+      ...encryptTokens(deps.vault, accountId, tokens),
+    },
+    claimed.guildId,
+    now,
+  );
   if (!won) return { ok: false, reason: "link", state: "used" };
   linkLog.info({ account: accountId }, "PSN account linked");
 

@@ -20,8 +20,8 @@ export function startRelinkReminderJob(deps: LinkingDeps, pattern = "17 * * * *"
   let running: Promise<number> | null = null;
   const runNow = () => {
     running ??= Promise.resolve()
-      .then(() => {
-        purgeLinkTokens(deps.db, new Date(deps.now().getTime() - LINK_TOKEN_RETENTION_MS));
+      .then(async () => {
+        await purgeLinkTokens(deps.db, new Date(deps.now().getTime() - LINK_TOKEN_RETENTION_MS));
         return sendRelinkReminders(deps);
       })
       .catch((err: unknown) => {

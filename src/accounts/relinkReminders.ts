@@ -31,13 +31,13 @@ export function reminderStageDue(refreshTokenExpiresAt: Date, sent: number, now:
 /** One run: sends every due reminder. Safe to run often and from a restart (idempotent). */
 export async function sendRelinkReminders(deps: LinkingDeps): Promise<number> {
   const now = deps.now();
-  const candidates = listExpiringLinks(deps.db, new Date(now.getTime() + REMINDER_STAGES[0].beforeMs));
+  const candidates = await listExpiringLinks(deps.db, new Date(now.getTime() + REMINDER_STAGES[0].beforeMs));
   let sent = 0;
   for (const user of candidates) {
     const stage = reminderStageDue(user.refreshTokenExpiresAt, user.relinkRemindersSent, now);
     if (stage === null) continue;
-    if (!claimReminderStage(deps.db, user.discordUserId, stage, now)) continue;
-    const link = issueLink(deps, user.discordUserId, null);
+    if (!(await claimReminderStage(deps.db, user.discordUserId, stage, now))) continue;
+    const link = await issueLink(deps, user.discordUserId, null);
     try {
       await deps.notifier.dm(user.discordUserId, {
         content:
@@ -67,7 +67,7 @@ export async function handleRelinkRequired(
   generation?: number,
 ): Promise<void> {
   const now = deps.now();
-  const user = markNeedsRelink(deps.db, psnAccountId, now, generation);
+  const user = await markNeedsRelink(deps.db, psnAccountId, now, generation);
   if (!user) {
     if (generation !== undefined)
       deps.log.info(
@@ -76,9 +76,9 @@ export async function handleRelinkRequired(
       );
     return;
   }
-  if (!claimRelinkNotice(deps.db, psnAccountId, now, generation)) return;
+  if (!(await claimRelinkNotice(deps.db, psnAccountId, now, generation))) return;
   deps.log.info({ discordUserId: user.discordUserId }, "PSN link needs a new sign-in; telling the member");
-  const link = issueLink(deps, user.discordUserId, null);
+  const link = await issueLink(deps, user.discordUserId, null);
   await deps.notifier.dm(user.discordUserId, {
     content:
       `PlayStation no longer accepts the sign-in for **${user.psnOnlineId}** (it expired or was revoked), ` +

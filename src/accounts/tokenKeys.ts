@@ -5,7 +5,7 @@
  * instead, unless the operator names the lost key (TOKEN_ENCRYPTION_KEY_LOST): then
  * its members are asked to sign in again.
  */
-import type { Db } from "../db/client.js";
+import type { Store } from "../db/store.js";
 import { listActiveTokens } from "../db/users.js";
 import { keyIdOfStored } from "../vault.js";
 
@@ -86,12 +86,12 @@ export class UnknownTokenKeyError extends Error {
 }
 
 /** Reads the stored tokens and decides; throws UnknownTokenKeyError when the bot must not start. */
-export function verifyTokenKeys(
-  db: Db,
+export async function verifyTokenKeys(
+  db: Store,
   vault: { currentKeyId: string; knownKeyIds: ReadonlySet<string> },
   lost: readonly string[],
-): { forget: string[] } {
-  const result = checkKeys(listActiveTokens(db), vault.knownKeyIds, lost);
+): Promise<{ forget: string[] }> {
+  const result = checkKeys(await listActiveTokens(db), vault.knownKeyIds, lost);
   if (!result.ok)
     throw new UnknownTokenKeyError(result.unknown, vault.currentKeyId, vault.knownKeyIds.size > 1);
   return { forget: result.forget };

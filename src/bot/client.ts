@@ -8,8 +8,8 @@ import {
   type RESTOptions,
 } from "discord.js";
 import type { Config } from "../config.js";
-import type { Db } from "../db/client.js";
 import { deleteGuild, ensureGuild } from "../db/guilds.js";
+import type { Store } from "../db/store.js";
 import type { Logger } from "../log.js";
 
 export interface ClientOptions {
@@ -46,28 +46,24 @@ export function createDiscordClient(config: Config, options: ClientOptions = {})
 }
 
 /** Keeps the guilds table in step with the servers the bot is in. */
-export function attachGuildLifecycle(client: Client, deps: { db: Db; log: Logger }): () => void {
+export function attachGuildLifecycle(client: Client, deps: { db: Store; log: Logger }): () => void {
   // A listener that throws would take the process down with it; a failed write is logged instead.
   const guarded =
-    <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
+    <A extends unknown[]>(what: string, fn: (...args: A) => Promise<void>) =>
     (...args: A) => {
-      try {
-        fn(...args);
-      } catch (err) {
-        deps.log.error({ err }, `could not record ${what}`);
-      }
+      fn(...args).catch((err: unknown) => deps.log.error({ err }, `could not record ${what}`));
     };
-  const onReady = guarded("the servers at start-up", (ready: Client<true>) => {
-    for (const guild of ready.guilds.cache.values()) ensureGuild(deps.db, guild.id);
+  const onReady = guarded("the servers at start-up", async (ready: Client<true>) => {
+    for (const guild of ready.guilds.cache.values()) await ensureGuild(deps.db, guild.id);
   });
-  const onCreate = guarded("a new server", (guild: Guild) => {
-    ensureGuild(deps.db, guild.id);
+  const onCreate = guarded("a new server", async (guild: Guild) => {
+    await ensureGuild(deps.db, guild.id);
     deps.log.info({ guildId: guild.id }, "joined a server");
   });
   // discord.js reports an outage as guildUnavailable, so guildDelete means the bot
   // was removed (kicked, or the server deleted): its data goes with it.
-  const onDelete = guarded("a removed server", (guild: Guild) => {
-    deleteGuild(deps.db, guild.id);
+  const onDelete = guarded("a removed server", async (guild: Guild) => {
+    await deleteGuild(deps.db, guild.id);
     deps.log.info({ guildId: guild.id }, "left a server, its settings and cards are deleted");
   });
   client.on(Events.ClientReady, onReady);

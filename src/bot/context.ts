@@ -1,7 +1,7 @@
 import type { Client, RESTPostAPIChatInputApplicationCommandsJSONBody } from "discord.js";
 import type { LinkingDeps } from "../accounts/linking.js";
 import type { Config } from "../config.js";
-import type { Db } from "../db/client.js";
+import type { Store } from "../db/store.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { PsnClient } from "../psn/client.js";
@@ -14,7 +14,7 @@ import type { InviteClaims } from "./invites/claims.js";
  * can arrive, so every field is always there.
  */
 export interface BotContext {
-  db: Db;
+  db: Store;
   log: Logger;
   config: Config;
   /** The clock; handlers never read the system time directly. */

@@ -83,7 +83,7 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   const log = createLogger({ pretty: process.stdout.isTTY });
-  runDeployCommands(process.argv.slice(2), log).then((code) => {
+  void runDeployCommands(process.argv.slice(2), log).then((code) => {
     process.exitCode = code;
   });
 }

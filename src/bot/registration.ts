@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { type REST, type RESTPostAPIChatInputApplicationCommandsJSONBody, Routes } from "discord.js";
-import type { Db } from "../db/client.js";
 import { getMeta, setMeta } from "../db/meta.js";
+import type { Store } from "../db/store.js";
 import type { Logger } from "../log.js";
 import { definitionJson, type SlashCommand } from "./handlers.js";
 
@@ -56,7 +56,7 @@ export async function putCommands(
 }
 
 export interface SyncOptions {
-  db: Db;
+  db: Store;
   rest: REST;
   log: Logger;
   applicationId: string;
@@ -79,11 +79,11 @@ export async function syncCommands(options: SyncOptions): Promise<"registered" |
   const { db, rest, log, applicationId, definitions } = options;
   const guildId = options.guildId ?? null;
   const hash = hashDefinitions(definitions, applicationId, guildId);
-  if (getMeta(db, COMMANDS_HASH_KEY) === hash) {
+  if ((await getMeta(db, COMMANDS_HASH_KEY)) === hash) {
     log.debug({ hash }, "slash commands unchanged, not registering");
     return "unchanged";
   }
-  const previousGuild = getMeta(db, COMMANDS_GUILD_KEY) || null;
+  const previousGuild = (await getMeta(db, COMMANDS_GUILD_KEY)) || null;
   await putCommands(rest, applicationId, definitions, guildId ?? undefined);
   if (guildId) await putCommands(rest, applicationId, []);
   if (previousGuild && previousGuild !== guildId) {
@@ -93,8 +93,8 @@ export async function syncCommands(options: SyncOptions): Promise<"registered" |
     );
   }
   // The place first: a crash between the two writes costs one more registration, never a stale place.
-  setMeta(db, COMMANDS_GUILD_KEY, guildId ?? "");
-  setMeta(db, COMMANDS_HASH_KEY, hash);
+  await setMeta(db, COMMANDS_GUILD_KEY, guildId ?? "");
+  await setMeta(db, COMMANDS_HASH_KEY, hash);
   const commands = definitions.map((d) => d.name);
   if (guildId) {
     log.info({ commands, hash, guildId }, "registered slash commands in the development server only");

@@ -6,7 +6,7 @@
  */
 import { UnknownTokenKeyError } from "../accounts/tokenKeys.js";
 import { explainStartupError as explainDiscordError } from "../bot/errors.js";
-import { DatabaseDamagedError } from "../db/client.js";
+import { DatabaseDamagedError } from "../db/store.js";
 
 export type StartupStep =
   | { step: "database"; path: string }

@@ -6,22 +6,25 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { PauseReason } from "../domain/pauseReason.js";
 import { gameFromJson } from "../domain/storedParty.js";
-import type { Db } from "./client.js";
+import { dbOf, type Store } from "./client.js";
 import { boards, guildMembers, guilds, users } from "./schema.js";
 
 export type BoardRow = typeof boards.$inferSelect;
 
-export function findBoard(db: Db, guildId: string): BoardRow | undefined {
+export async function findBoard(store: Store, guildId: string): Promise<BoardRow | undefined> {
+  const db = dbOf(store);
   return db.select().from(boards).where(eq(boards.guildId, guildId)).get();
 }
 
 /** The board whose message this is, if any. */
-export function findBoardByMessage(db: Db, messageId: string): BoardRow | undefined {
+export async function findBoardByMessage(store: Store, messageId: string): Promise<BoardRow | undefined> {
+  const db = dbOf(store);
   return db.select().from(boards).where(eq(boards.messageId, messageId)).get();
 }
 
 /** Servers that want a board, and servers that still have one to take down. */
-export function guildsWithBoards(db: Db): string[] {
+export async function guildsWithBoards(store: Store): Promise<string[]> {
+  const db = dbOf(store);
   const wanted = db
     .select({ guildId: guilds.guildId })
     .from(guilds)
@@ -32,11 +35,12 @@ export function guildsWithBoards(db: Db): string[] {
 }
 
 /** A new board (or one moved to another channel): state `posting` before Discord hears of it. */
-export function beginBoard(
-  db: Db,
+export async function beginBoard(
+  store: Store,
   row: { guildId: string; channelId: string; nonce: string },
   now: Date,
-): void {
+): Promise<void> {
+  const db = dbOf(store);
   db.insert(boards)
     .values({ ...row, state: "posting", messageId: null, hash: null, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({
@@ -55,7 +59,8 @@ export function beginBoard(
 }
 
 /** Its message is gone, or Discord forgot the nonce and nothing was found: post again on a new one. */
-export function restartBoard(db: Db, guildId: string, nonce: string, now: Date): void {
+export async function restartBoard(store: Store, guildId: string, nonce: string, now: Date): Promise<void> {
+  const db = dbOf(store);
   db.update(boards)
     .set({ nonce, state: "posting", messageId: null, hash: null, updatedAt: now })
     .where(eq(boards.guildId, guildId))
@@ -63,27 +68,36 @@ export function restartBoard(db: Db, guildId: string, nonce: string, now: Date):
 }
 
 /** Posted (hash known) or adopted after a lost answer (hash null: the next pass edits it). */
-export function completeBoard(
-  db: Db,
+export async function completeBoard(
+  store: Store,
   guildId: string,
   done: { messageId: string; hash: string | null },
   now: Date,
-): void {
+): Promise<void> {
+  const db = dbOf(store);
   db.update(boards)
     .set({ ...done, state: "live", updatedAt: now })
     .where(eq(boards.guildId, guildId))
     .run();
 }
 
-export function recordBoardEdit(db: Db, guildId: string, hash: string, now: Date): void {
+export async function recordBoardEdit(store: Store, guildId: string, hash: string, now: Date): Promise<void> {
+  const db = dbOf(store);
   db.update(boards).set({ hash, updatedAt: now }).where(eq(boards.guildId, guildId)).run();
 }
 
-export function pauseBoard(db: Db, guildId: string, reason: PauseReason, now: Date): void {
+export async function pauseBoard(
+  store: Store,
+  guildId: string,
+  reason: PauseReason,
+  now: Date,
+): Promise<void> {
+  const db = dbOf(store);
   db.update(boards).set({ pausedReason: reason, updatedAt: now }).where(eq(boards.guildId, guildId)).run();
 }
 
-export function deleteBoard(db: Db, guildId: string): void {
+export async function deleteBoard(store: Store, guildId: string): Promise<void> {
+  const db = dbOf(store);
   db.delete(boards).where(eq(boards.guildId, guildId)).run();
 }
 
@@ -99,7 +113,8 @@ export interface OnlineMember {
  * Who a server's board lists: members announced in the server, linked (active), online
  * at their last presence read, and not hidden with `/privacy board off`.
  */
-export function onlineMembersOf(db: Db, guildId: string): OnlineMember[] {
+export async function onlineMembersOf(store: Store, guildId: string): Promise<OnlineMember[]> {
+  const db = dbOf(store);
   return db
     .select({
       discordUserId: users.discordUserId,
@@ -128,7 +143,13 @@ export function onlineMembersOf(db: Db, guildId: string): OnlineMember[] {
     }));
 }
 
-export function setOnBoard(db: Db, discordUserId: string, onBoard: boolean, now: Date): boolean {
+export async function setOnBoard(
+  store: Store,
+  discordUserId: string,
+  onBoard: boolean,
+  now: Date,
+): Promise<boolean> {
+  const db = dbOf(store);
   return (
     db.update(users).set({ onBoard, updatedAt: now }).where(eq(users.discordUserId, discordUserId)).run()
       .changes > 0
@@ -136,6 +157,7 @@ export function setOnBoard(db: Db, discordUserId: string, onBoard: boolean, now:
 }
 
 /** `/config board` run again: whatever Discord refused is tried again. */
-export function clearBoardPause(db: Db, guildId: string, now: Date): void {
+export async function clearBoardPause(store: Store, guildId: string, now: Date): Promise<void> {
+  const db = dbOf(store);
   db.update(boards).set({ pausedReason: null, updatedAt: now }).where(eq(boards.guildId, guildId)).run();
 }

@@ -5,7 +5,8 @@
  * and by finding the message in the channel after that (jobs/messages/settle.ts).
  */
 import { and, asc, count, desc, eq, inArray, isNotNull, lte, ne } from "drizzle-orm";
-import type { Db } from "./client.js";
+import { type Db, dbOf, inTransaction, type Store } from "./client.js";
+import { updateGuildIn } from "./guilds.js";
 import { cards } from "./schema.js";
 
 export type CardRow = typeof cards.$inferSelect;
@@ -21,7 +22,8 @@ export interface NewCard {
 const open = ne(cards.state, "ended");
 
 /** Cards not ended yet (posting or live) in one server. */
-export function findOpenCards(db: Db, guildId: string): CardRow[] {
+export async function findOpenCards(store: Store, guildId: string): Promise<CardRow[]> {
+  const db = dbOf(store);
   return db
     .select()
     .from(cards)
@@ -30,15 +32,22 @@ export function findOpenCards(db: Db, guildId: string): CardRow[] {
 }
 
 /** Every open card, for seeding the party tracker after a restart. */
-export function countOpenCards(db: Db): number {
+export async function countOpenCards(store: Store): Promise<number> {
+  const db = dbOf(store);
   return db.select({ n: count() }).from(cards).where(open).get()?.n ?? 0;
 }
 
-export function findAllOpenCards(db: Db): CardRow[] {
+export async function findAllOpenCards(store: Store): Promise<CardRow[]> {
+  const db = dbOf(store);
   return db.select().from(cards).where(open).all();
 }
 
-export function findOpenCard(db: Db, guildId: string, sessionId: string): CardRow | undefined {
+export async function findOpenCard(
+  store: Store,
+  guildId: string,
+  sessionId: string,
+): Promise<CardRow | undefined> {
+  const db = dbOf(store);
   return db
     .select()
     .from(cards)
@@ -47,7 +56,8 @@ export function findOpenCard(db: Db, guildId: string, sessionId: string): CardRo
 }
 
 /** The open card shown by this message, if any. */
-export function findOpenCardByMessage(db: Db, messageId: string): CardRow | undefined {
+export async function findOpenCardByMessage(store: Store, messageId: string): Promise<CardRow | undefined> {
+  const db = dbOf(store);
   return db
     .select()
     .from(cards)
@@ -55,12 +65,14 @@ export function findOpenCardByMessage(db: Db, messageId: string): CardRow | unde
     .get();
 }
 
-export function findCard(db: Db, id: number): CardRow | undefined {
+export async function findCard(store: Store, id: number): Promise<CardRow | undefined> {
+  const db = dbOf(store);
   return db.select().from(cards).where(eq(cards.id, id)).get();
 }
 
 /** State `posting`: the row exists before Discord hears of it. */
-export function beginPost(db: Db, card: NewCard, now: Date): CardRow {
+export async function beginPost(store: Store, card: NewCard, now: Date): Promise<CardRow> {
+  const db = dbOf(store);
   return db
     .insert(cards)
     .values({ ...card, state: "posting", createdAt: now, updatedAt: now })
@@ -72,25 +84,27 @@ export function beginPost(db: Db, card: NewCard, now: Date): CardRow {
  * Repost of a card whose message is gone: the same row gets a new nonce and goes
  * back to `posting`, so the unique "one open card per party" index still holds.
  */
-export function restartPost(
-  db: Db,
+export async function restartPost(
+  store: Store,
   id: number,
   fields: { nonce: string; channelId: string },
   now: Date,
-): void {
+): Promise<void> {
+  const db = dbOf(store);
   db.update(cards)
     .set({ ...fields, state: "posting", messageId: null, hash: null, deleteAt: null, updatedAt: now })
     .where(eq(cards.id, id))
     .run();
 }
 
-export function completePost(
-  db: Db,
+export async function completePost(
+  store: Store,
   id: number,
   /** `hash` null: what the message shows is not known (returned on a repeated nonce). */
   done: { messageId: string; hash: string | null; partyJson?: string },
   now: Date,
-): void {
+): Promise<void> {
+  const db = dbOf(store);
   db.update(cards)
     .set({ ...done, state: "live", postedAt: now, updatedAt: now })
     .where(eq(cards.id, id))
@@ -101,7 +115,8 @@ export function completePost(
  * The row's message was found in the channel (its create answer was lost): the card is
  * live on it. What it shows is not known, so no hash: the next edit brings it up to date.
  */
-export function adoptMessage(db: Db, id: number, messageId: string, now: Date): void {
+export async function adoptMessage(store: Store, id: number, messageId: string, now: Date): Promise<void> {
+  const db = dbOf(store);
   db.update(cards)
     .set({
       messageId,
@@ -117,7 +132,8 @@ export function adoptMessage(db: Db, id: number, messageId: string, now: Date): 
 }
 
 /** Which of these message ids some card row (open or ended) already shows. */
-export function trackedMessageIds(db: Db, messageIds: readonly string[]): Set<string> {
+export async function trackedMessageIds(store: Store, messageIds: readonly string[]): Promise<Set<string>> {
+  const db = dbOf(store);
   if (messageIds.length === 0) return new Set();
   const rows = db
     .select({ messageId: cards.messageId })
@@ -128,14 +144,27 @@ export function trackedMessageIds(db: Db, messageIds: readonly string[]): Set<st
 }
 
 /** A shown edit; a card that had ended is live again (its party came back). */
-export function recordEdit(db: Db, id: number, edit: { hash: string; partyJson: string }, now: Date): void {
+export async function recordEdit(
+  store: Store,
+  id: number,
+  edit: { hash: string; partyJson: string },
+  now: Date,
+): Promise<void> {
+  const db = dbOf(store);
   db.update(cards)
     .set({ ...edit, state: "live", endedAt: null, deleteAt: null, updatedAt: now })
     .where(eq(cards.id, id))
     .run();
 }
 
-export function markEnded(db: Db, id: number, endedAt: Date, now: Date, hash?: string): void {
+export async function markEnded(
+  store: Store,
+  id: number,
+  endedAt: Date,
+  now: Date,
+  hash?: string,
+): Promise<void> {
+  const db = dbOf(store);
   db.update(cards)
     .set({ state: "ended", endedAt, updatedAt: now, ...(hash !== undefined ? { hash } : {}) })
     .where(eq(cards.id, id))
@@ -143,7 +172,12 @@ export function markEnded(db: Db, id: number, endedAt: Date, now: Date, hash?: s
 }
 
 /** The latest ended card of each of these parties in one server: a party that comes back revives it. */
-export function findLatestEndedCards(db: Db, guildId: string, sessionIds: readonly string[]): CardRow[] {
+export async function findLatestEndedCards(
+  store: Store,
+  guildId: string,
+  sessionIds: readonly string[],
+): Promise<CardRow[]> {
+  const db = dbOf(store);
   if (sessionIds.length === 0) return [];
   const rows = db
     .select()
@@ -159,7 +193,8 @@ export function findLatestEndedCards(db: Db, guildId: string, sessionIds: readon
 }
 
 /** The live cards of one server that have a message, oldest first (for /parties). */
-export function findLiveCards(db: Db, guildId: string): CardRow[] {
+export async function findLiveCards(store: Store, guildId: string): Promise<CardRow[]> {
+  const db = dbOf(store);
   return db
     .select()
     .from(cards)
@@ -172,12 +207,14 @@ export function findLiveCards(db: Db, guildId: string): CardRow[] {
  * `/config ended delete-after`: the ended card's message goes at `at`. Kept in the row,
  * not in a timer, so a restart deletes it all the same.
  */
-export function scheduleDeletion(db: Db, id: number, at: Date): void {
+export async function scheduleDeletion(store: Store, id: number, at: Date): Promise<void> {
+  const db = dbOf(store);
   db.update(cards).set({ deleteAt: at }).where(eq(cards.id, id)).run();
 }
 
 /** Ended cards whose message is due for deletion, the earliest first. */
-export function findDueDeletions(db: Db, now: Date, limit: number): CardRow[] {
+export async function findDueDeletions(store: Store, now: Date, limit: number): Promise<CardRow[]> {
+  const db = dbOf(store);
   return db
     .select()
     .from(cards)
@@ -188,12 +225,25 @@ export function findDueDeletions(db: Db, now: Date, limit: number): CardRow[] {
 }
 
 /** The deletion happened, or will not: the row stays as history. */
-export function clearDeletion(db: Db, id: number): void {
+export async function clearDeletion(store: Store, id: number): Promise<void> {
+  const db = dbOf(store);
   db.update(cards).set({ deleteAt: null }).where(eq(cards.id, id)).run();
 }
 
-/** `/config ended keep`: the server's pending deletions are called off. */
-export function cancelDeletions(db: Db, guildId: string): number {
+/**
+ * `/config ended keep`: the setting, and the server's pending deletions called off,
+ * together (a setting of "keep" with deletions still pending would surprise). Returns
+ * how many were called off.
+ */
+export async function keepEndedCards(store: Store, guildId: string, now: Date): Promise<number> {
+  return inTransaction(store, (tx) => {
+    updateGuildIn(tx, guildId, { endedDeleteAfterMinutes: null }, now);
+    return cancelDeletionsIn(tx, guildId);
+  });
+}
+
+/** `/config ended keep`'s second half: the server's pending deletions are called off. */
+function cancelDeletionsIn(db: Db, guildId: string): number {
   return db
     .update(cards)
     .set({ deleteAt: null })

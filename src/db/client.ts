@@ -1,3 +1,9 @@
+/**
+ * The SQLite store's insides: the connection, opening and checking it, and the one
+ * place a transaction is opened. Only src/db imports this module (the layer rule
+ * `no-database-outside-db`); everyone else holds a `Store` (./store.ts) and calls the
+ * functions of src/db with it.
+ */
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,13 +12,59 @@ import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
 
+/**
+ * What the rest of the bot holds of the database; everyone outside src/db imports it from
+ * ./store.ts. The driver, the dialect and the drizzle handle stay behind it.
+ */
+export interface Store {
+  /** Which engine answers. */
+  readonly dialect: "sqlite";
+  /** Whether the database answers a trivial query (the health check); never rejects. */
+  ping(): Promise<boolean>;
+  /** Closes the connection; the store is unusable after. */
+  close(): Promise<void>;
+}
+
+/** The drizzle handle, or a transaction on it: what the queries of src/db run on. */
 export type Db = BetterSQLite3Database<typeof schema>;
 
-export interface OpenDatabase {
+interface Connection {
   db: Db;
-  /** The raw connection, for the few things drizzle does not cover (pragmas, backup). */
+  /** The raw connection, for the few things drizzle does not cover (pragmas). */
   sqlite: Database.Database;
-  close(): void;
+}
+
+/**
+ * Each store's connection, out of reach of anyone holding the store: only src/db
+ * modules, through dbOf, get at the drizzle handle.
+ */
+const connections = new WeakMap<Store, Connection>();
+
+function connectionOf(store: Store): Connection {
+  const connection = connections.get(store);
+  if (!connection) throw new Error("not a store opened by openStore, or one already closed");
+  return connection;
+}
+
+/** The drizzle handle behind a store: for src/db modules (and tests of them) only. */
+export function dbOf(store: Store): Db {
+  return connectionOf(store).db;
+}
+
+/** The raw SQLite connection behind a store: for tests that look at what drizzle does not show (pragmas). */
+export function sqliteOf(store: Store): Database.Database {
+  return connectionOf(store).sqlite;
+}
+
+/**
+ * Runs one unit of work in a transaction. The one place src/db opens one: SQLite's is
+ * better-sqlite3's synchronous transaction (nothing else can run inside it, so `work`
+ * is synchronous and takes no await), wrapped in a promise like every store call. A
+ * driver with asynchronous transactions (PostgreSQL) swaps this function and its
+ * callers' `work` becomes async.
+ */
+export async function inTransaction<T>(store: Store, work: (tx: Db) => T): Promise<T> {
+  return dbOf(store).transaction((tx) => work(tx));
 }
 
 /**
@@ -68,11 +120,12 @@ function isDamage(err: unknown): err is InstanceType<typeof Database.SqliteError
  * Opens (creating if needed) the SQLite file, checks it is intact and brings its
  * schema up to date. WAL lets the web server read while the poller writes; the busy
  * timeout rides out the short write locks instead of failing with SQLITE_BUSY.
- * Throws DatabaseDamagedError for a damaged file.
+ * Rejects with DatabaseDamagedError for a damaged file.
  */
-export function openDatabase(path: string): OpenDatabase {
+export async function openStore(path: string): Promise<Store> {
   if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
+  let db: Db;
   try {
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("foreign_keys = ON");
@@ -82,12 +135,27 @@ export function openDatabase(path: string): OpenDatabase {
     // second for 10,000 members, and it is the only way to learn of damage before a tick does.
     const problems = (sqlite.pragma("quick_check") as { quick_check: string }[]).map((r) => r.quick_check);
     if (problems.length !== 1 || problems[0] !== "ok") throw new DatabaseDamagedError(path, problems);
-    const db = drizzle(sqlite, { schema });
+    db = drizzle(sqlite, { schema });
     migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    return { db, sqlite, close: () => sqlite.close() };
   } catch (err) {
     sqlite.close();
     if (isDamage(err)) throw new DatabaseDamagedError(path, [err.message]);
     throw err;
   }
+  const store: Store = {
+    dialect: "sqlite",
+    async ping() {
+      try {
+        return sqlite.prepare("select 1 as ok").get() !== undefined;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      connections.delete(store);
+      sqlite.close();
+    },
+  };
+  connections.set(store, { db, sqlite });
+  return store;
 }

@@ -5,15 +5,20 @@
  * edge left behind by a re-link to another account can never list anyone.
  */
 import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import type { Db } from "./client.js";
+import { type Db, dbOf, inTransaction, type Store } from "./client.js";
 import { friendEdges, guildMembers, users } from "./schema.js";
 
 /**
  * Stores what one member's friend list says, as edges to the linked members in it;
  * returns those members (what the stored list now says).
  */
-export function saveFriendList(db: Db, accountId: string, friendIds: readonly string[], now: Date): string[] {
-  return db.transaction((tx) => {
+export async function saveFriendList(
+  store: Store,
+  accountId: string,
+  friendIds: readonly string[],
+  now: Date,
+): Promise<string[]> {
+  return inTransaction(store, (tx) => {
     tx.delete(friendEdges).where(eq(friendEdges.accountId, accountId)).run();
     const wanted = [...new Set(friendIds)].filter((id) => id !== accountId);
     const linked: string[] = [];
@@ -37,7 +42,12 @@ export function saveFriendList(db: Db, accountId: string, friendIds: readonly st
 }
 
 /** Unlink: the member's edges go, both directions. */
-export function deleteFriendEdgesOf(db: Db, accountId: string): void {
+export async function deleteFriendEdgesOf(store: Store, accountId: string): Promise<void> {
+  deleteFriendEdgesIn(dbOf(store), accountId);
+}
+
+/** deleteFriendEdgesOf inside another unit of work's transaction. */
+export function deleteFriendEdgesIn(db: Db, accountId: string): void {
   db.delete(friendEdges)
     .where(or(eq(friendEdges.accountId, accountId), eq(friendEdges.friendAccountId, accountId)))
     .run();
@@ -52,7 +62,11 @@ const announcedUser = (db: Db) =>
  * Members the poller watches (active, announced somewhere): the only accounts ever
  * listed in, or reading, a batch.
  */
-export function loadWatchedAccounts(db: Db): Set<string> {
+export async function loadWatchedAccounts(store: Store): Promise<Set<string>> {
+  return watchedAccounts(dbOf(store));
+}
+
+function watchedAccounts(db: Db): Set<string> {
   return new Set(
     db
       .select({ id: users.psnAccountId })
@@ -64,7 +78,10 @@ export function loadWatchedAccounts(db: Db): Set<string> {
 }
 
 /** Every stored edge as its list said it: `accountId` listed `friendAccountId`. */
-export function loadFriendListEdges(db: Db): { accountId: string; friendAccountId: string }[] {
+export async function loadFriendListEdges(
+  store: Store,
+): Promise<{ accountId: string; friendAccountId: string }[]> {
+  const db = dbOf(store);
   return db
     .select({ accountId: friendEdges.accountId, friendAccountId: friendEdges.friendAccountId })
     .from(friendEdges)
@@ -72,7 +89,11 @@ export function loadFriendListEdges(db: Db): { accountId: string; friendAccountI
 }
 
 /** Every stored friendship, both directions. Filter by loadWatchedAccounts before use. */
-export function loadFriendEdges(db: Db): Map<string, Set<string>> {
+export async function loadFriendEdges(store: Store): Promise<Map<string, Set<string>>> {
+  return friendEdgesBothWays(dbOf(store));
+}
+
+function friendEdgesBothWays(db: Db): Map<string, Set<string>> {
   const friendsOf = new Map<string, Set<string>>();
   const add = (a: string, b: string) => {
     let set = friendsOf.get(a);
@@ -90,10 +111,13 @@ export function loadFriendEdges(db: Db): Map<string, Set<string>> {
 }
 
 /** The friend graph among watched members only, and those members. */
-export function loadFriendGraph(db: Db): { friendsOf: Map<string, Set<string>>; watched: Set<string> } {
-  const watched = loadWatchedAccounts(db);
+export async function loadFriendGraph(
+  store: Store,
+): Promise<{ friendsOf: Map<string, Set<string>>; watched: Set<string> }> {
+  const db = dbOf(store);
+  const watched = watchedAccounts(db);
   const friendsOf = new Map<string, Set<string>>();
-  for (const [id, friends] of loadFriendEdges(db)) {
+  for (const [id, friends] of friendEdgesBothWays(db)) {
     if (!watched.has(id)) continue;
     const kept = new Set([...friends].filter((f) => watched.has(f)));
     if (kept.size > 0) friendsOf.set(id, kept);
@@ -106,7 +130,8 @@ export function loadFriendGraph(db: Db): { friendsOf: Map<string, Set<string>>; 
  * oldest read before `readBefore`. The caller bounds how many per tick, so the reads
  * spread out instead of all falling on one tick.
  */
-export function findFriendListsDue(db: Db, readBefore: Date, limit: number): string[] {
+export async function findFriendListsDue(store: Store, readBefore: Date, limit: number): Promise<string[]> {
+  const db = dbOf(store);
   if (limit <= 0) return [];
   return db
     .select({ id: users.psnAccountId })

@@ -1,5 +1,5 @@
 import { count, eq, isNotNull } from "drizzle-orm";
-import type { Db } from "./client.js";
+import { type Db, dbOf, type Store } from "./client.js";
 import { guilds } from "./schema.js";
 
 export type GuildRow = typeof guilds.$inferSelect;
@@ -18,22 +18,42 @@ export type GuildPatch = Partial<
 >;
 
 /** Servers whose cards are paused (Discord refused access), for the metrics. */
-export function countPausedGuilds(db: Db): number {
+export async function countPausedGuilds(store: Store): Promise<number> {
+  const db = dbOf(store);
   return db.select({ n: count() }).from(guilds).where(isNotNull(guilds.pausedReason)).get()?.n ?? 0;
 }
 
-export function findGuild(db: Db, guildId: string): GuildRow | undefined {
+export async function findGuild(store: Store, guildId: string): Promise<GuildRow | undefined> {
+  return findGuildIn(dbOf(store), guildId);
+}
+
+function findGuildIn(db: Db, guildId: string): GuildRow | undefined {
   return db.select().from(guilds).where(eq(guilds.guildId, guildId)).get();
 }
 
 /** The server's settings, creating the row with defaults on first use. */
-export function ensureGuild(db: Db, guildId: string): GuildRow {
-  db.insert(guilds).values({ guildId }).onConflictDoNothing().run();
-  return findGuild(db, guildId) as GuildRow;
+export async function ensureGuild(store: Store, guildId: string): Promise<GuildRow> {
+  return ensureGuildIn(dbOf(store), guildId);
 }
 
-export function updateGuild(db: Db, guildId: string, patch: GuildPatch, now = new Date()): GuildRow {
-  ensureGuild(db, guildId);
+/** ensureGuild inside another unit of work's transaction. */
+export function ensureGuildIn(db: Db, guildId: string): GuildRow {
+  db.insert(guilds).values({ guildId }).onConflictDoNothing().run();
+  return findGuildIn(db, guildId) as GuildRow;
+}
+
+export async function updateGuild(
+  store: Store,
+  guildId: string,
+  patch: GuildPatch,
+  now = new Date(),
+): Promise<GuildRow> {
+  return updateGuildIn(dbOf(store), guildId, patch, now);
+}
+
+/** updateGuild inside another unit of work's transaction. */
+export function updateGuildIn(db: Db, guildId: string, patch: GuildPatch, now: Date): GuildRow {
+  ensureGuildIn(db, guildId);
   return db
     .update(guilds)
     .set({ ...patch, updatedAt: now })
@@ -43,6 +63,7 @@ export function updateGuild(db: Db, guildId: string, patch: GuildPatch, now = ne
 }
 
 /** Everything about a server goes with it (cards and opt-ins cascade). */
-export function deleteGuild(db: Db, guildId: string): void {
+export async function deleteGuild(store: Store, guildId: string): Promise<void> {
+  const db = dbOf(store);
   db.delete(guilds).where(eq(guilds.guildId, guildId)).run();
 }

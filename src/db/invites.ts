@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, gte, ne, or } from "drizzle-orm";
 import type { InviteDetail } from "../domain/inviteDetail.js";
-import type { Db } from "./client.js";
+import { type Db, dbOf, type Store } from "./client.js";
 import { invites, users } from "./schema.js";
 
 export type InviteRow = typeof invites.$inferSelect;
@@ -21,7 +21,8 @@ export interface NewInvite {
   detail?: InviteDetail | null;
 }
 
-export function recordInvite(db: Db, invite: NewInvite, now: Date): InviteRow {
+export async function recordInvite(store: Store, invite: NewInvite, now: Date): Promise<InviteRow> {
+  const db = dbOf(store);
   const decided = invite.outcome === "pending" ? null : now;
   return db
     .insert(invites)
@@ -30,7 +31,8 @@ export function recordInvite(db: Db, invite: NewInvite, now: Date): InviteRow {
     .get();
 }
 
-export function findInvite(db: Db, id: number): InviteRow | undefined {
+export async function findInvite(store: Store, id: number): Promise<InviteRow | undefined> {
+  const db = dbOf(store);
   return db.select().from(invites).where(eq(invites.id, id)).get();
 }
 
@@ -39,12 +41,13 @@ export function findInvite(db: Db, id: number): InviteRow | undefined {
  * member (sent, waiting, denied, expired): a repeat within the window is not sent or
  * asked again. Refusals and failures reached nobody, so a retry after one is allowed.
  */
-export function findRecentRequest(
-  db: Db,
+export async function findRecentRequest(
+  store: Store,
   sessionId: string,
   requesterUserId: string,
   since: Date,
-): InviteRow | undefined {
+): Promise<InviteRow | undefined> {
+  const db = dbOf(store);
   return db
     .select()
     .from(invites)
@@ -65,13 +68,14 @@ export function findRecentRequest(
  * Moves a pending request to its outcome, once: the returned row is null when it
  * was no longer pending (someone clicked twice, or it expired meanwhile).
  */
-export function decideInvite(
-  db: Db,
+export async function decideInvite(
+  store: Store,
   id: number,
   outcome: Exclude<InviteOutcome, "pending">,
   detail: InviteDetail | null,
   now: Date,
-): InviteRow | null {
+): Promise<InviteRow | null> {
+  const db = dbOf(store);
   return (
     db
       .update(invites)
@@ -83,22 +87,29 @@ export function decideInvite(
 }
 
 /** Corrects a decided request (claimed as sent, then refused by PSN). */
-export function reviseInvite(
-  db: Db,
+export async function reviseInvite(
+  store: Store,
   id: number,
   outcome: Exclude<InviteOutcome, "pending">,
   detail: InviteDetail | null,
   now: Date,
-): void {
+): Promise<void> {
+  const db = dbOf(store);
   db.update(invites).set({ outcome, detail, decidedAt: now }).where(eq(invites.id, id)).run();
 }
 
-export function invitesOfSession(db: Db, sessionId: string): InviteRow[] {
+export async function invitesOfSession(store: Store, sessionId: string): Promise<InviteRow[]> {
+  const db = dbOf(store);
   return db.select().from(invites).where(eq(invites.sessionId, sessionId)).all();
 }
 
 /** Every request this member asked or sent (for /unlink); how many went. */
-export function deleteInvitesOfUser(db: Db, discordUserId: string): number {
+export async function deleteInvitesOfUser(store: Store, discordUserId: string): Promise<number> {
+  return deleteInvitesOfUserIn(dbOf(store), discordUserId);
+}
+
+/** deleteInvitesOfUser inside another unit of work's transaction. */
+export function deleteInvitesOfUserIn(db: Db, discordUserId: string): number {
   return db
     .delete(invites)
     .where(or(eq(invites.requesterUserId, discordUserId), eq(invites.senderUserId, discordUserId)))
@@ -108,7 +119,13 @@ export function deleteInvitesOfUser(db: Db, discordUserId: string): number {
 export type InvitesMode = "auto" | "approve" | "off";
 
 /** A member's answer to "may others ask me for invitations?"; false when not linked. */
-export function setInvitesMode(db: Db, discordUserId: string, mode: InvitesMode, now: Date): boolean {
+export async function setInvitesMode(
+  store: Store,
+  discordUserId: string,
+  mode: InvitesMode,
+  now: Date,
+): Promise<boolean> {
+  const db = dbOf(store);
   return (
     db
       .update(users)

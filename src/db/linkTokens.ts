@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import type { Db } from "./client.js";
+import { type Db, dbOf, inTransaction, type Store } from "./client.js";
 import { linkTokens } from "./schema.js";
 
 export type LinkTokenRow = typeof linkTokens.$inferSelect;
@@ -12,8 +12,8 @@ export interface NewLinkToken {
 }
 
 /** Stores a new link token; the member's earlier unused ones stop working. */
-export function replaceLinkToken(db: Db, token: NewLinkToken, now: Date): void {
-  db.transaction((tx) => {
+export async function replaceLinkToken(store: Store, token: NewLinkToken, now: Date): Promise<void> {
+  await inTransaction(store, (tx) => {
     tx.delete(linkTokens)
       .where(and(eq(linkTokens.discordUserId, token.discordUserId), isNull(linkTokens.usedAt)))
       .run();
@@ -23,7 +23,8 @@ export function replaceLinkToken(db: Db, token: NewLinkToken, now: Date): void {
   });
 }
 
-export function findLinkToken(db: Db, tokenHash: string): LinkTokenRow | undefined {
+export async function findLinkToken(store: Store, tokenHash: string): Promise<LinkTokenRow | undefined> {
+  const db = dbOf(store);
   return db.select().from(linkTokens).where(eq(linkTokens.tokenHash, tokenHash)).get();
 }
 
@@ -31,12 +32,13 @@ export function findLinkToken(db: Db, tokenHash: string): LinkTokenRow | undefin
  * Counts one sign-in attempt, only while the token is unused, unexpired and under
  * the limit. Atomic, so parallel submissions cannot exceed the limit together.
  */
-export function claimAttempt(
-  db: Db,
+export async function claimAttempt(
+  store: Store,
   tokenHash: string,
   maxAttempts: number,
   now: Date,
-): LinkTokenRow | undefined {
+): Promise<LinkTokenRow | undefined> {
+  const db = dbOf(store);
   return db
     .update(linkTokens)
     .set({ attempts: sql`${linkTokens.attempts} + 1` })
@@ -53,7 +55,12 @@ export function claimAttempt(
 }
 
 /** Spends the token: true for exactly one caller. */
-export function markLinkTokenUsed(db: Db, tokenHash: string, now: Date): boolean {
+export async function markLinkTokenUsed(store: Store, tokenHash: string, now: Date): Promise<boolean> {
+  return markLinkTokenUsedIn(dbOf(store), tokenHash, now);
+}
+
+/** markLinkTokenUsed inside another unit of work's transaction. */
+export function markLinkTokenUsedIn(db: Db, tokenHash: string, now: Date): boolean {
   return (
     db
       .update(linkTokens)
@@ -63,12 +70,18 @@ export function markLinkTokenUsed(db: Db, tokenHash: string, now: Date): boolean
   );
 }
 
-export function deleteLinkTokensOfUser(db: Db, discordUserId: string): number {
+export async function deleteLinkTokensOfUser(store: Store, discordUserId: string): Promise<number> {
+  return deleteLinkTokensOfUserIn(dbOf(store), discordUserId);
+}
+
+/** deleteLinkTokensOfUser inside another unit of work's transaction. */
+export function deleteLinkTokensOfUserIn(db: Db, discordUserId: string): number {
   return db.delete(linkTokens).where(eq(linkTokens.discordUserId, discordUserId)).run().changes;
 }
 
 /** Housekeeping: tokens past expiry or used before `before` are of no further use. */
-export function purgeLinkTokens(db: Db, before: Date): number {
+export async function purgeLinkTokens(store: Store, before: Date): Promise<number> {
+  const db = dbOf(store);
   return db
     .delete(linkTokens)
     .where(or(lt(linkTokens.expiresAt, before), lt(linkTokens.usedAt, before)))

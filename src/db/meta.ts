@@ -1,11 +1,13 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "./client.js";
+import { dbOf, type Store } from "./client.js";
 import { meta } from "./schema.js";
 
-export function getMeta(db: Db, key: string): string | undefined {
+export async function getMeta(store: Store, key: string): Promise<string | undefined> {
+  const db = dbOf(store);
   return db.select().from(meta).where(eq(meta.key, key)).get()?.value;
 }
 
-export function setMeta(db: Db, key: string, value: string): void {
+export async function setMeta(store: Store, key: string, value: string): Promise<void> {
+  const db = dbOf(store);
   db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
 }

@@ -6,10 +6,11 @@
  */
 import { asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { BudgetLedger } from "../psn/budget.js";
-import type { Db } from "./client.js";
+import { type Db, dbOf, type Store } from "./client.js";
 import { psnBudgetPauses, psnBudgetRequests } from "./schema.js";
 
-export function createBudgetLedger(db: Db): BudgetLedger {
+export async function createBudgetLedger(store: Store): Promise<BudgetLedger> {
+  const db = dbOf(store);
   const insertSpent = db
     .insert(psnBudgetRequests)
     .values({ accountId: sql.placeholder("key"), at: sql.placeholder("at") })
@@ -31,7 +32,7 @@ export function createBudgetLedger(db: Db): BudgetLedger {
     .where(lte(psnBudgetPauses.until, sql.placeholder("before")))
     .prepare();
   return {
-    restore(since, now) {
+    async restore(since, now) {
       const spent = db
         .select({ key: psnBudgetRequests.accountId, at: psnBudgetRequests.at })
         .from(psnBudgetRequests)
@@ -45,13 +46,13 @@ export function createBudgetLedger(db: Db): BudgetLedger {
         .all();
       return { spent, pauses };
     },
-    spent(key, at) {
+    async spent(key, at) {
       insertSpent.run({ key, at });
     },
-    paused(key, until) {
+    async paused(key, until) {
       upsertPause.run({ key, until });
     },
-    forget(before) {
+    async forget(before) {
       deleteSpent.run({ before });
       deletePauses.run({ before });
     },
@@ -59,7 +60,12 @@ export function createBudgetLedger(db: Db): BudgetLedger {
 }
 
 /** /unlink: the account's spending and pause go with everything else about the member. */
-export function forgetAccountBudget(db: Db, accountId: string): void {
+export async function forgetAccountBudget(store: Store, accountId: string): Promise<void> {
+  return forgetAccountBudgetIn(dbOf(store), accountId);
+}
+
+/** forgetAccountBudget inside another unit of work's transaction. */
+export function forgetAccountBudgetIn(db: Db, accountId: string): void {
   db.delete(psnBudgetRequests).where(eq(psnBudgetRequests.accountId, accountId)).run();
   db.delete(psnBudgetPauses).where(eq(psnBudgetPauses.accountId, accountId)).run();
 }

@@ -1,6 +1,6 @@
 import { and, count, eq, isNull, lt, lte, type SQL, sql } from "drizzle-orm";
-import type { Db } from "./client.js";
-import { deleteFriendEdgesOf } from "./friends.js";
+import { type Db, dbOf, inTransaction, type Store } from "./client.js";
+import { deleteFriendEdgesIn } from "./friends.js";
 import { meta, users } from "./schema.js";
 
 export type UserRow = typeof users.$inferSelect;
@@ -24,7 +24,8 @@ export interface EncryptedTokens {
 }
 
 /** Linked members per link state (active, needs_relink), for the metrics. */
-export function countUsersByLinkState(db: Db): Record<string, number> {
+export async function countUsersByLinkState(store: Store): Promise<Record<string, number>> {
+  const db = dbOf(store);
   const rows = db
     .select({ linkState: users.linkState, n: count() })
     .from(users)
@@ -33,11 +34,17 @@ export function countUsersByLinkState(db: Db): Record<string, number> {
   return Object.fromEntries(rows.map((r) => [r.linkState, r.n]));
 }
 
-export function findUser(db: Db, discordUserId: string): UserRow | undefined {
+export async function findUser(store: Store, discordUserId: string): Promise<UserRow | undefined> {
+  return findUserIn(dbOf(store), discordUserId);
+}
+
+/** findUser inside another unit of work's transaction. */
+export function findUserIn(db: Db, discordUserId: string): UserRow | undefined {
   return db.select().from(users).where(eq(users.discordUserId, discordUserId)).get();
 }
 
-export function findUserByAccountId(db: Db, psnAccountId: string): UserRow | undefined {
+export async function findUserByAccountId(store: Store, psnAccountId: string): Promise<UserRow | undefined> {
+  const db = dbOf(store);
   return db.select().from(users).where(eq(users.psnAccountId, psnAccountId)).get();
 }
 
@@ -70,7 +77,12 @@ function ofGeneration(generation: number | undefined): SQL | undefined {
  * friendships and watch state go with the old account, and the new one's friend list is
  * read on the next tick.
  */
-export function upsertLinkedUser(db: Db, account: LinkedAccount, now: Date): UserRow {
+export async function upsertLinkedUser(store: Store, account: LinkedAccount, now: Date): Promise<UserRow> {
+  return inTransaction(store, (tx) => upsertLinkedUserIn(tx, account, now));
+}
+
+/** upsertLinkedUser inside another unit of work's transaction (it needs one: a read, then writes that depend on it). */
+export function upsertLinkedUserIn(db: Db, account: LinkedAccount, now: Date): UserRow {
   const fresh = {
     tokenGeneration: nextTokenGeneration(db),
     psnAccountId: account.psnAccountId,
@@ -86,23 +98,21 @@ export function upsertLinkedUser(db: Db, account: LinkedAccount, now: Date): Use
     nextPollAt: now,
     updatedAt: now,
   };
-  return db.transaction((tx) => {
-    const before = tx
-      .select({ accountId: users.psnAccountId })
-      .from(users)
-      .where(eq(users.discordUserId, account.discordUserId))
-      .get();
-    // Signed in to another PSN account: what the bot knew of the old one is not the new one's.
-    const otherAccount = before !== undefined && before.accountId !== account.psnAccountId;
-    if (otherAccount) deleteFriendEdgesOf(tx, before.accountId);
-    const set = otherAccount ? { ...fresh, ...forgottenWatch } : fresh;
-    return tx
-      .insert(users)
-      .values({ discordUserId: account.discordUserId, ...fresh })
-      .onConflictDoUpdate({ target: users.discordUserId, set })
-      .returning()
-      .get();
-  });
+  const before = db
+    .select({ accountId: users.psnAccountId })
+    .from(users)
+    .where(eq(users.discordUserId, account.discordUserId))
+    .get();
+  // Signed in to another PSN account: what the bot knew of the old one is not the new one's.
+  const otherAccount = before !== undefined && before.accountId !== account.psnAccountId;
+  if (otherAccount) deleteFriendEdgesIn(db, before.accountId);
+  const set = otherAccount ? { ...fresh, ...forgottenWatch } : fresh;
+  return db
+    .insert(users)
+    .values({ discordUserId: account.discordUserId, ...fresh })
+    .onConflictDoUpdate({ target: users.discordUserId, set })
+    .returning()
+    .get();
 }
 
 /** The watch state and friend list of an account, as for a member never seen (the list is read on the next tick). */
@@ -124,13 +134,14 @@ const forgottenWatch = {
  * Stores refreshed tokens over those of `generation`; a no-op (false) when the member
  * unlinked or signed in again meanwhile: the new sign-in's tokens win.
  */
-export function saveUserTokens(
-  db: Db,
+export async function saveUserTokens(
+  store: Store,
   psnAccountId: string,
   tokens: EncryptedTokens,
   generation: number,
   now: Date,
-): boolean {
+): Promise<boolean> {
+  const db = dbOf(store);
   const result = db
     .update(users)
     .set({ ...tokens, updatedAt: now })
@@ -144,12 +155,13 @@ export function saveUserTokens(
  * omitted); undefined when there is no such link, e.g. the member signed in again
  * after the refused refresh had started.
  */
-export function markNeedsRelink(
-  db: Db,
+export async function markNeedsRelink(
+  store: Store,
   psnAccountId: string,
   now: Date,
   generation?: number,
-): UserRow | undefined {
+): Promise<UserRow | undefined> {
+  const db = dbOf(store);
   return db
     .update(users)
     .set({ linkState: "needs_relink", updatedAt: now })
@@ -159,7 +171,13 @@ export function markNeedsRelink(
 }
 
 /** Claims the one relink notice of the link (of `generation`, when given): true for exactly one caller. */
-export function claimRelinkNotice(db: Db, psnAccountId: string, now: Date, generation?: number): boolean {
+export async function claimRelinkNotice(
+  store: Store,
+  psnAccountId: string,
+  now: Date,
+  generation?: number,
+): Promise<boolean> {
+  const db = dbOf(store);
   const result = db
     .update(users)
     .set({ relinkNoticeSentAt: now, updatedAt: now })
@@ -176,7 +194,8 @@ export function claimRelinkNotice(db: Db, psnAccountId: string, now: Date, gener
 }
 
 /** Active links whose refresh token expires before `before`: candidates for a reminder. */
-export function listExpiringLinks(db: Db, before: Date): UserRow[] {
+export async function listExpiringLinks(store: Store, before: Date): Promise<UserRow[]> {
+  const db = dbOf(store);
   return db
     .select()
     .from(users)
@@ -185,7 +204,13 @@ export function listExpiringLinks(db: Db, before: Date): UserRow[] {
 }
 
 /** Records a reminder stage, unless another run already recorded it (or a later one). */
-export function claimReminderStage(db: Db, discordUserId: string, stage: number, now: Date): boolean {
+export async function claimReminderStage(
+  store: Store,
+  discordUserId: string,
+  stage: number,
+  now: Date,
+): Promise<boolean> {
+  const db = dbOf(store);
   const result = db
     .update(users)
     .set({ relinkRemindersSent: stage, updatedAt: now })
@@ -194,14 +219,20 @@ export function claimReminderStage(db: Db, discordUserId: string, stage: number,
   return result.changes > 0;
 }
 
-export function deleteUser(db: Db, discordUserId: string): boolean {
+export async function deleteUser(store: Store, discordUserId: string): Promise<boolean> {
+  return deleteUserIn(dbOf(store), discordUserId);
+}
+
+/** deleteUser inside another unit of work's transaction. */
+export function deleteUserIn(db: Db, discordUserId: string): boolean {
   return db.delete(users).where(eq(users.discordUserId, discordUserId)).run().changes > 0;
 }
 
 /** The stored tokens of every member who is polled (an active link). */
-export function listActiveTokens(
-  db: Db,
-): Array<{ psnAccountId: string; accessTokenEnc: string; refreshTokenEnc: string }> {
+export async function listActiveTokens(
+  store: Store,
+): Promise<Array<{ psnAccountId: string; accessTokenEnc: string; refreshTokenEnc: string }>> {
+  const db = dbOf(store);
   return db
     .select({
       psnAccountId: users.psnAccountId,

@@ -7,7 +7,7 @@ import { and, count, eq, exists, gt, inArray, isNull, lte, or, sql } from "drizz
 import { gameFromJson, gameToJson } from "../domain/storedParty.js";
 import type { WatchState } from "../domain/watch.js";
 import type { GameTitle } from "../psn/types.js";
-import type { Db } from "./client.js";
+import { type Db, dbOf, inTransaction, type Store } from "./client.js";
 import { guildMembers, users } from "./schema.js";
 
 export interface WatchedMember {
@@ -88,7 +88,8 @@ function toMember(r: Selected): WatchedMember {
  * server and due by then. The schedule's planPoll makes the final call; this only
  * keeps the other thousands of rows out of memory.
  */
-export function findDueMembers(db: Db, until: Date): WatchedMember[] {
+export async function findDueMembers(store: Store, until: Date): Promise<WatchedMember[]> {
+  const db = dbOf(store);
   return preparedOnce(db, dueStatements, prepareDue)
     .all({ until: until.getTime() })
     .map((r) => toMember(r as Selected));
@@ -105,7 +106,8 @@ function prepareDue(db: Db) {
 const dueStatements = new WeakMap<Db, ReturnType<typeof prepareDue>>();
 
 /** How many members findDueMembers would return for `until`, without loading them (the health check). */
-export function countDueMembers(db: Db, until: Date): number {
+export async function countDueMembers(store: Store, until: Date): Promise<number> {
+  const db = dbOf(store);
   const row = db
     .select({ n: count() })
     .from(users)
@@ -114,7 +116,11 @@ export function countDueMembers(db: Db, until: Date): number {
   return row?.n ?? 0;
 }
 
-export function findWatchedMember(db: Db, discordUserId: string): WatchedMember | undefined {
+export async function findWatchedMember(
+  store: Store,
+  discordUserId: string,
+): Promise<WatchedMember | undefined> {
+  const db = dbOf(store);
   const row = db.select(selection(db)).from(users).where(eq(users.discordUserId, discordUserId)).get();
   return row ? toMember(row as Selected) : undefined;
 }
@@ -125,13 +131,39 @@ export interface PresenceFacts {
 }
 
 /** Stores what the schedule decided (and, after a presence read, the game shown on cards). */
-export function saveWatchState(
-  db: Db,
+export async function saveWatchState(
+  store: Store,
   discordUserId: string,
   state: WatchState,
   now: Date,
   presence?: PresenceFacts,
-): void {
+): Promise<void> {
+  saveWatchStateIn(dbOf(store), { discordUserId, state, now, ...(presence ? { presence } : {}) });
+}
+
+/** One member's save in saveWatchStates. */
+export interface WatchStateSave {
+  discordUserId: string;
+  state: WatchState;
+  now: Date;
+  presence?: PresenceFacts;
+}
+
+/**
+ * The poller's saves of a pass, thousands a tick: in one transaction, not one each (a
+ * commit per member is most of the cost). All or none: a failure rolls the batch back.
+ */
+export async function saveWatchStates(store: Store, saves: readonly WatchStateSave[]): Promise<void> {
+  if (saves.length === 0) return;
+  const db = dbOf(store);
+  // Through the connection's prepared statement, not `tx` (a new object each transaction,
+  // which would prepare the statement again): SQLite runs it inside the transaction all the same.
+  await inTransaction(store, () => {
+    for (const save of saves) saveWatchStateIn(db, save);
+  });
+}
+
+function saveWatchStateIn(db: Db, { discordUserId, state, now, presence }: WatchStateSave): void {
   const bool = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
   const ms = (d: Date | null) => d?.getTime() ?? null;
   preparedOnce(db, savingStatements, prepareSave).run({
@@ -150,21 +182,6 @@ export function saveWatchState(
     platform: presence?.platform ?? null,
     needsRelink: bool(state.needsRelink),
     now: now.getTime(),
-  });
-}
-
-/** One member's state to save, as saveWatchState takes it. */
-export interface WatchStateSave {
-  discordUserId: string;
-  state: WatchState;
-  at: Date;
-  presence?: PresenceFacts;
-}
-
-/** Many members' states in one transaction: a tick decides thousands at once. */
-export function saveWatchStates(db: Db, saves: readonly WatchStateSave[]): void {
-  db.transaction(() => {
-    for (const s of saves) saveWatchState(db, s.discordUserId, s.state, s.at, s.presence);
   });
 }
 
@@ -219,7 +236,8 @@ function preparedOnce<T>(db: Db, cache: WeakMap<Db, T>, prepare: (db: Db) => T):
 }
 
 /** Puts a member at the front of the queue (just linked, just opted in). */
-export function pollSoon(db: Db, discordUserId: string, at: Date): void {
+export async function pollSoon(store: Store, discordUserId: string, at: Date): Promise<void> {
+  const db = dbOf(store);
   db.update(users).set({ nextPollAt: at }).where(eq(users.discordUserId, discordUserId)).run();
 }
 
@@ -228,9 +246,13 @@ export function pollSoon(db: Db, discordUserId: string, at: Date): void {
  * never seen and waiting out the offline backoff are due now, as they are every tick from
  * here on. Not those backing off after failed reads. Returns how many moved.
  */
-export function pollWaitingOfflineNow(db: Db, accountIds: readonly string[], now: Date): number {
+export async function pollWaitingOfflineNow(
+  store: Store,
+  accountIds: readonly string[],
+  now: Date,
+): Promise<number> {
   let moved = 0;
-  db.transaction((tx) => {
+  await inTransaction(store, (tx) => {
     for (let i = 0; i < accountIds.length; i += 500)
       moved += tx
         .update(users)
@@ -249,7 +271,11 @@ export function pollWaitingOfflineNow(db: Db, accountIds: readonly string[], now
 }
 
 /** PSN account id → Discord user id, for every linked member. */
-export function linkedAccountsOf(db: Db, accountIds: readonly string[]): Map<string, string> {
+export async function linkedAccountsOf(
+  store: Store,
+  accountIds: readonly string[],
+): Promise<Map<string, string>> {
+  const db = dbOf(store);
   if (accountIds.length === 0) return new Map();
   const rows = db
     .select({ accountId: users.psnAccountId, discordUserId: users.discordUserId })
@@ -260,7 +286,11 @@ export function linkedAccountsOf(db: Db, accountIds: readonly string[]): Map<str
 }
 
 /** Discord user id → the servers that announce them. */
-export function announcingGuildsOf(db: Db, discordUserIds: readonly string[]): Map<string, string[]> {
+export async function announcingGuildsOf(
+  store: Store,
+  discordUserIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const db = dbOf(store);
   const out = new Map<string, string[]>();
   if (discordUserIds.length === 0) return out;
   const rows = db

@@ -5,13 +5,14 @@
  * does not show (left out, a refused reader) falls back to the member's own read, this
  * tick and for a while after. The poller asks it who is covered and what it saw.
  */
-import type { Db } from "../db/client.js";
+
 import {
   findFriendListsDue,
   loadFriendListEdges,
   loadWatchedAccounts,
   saveFriendList,
 } from "../db/friends.js";
+import type { Store } from "../db/store.js";
 import { pollWaitingOfflineNow } from "../db/watch.js";
 import type { Logger } from "../log.js";
 import { PsnForbiddenError } from "../psn/errors.js";
@@ -58,7 +59,7 @@ export interface FriendView {
 const EDGE_RELOAD_TICKS = 20;
 
 export interface FriendWatchIo {
-  db: Db;
+  db: Store;
   psn: BatchReads;
   tokens: { provider(accountId: string): TokenProvider };
   log: Logger;
@@ -73,6 +74,8 @@ export class FriendWatch {
   private coverable = new Set<string>();
   /** Stored friendships, patched by the lists this poller saves and reloaded every EDGE_RELOAD_TICKS. */
   private edges: { graph: FriendGraph; ticksLeft: number } | null = null;
+  /** The reload under way: the list reads running at once share it instead of each loading the edges. */
+  private loadingEdges: Promise<{ graph: FriendGraph; ticksLeft: number }> | null = null;
 
   constructor(
     private readonly io: FriendWatchIo,
@@ -82,10 +85,10 @@ export class FriendWatch {
 
   /** The tick's start: friend lists due a read are read, then the view the tick plans with. */
   async prepare(now: Date): Promise<{ view: FriendView; requests: number }> {
-    const watched = loadWatchedAccounts(this.io.db);
+    const watched = await loadWatchedAccounts(this.io.db);
     const requests = await this.refreshLists(now, watched.size);
-    const view = this.view(now, watched);
-    this.pullNewlyCovered(view, watched, now);
+    const view = await this.view(now, watched);
+    await this.pullNewlyCovered(view, watched, now);
     return { view, requests };
   }
 
@@ -94,7 +97,7 @@ export class FriendWatch {
    * restart; then a new friendship, a reader back) are checked every tick from now, not
    * after the backoff they were on.
    */
-  private pullNewlyCovered(view: FriendView, watched: Set<string>, now: Date): void {
+  private async pullNewlyCovered(view: FriendView, watched: Set<string>, now: Date): Promise<void> {
     const coverable = new Set<string>();
     for (const id of watched)
       if (isCoverable(id, view.friendsOf, view.readers, view.unseen)) coverable.add(id);
@@ -102,7 +105,7 @@ export class FriendWatch {
     this.coverable = coverable;
     if (newly.length === 0) return;
     try {
-      const moved = pollWaitingOfflineNow(this.io.db, newly, now);
+      const moved = await pollWaitingOfflineNow(this.io.db, newly, now);
       if (moved > 0)
         this.io.log.debug({ members: moved }, "members now seen through friends are due at once");
     } catch (err) {
@@ -113,8 +116,8 @@ export class FriendWatch {
   }
 
   /** The friend graph among watched members, and who may read for friends this tick. */
-  private view(now: Date, watched: Set<string>): FriendView {
-    const edges = this.loadedEdges();
+  private async view(now: Date, watched: Set<string>): Promise<FriendView> {
+    const edges = await this.loadedEdges();
     edges.ticksLeft--;
     // Edges to members no longer watched stay in the cache; they list nobody: only due
     // (watched) members are ever listed, and only watched members read.
@@ -126,13 +129,17 @@ export class FriendWatch {
     return { friendsOf, readers, unseen: new Set(this.unseen.keys()) };
   }
 
-  private loadedEdges(): { graph: FriendGraph; ticksLeft: number } {
-    if (!this.edges || this.edges.ticksLeft <= 0)
-      this.edges = {
-        graph: FriendGraph.fromEdges(loadFriendListEdges(this.io.db)),
-        ticksLeft: EDGE_RELOAD_TICKS,
-      };
-    return this.edges;
+  private async loadedEdges(): Promise<{ graph: FriendGraph; ticksLeft: number }> {
+    if (this.edges && this.edges.ticksLeft > 0) return this.edges;
+    this.loadingEdges ??= loadFriendListEdges(this.io.db)
+      .then((edges) => {
+        this.edges = { graph: FriendGraph.fromEdges(edges), ticksLeft: EDGE_RELOAD_TICKS };
+        return this.edges;
+      })
+      .finally(() => {
+        this.loadingEdges = null;
+      });
+    return this.loadingEdges;
   }
 
   /** Whether the member's presence is watched through friends (and so checked every tick). */
@@ -196,7 +203,7 @@ export class FriendWatch {
       f.minListsPerTick,
       Math.ceil(((watchedCount * this.tickMs) / f.refreshMs) * 1.5),
     );
-    const ids = findFriendListsDue(this.io.db, new Date(t - f.refreshMs), perTick);
+    const ids = await findFriendListsDue(this.io.db, new Date(t - f.refreshMs), perTick);
     const getFriends = this.io.psn.getFriends.bind(this.io.psn);
     // A private list (403): nothing known from this side; the friends' own lists may still name the member.
     const readList = (accountId: string) =>
@@ -208,8 +215,8 @@ export class FriendWatch {
     await eachLimited(ids, this.io.concurrency, async (accountId) => {
       requests++;
       try {
-        const linked = saveFriendList(this.io.db, accountId, await readList(accountId), now);
-        this.loadedEdges().graph.setList(accountId, linked);
+        const linked = await saveFriendList(this.io.db, accountId, await readList(accountId), now);
+        (await this.loadedEdges()).graph.setList(accountId, linked);
       } catch (err) {
         this.io.log.info(
           { account: accountId, reason: errorText(err) },

@@ -4,12 +4,12 @@
  * presence board drops them on its next update. Other servers are untouched.
  */
 
-import type { Db } from "../db/client.js";
 import { listOptIns, optOut } from "../db/guildMembers.js";
+import type { Store } from "../db/store.js";
 import type { Logger } from "../log.js";
 
 export interface MemberLeftDeps {
-  db: Db;
+  db: Store;
   cards: { endCardsOfUser(discordUserId: string, onlyGuildId?: string): Promise<void> };
   log: Logger;
 }
@@ -19,7 +19,7 @@ export async function memberLeft(
   guildId: string,
   discordUserId: string,
 ): Promise<void> {
-  if (!optOut(deps.db, guildId, discordUserId)) return;
+  if (!(await optOut(deps.db, guildId, discordUserId))) return;
   deps.log.info({ guildId, user: discordUserId }, "a member left the server; no longer announced there");
   await deps.cards.endCardsOfUser(discordUserId, guildId);
 }
@@ -47,7 +47,7 @@ export async function sweepDepartedMembers(
   stillMembers: MembershipCheck,
 ): Promise<number> {
   const byGuild = new Map<string, string[]>();
-  for (const { guildId, discordUserId } of listOptIns(deps.db)) {
+  for (const { guildId, discordUserId } of await listOptIns(deps.db)) {
     if (!guildIds.has(guildId)) continue;
     byGuild.set(guildId, [...(byGuild.get(guildId) ?? []), discordUserId]);
   }

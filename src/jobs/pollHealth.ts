@@ -3,7 +3,7 @@
  * (with its metrics), and a poller that stopped finishing ticks while members are due,
  * or whose ticks keep failing, is unhealthy.
  */
-import type { Db } from "../db/client.js";
+import type { Store } from "../db/store.js";
 import { countDueMembers } from "../db/watch.js";
 import type { Metrics } from "../metrics.js";
 import { errorText } from "./eachLimited.js";
@@ -43,7 +43,7 @@ export function pollerOverdue(
 }
 
 export interface PollHealthOptions {
-  db: Db;
+  db: Store;
   intervalSeconds: number;
   now: () => Date;
   metrics?: Metrics;

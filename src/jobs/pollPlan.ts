@@ -4,7 +4,7 @@
  * planner is the schedule's (SchedulePlanner). Other planners (the benchmark's
  * baselines) answer the same question differently.
  */
-import type { Db } from "../db/client.js";
+import type { Store } from "../db/store.js";
 import { findDueMembers, saveWatchState, type WatchedMember } from "../db/watch.js";
 import { type PollPlan, planPoll, respread, type ScheduleOptions } from "./schedule.js";
 
@@ -37,7 +37,7 @@ export interface PollPlanner {
  */
 export class SchedulePlanner implements PollPlanner {
   constructor(
-    private readonly db: Db,
+    private readonly db: Store,
     private readonly schedule: ScheduleOptions,
   ) {}
 

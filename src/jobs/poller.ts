@@ -6,7 +6,7 @@
  * (pollHealth.ts) and its helpers are the composition root's to build and wire.
  */
 import { findAllOpenCards } from "../db/cards.js";
-import type { Db } from "../db/client.js";
+import type { Store } from "../db/store.js";
 import { linkedAccountsOf, type WatchedMember } from "../db/watch.js";
 import type { PartySink } from "../domain/partyUpdate.js";
 import { partyFromJson } from "../domain/storedParty.js";
@@ -44,7 +44,7 @@ export interface TokenSource {
 }
 
 export interface PollerOptions {
-  db: Db;
+  db: Store;
   psn: PsnReads;
   tokens: TokenSource;
   sink: PartySink;
@@ -78,7 +78,7 @@ export interface TickStats {
 }
 
 export class Poller {
-  private readonly db: Db;
+  private readonly db: Store;
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly trackerOptions: TrackerOptions;
@@ -227,7 +227,7 @@ export class Poller {
       this.options.saves.add({
         discordUserId: member.discordUserId,
         state: next,
-        at: startedAt,
+        now: startedAt,
         ...(result.presence ? { presence: result.presence } : {}),
       });
     };

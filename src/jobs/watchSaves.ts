@@ -3,7 +3,7 @@
  * transaction for all of them costs a fraction of one each. A save that fails is logged
  * and dropped; those members keep their stored state and are polled at its time.
  */
-import type { Db } from "../db/client.js";
+import type { Store } from "../db/store.js";
 import { saveWatchStates, type WatchStateSave } from "../db/watch.js";
 import type { Logger } from "../log.js";
 
@@ -12,7 +12,7 @@ export class WatchStateSaves {
   private readonly log: Logger;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Store,
     log: Logger,
   ) {
     this.log = log.child({ component: "poller" });

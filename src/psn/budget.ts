@@ -6,27 +6,27 @@
  */
 
 /**
- * Where the budget keeps what each account spent (the database, in the app). Calls are
- * synchronous: a grant is recorded before its request goes out, so a crash between the
- * two over-counts one request rather than forgetting it.
+ * Where the budget keeps what each account spent (the database, in the app). A grant's
+ * record is awaited before the grant is given, so its request goes out after it: a crash
+ * between the two over-counts one request rather than forgetting it.
  */
 export interface BudgetLedger {
   /** Grants after `since` (epoch ms), oldest first, and pauses lasting past `now`. */
   restore(
     since: number,
     now: number,
-  ): { spent: Array<{ key: string; at: number }>; pauses: Array<{ key: string; until: number }> };
-  spent(key: string, at: number): void;
-  paused(key: string, until: number): void;
+  ): Promise<{ spent: Array<{ key: string; at: number }>; pauses: Array<{ key: string; until: number }> }>;
+  spent(key: string, at: number): Promise<void>;
+  paused(key: string, until: number): Promise<void>;
   /** Forgets grants at or before `before` (outside any window now) and pauses over by then. */
-  forget(before: number): void;
+  forget(before: number): Promise<void>;
 }
 
 export interface BudgetOptions {
   requests?: number;
   windowMs?: number;
   now?: () => number;
-  /** Restored from at construction, written on every grant and pause. */
+  /** Restored from at construction (see `ready`), written on every grant and pause. */
   ledger?: BudgetLedger;
   /** Injectable so tests with a fake clock can advance it instead of waiting. */
   sleep?: (ms: number) => Promise<void>;
@@ -52,6 +52,13 @@ export class RequestBudget {
   private readonly keys = new Map<string, KeyState>();
   private readonly ledger: BudgetLedger | undefined;
   private acquisitions = 0;
+  /**
+   * Settles once what the ledger kept is restored; rejects when it could not be read.
+   * Grants wait for it; the composition root awaits it so a ledger that cannot be read
+   * stops the start, and the budget's other answers are right from then on.
+   */
+  readonly ready: Promise<void>;
+  private restored: boolean;
 
   constructor(options: BudgetOptions = {}) {
     this.requests = options.requests ?? 300;
@@ -61,7 +68,10 @@ export class RequestBudget {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     this.ledger = options.ledger;
-    if (this.ledger) this.restore(this.ledger);
+    this.restored = !this.ledger;
+    this.ready = this.ledger ? this.restore(this.ledger) : Promise.resolve();
+    // Observed by every grant and by whoever awaits `ready`; never an unhandled rejection here.
+    this.ready.catch(() => {});
   }
 
   /** Waits until the key may make one more call, then counts it. */
@@ -78,7 +88,9 @@ export class RequestBudget {
       if (state.tail === mine) state.tail = null;
     };
     mine.then(clear, clear);
-    if (++this.acquisitions % 256 === 0) this.sweep();
+    // Housekeeping: rows a failed forget leaves behind are outside every window (restore
+    // never reads them) and go with the next sweep.
+    if (++this.acquisitions % 256 === 0) this.sweep().catch(() => {});
     return mine;
   }
 
@@ -111,10 +123,11 @@ export class RequestBudget {
     return new Date(next);
   }
 
-  pause(key: string, until: Date): void {
+  /** Pauses the key until `until` (in force at once), and records the pause in the ledger. */
+  async pause(key: string, until: Date): Promise<void> {
     const state = this.state(key);
     state.pausedUntil = Math.max(state.pausedUntil, until.getTime());
-    this.ledger?.paused(key, state.pausedUntil);
+    await this.ledger?.paused(key, state.pausedUntil);
   }
 
   /** The end of a pause in force, or null. */
@@ -129,18 +142,19 @@ export class RequestBudget {
     return this.keys.size;
   }
 
-  /** Drops keys with nothing in their window, no pause and no waiter. */
-  sweep(): void {
+  /** Drops keys with nothing in their window, no pause and no waiter; the ledger forgets what left every window. */
+  async sweep(): Promise<void> {
     const now = this.now();
-    this.ledger?.forget(now - this.windowMs);
     for (const [key, state] of this.keys) {
       this.prune(state, now);
       if (state.stamps.length === 0 && state.pausedUntil <= now && state.pending === 0 && state.tail === null)
         this.keys.delete(key);
     }
+    await this.ledger?.forget(now - this.windowMs);
   }
 
   private async take(key: string, state: KeyState): Promise<void> {
+    if (!this.restored) await this.ready;
     for (;;) {
       const now = this.now();
       this.prune(state, now);
@@ -149,7 +163,8 @@ export class RequestBudget {
         state.stamps.length < this.requests ? 0 : state.stamps[0]! + this.windowMs - now,
       );
       if (wait <= 0) {
-        this.ledger?.spent(key, now);
+        // Recorded before it is granted: the request goes out after its record.
+        if (this.ledger) await this.ledger.spent(key, now);
         state.stamps.push(now);
         // A sweep may have dropped the state while we waited; put it back.
         if (this.keys.get(key) !== state) this.keys.set(key, state);
@@ -159,14 +174,15 @@ export class RequestBudget {
     }
   }
 
-  private restore(ledger: BudgetLedger): void {
+  private async restore(ledger: BudgetLedger): Promise<void> {
     const now = this.now();
-    const { spent, pauses } = ledger.restore(now - this.windowMs, now);
+    const { spent, pauses } = await ledger.restore(now - this.windowMs, now);
     for (const { key, at } of spent) this.state(key).stamps.push(at);
     for (const { key, until } of pauses) {
       const state = this.state(key);
       state.pausedUntil = Math.max(state.pausedUntil, until);
     }
+    this.restored = true;
   }
 
   private prune(state: KeyState, now: number): void {

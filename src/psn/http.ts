@@ -249,7 +249,7 @@ export class PsnHttp {
           );
         }
         if (key !== undefined) {
-          this.budget.pause(key, retryAt);
+          await this.budget.pause(key, retryAt);
           this.metrics?.psnRateLimitPauses.inc();
         }
         this.log.warn({ endpoint: req.endpoint, requestId, retryAt }, "PSN rate limit: pausing the account");

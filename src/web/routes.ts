@@ -252,7 +252,7 @@ export function webRoutes(deps: WebDeps): Route[] {
     status: number,
     error?: string,
   ): Promise<Answer> {
-    const inspection = inspectLink(linking, token);
+    const inspection = await inspectLink(linking, token);
     if (inspection.state !== "usable") {
       const page = linkStatePage(inspection.state);
       // A failed attempt that spent the link still says why it failed.
@@ -310,7 +310,7 @@ export function webRoutes(deps: WebDeps): Route[] {
     const state = q.success ? q.data.state : undefined;
     if (!q.success || !state) return { status: 400, body: linkStatePage("unknown").body };
     const { token, nonce } = splitOAuthState(state);
-    const link = inspectLink(linking, token);
+    const link = await inspectLink(linking, token);
     if (link.state !== "usable") return linkStatePage(link.state);
     if (!sameNonce(nonce, cookieValue(request.headers, OAUTH_COOKIE))) {
       // No attempt is counted and the code is never exchanged.

@@ -2,25 +2,25 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
 import { deleteInvitesOfUser, invitesOfSession, recordInvite } from "../../src/db/invites.js";
+import { openStore, type Store } from "../../src/db/store.js";
 
 describe("deleteInvitesOfUser", () => {
   let dir: string;
-  let database: OpenDatabase;
+  let database: Store;
   const now = new Date("2026-03-01T20:00:00Z");
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "ppb-invites-"));
-    database = openDatabase(join(dir, "bot.sqlite"));
+    database = await openStore(join(dir, "bot.sqlite"));
   });
-  afterEach(() => {
-    database.close();
+  afterEach(async () => {
+    await database.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const invite = (requesterUserId: string, senderUserId: string | null) =>
-    recordInvite(
-      database.db,
+  const invite = async (requesterUserId: string, senderUserId: string | null) =>
+    await recordInvite(
+      database,
       {
         guildId: "g1",
         sessionId: "s1",
@@ -32,13 +32,13 @@ describe("deleteInvitesOfUser", () => {
       now,
     );
 
-  it("deletes the requests the member asked or sent, and only those", () => {
-    invite("alice", "bob");
-    invite("bob", "alice");
-    invite("alice", null);
-    const kept = invite("carol", "bob");
-    expect(deleteInvitesOfUser(database.db, "alice")).toBe(3);
-    expect(invitesOfSession(database.db, "s1").map((i) => i.id)).toEqual([kept.id]);
-    expect(deleteInvitesOfUser(database.db, "alice")).toBe(0);
+  it("deletes the requests the member asked or sent, and only those", async () => {
+    await invite("alice", "bob");
+    await invite("bob", "alice");
+    await invite("alice", null);
+    const kept = await invite("carol", "bob");
+    expect(await deleteInvitesOfUser(database, "alice")).toBe(3);
+    expect((await invitesOfSession(database, "s1")).map((i) => i.id)).toEqual([kept.id]);
+    expect(await deleteInvitesOfUser(database, "alice")).toBe(0);
   });
 });

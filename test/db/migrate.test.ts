@@ -6,7 +6,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import { findBoard } from "../../src/db/boards.js";
-import { MIGRATIONS_FOLDER, openDatabase } from "../../src/db/client.js";
+import { MIGRATIONS_FOLDER, openStore, sqliteOf } from "../../src/db/client.js";
 import { findGuild } from "../../src/db/guilds.js";
 
 const dirs: string[] = [];
@@ -19,20 +19,26 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function schemaOf(path: string): string {
-  const { sqlite, close } = openDatabase(path);
+/** The store's raw connection, for what only SQLite shows (its catalog, pragmas). */
+async function openRaw(path: string) {
+  const store = await openStore(path);
+  return { sqlite: sqliteOf(store), close: () => store.close() };
+}
+
+async function schemaOf(path: string): Promise<string> {
+  const { sqlite, close } = await openRaw(path);
   const rows = sqlite
     .prepare("select type, name, sql from sqlite_master where name not like 'sqlite_%' order by name")
     .all() as { type: string; name: string; sql: string | null }[];
   const migrations = sqlite.prepare("select count(*) as n from __drizzle_migrations").get() as { n: number };
-  close();
+  await close();
   return JSON.stringify({ rows, migrations: migrations.n });
 }
 
 describe("database", () => {
-  it("migrates an empty file, creating its directory, with every table of the design", () => {
+  it("migrates an empty file, creating its directory, with every table of the design", async () => {
     const path = tempFile();
-    const { sqlite, close } = openDatabase(path);
+    const { sqlite, close } = await openRaw(path);
     const tables = (
       sqlite.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]
     )
@@ -55,18 +61,18 @@ describe("database", () => {
     expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(sqlite.pragma("busy_timeout", { simple: true })).toBe(5000);
-    close();
+    await close();
   });
 
-  it("changes nothing when migrated a second time", () => {
+  it("changes nothing when migrated a second time", async () => {
     const path = tempFile();
-    const first = schemaOf(path);
-    const second = schemaOf(path);
+    const first = await schemaOf(path);
+    const second = await schemaOf(path);
     expect(second).toBe(first);
   });
 
-  it("refuses a second open card for the same party in one server", () => {
-    const { sqlite, close } = openDatabase(tempFile());
+  it("refuses a second open card for the same party in one server", async () => {
+    const { sqlite, close } = await openRaw(tempFile());
     sqlite.prepare("insert into guilds (guild_id) values ('1')").run();
     const insert = sqlite.prepare(
       "insert into cards (guild_id, session_id, channel_id, nonce, state, party_json) values ('1', 's', 'c', ?, ?, '{}')",
@@ -74,10 +80,10 @@ describe("database", () => {
     insert.run("n1", "ended");
     insert.run("n2", "live");
     expect(() => insert.run("n3", "posting")).toThrow(/UNIQUE/);
-    close();
+    await close();
   });
 
-  it("keeps the party cards written before the announcements table was renamed cards", () => {
+  it("keeps the party cards written before the announcements table was renamed cards", async () => {
     const path = tempFile();
     migrateUpTo(path, "0001_watch_error_streak");
     const before = new Database(path);
@@ -89,13 +95,13 @@ describe("database", () => {
       .run();
     before.close();
 
-    const { sqlite, close } = openDatabase(path);
+    const { sqlite, close } = await openRaw(path);
     const rows = sqlite.prepare("select guild_id, session_id, message_id, state from cards").all();
     const indexes = sqlite
       .prepare("select name from sqlite_master where type = 'index' and tbl_name = 'cards' order by name")
       .all();
     const old = sqlite.prepare("select name from sqlite_master where name like 'announcements%'").all();
-    close();
+    await close();
     expect(rows).toEqual([{ guild_id: "1", session_id: "s", message_id: "m", state: "live" }]);
     expect(indexes).toEqual([
       { name: "cards_delete_at" },
@@ -123,12 +129,12 @@ describe("database", () => {
       .run("1", "555", "n", "live", "Missing Access (50001): the bot cannot see <#555>");
     before.close();
 
-    const { db, close } = openDatabase(path);
+    const db = await openStore(path);
     const reasons = await Promise.all(
       ["1", "2", "3", "4", "5", "6"].map(async (id) => (await findGuild(db, id))?.pausedReason),
     );
     const board = (await findBoard(db, "1"))?.pausedReason;
-    close();
+    await db.close();
     expect(reasons).toEqual([
       { code: "missingAccess", channelId: "111" },
       { code: "missingPermissions", channelId: "222" },
@@ -141,7 +147,7 @@ describe("database", () => {
     expect(board).toEqual({ code: "missingAccess", channelId: "555" });
   });
 
-  it("turns the invitation failure words older versions stored into codes", () => {
+  it("turns the invitation failure words older versions stored into codes", async () => {
     const path = tempFile();
     migrateUpTo(path, "0007_pause_reason_codes");
     const before = new Database(path);
@@ -161,9 +167,9 @@ describe("database", () => {
     for (const detail of stored) insert.run(detail === null ? "sent" : "failed", detail);
     before.close();
 
-    const { sqlite, close } = openDatabase(path);
-    const details = sqlite.prepare("select detail from invites order by id").all();
-    close();
+    const store = await openStore(path);
+    const details = sqliteOf(store).prepare("select detail from invites order by id").all();
+    await store.close();
     expect(details.map((r) => (r as { detail: string | null }).detail)).toEqual([
       "nobodyCanInvite",
       "approvalNotDelivered",

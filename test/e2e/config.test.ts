@@ -70,7 +70,7 @@ describe("/config", () => {
     await config("enable");
     expect((await show()).Status).toBe("On");
 
-    const row = findGuild(world.app.ctx.db, world.guild.id);
+    const row = await findGuild(world.app.ctx.db, world.guild.id);
     expect(row).toMatchObject({
       channelId: world.partyChannel.id,
       mentionRoleId: null,
@@ -91,7 +91,7 @@ describe("/config", () => {
       .response();
     expect(answer.ephemeral).toBe(true);
     expect(answer.content).toBe(NEED_MANAGE_GUILD);
-    expect(findGuild(world.app.ctx.db, world.guild.id)?.channelId ?? null).toBeNull();
+    expect((await findGuild(world.app.ctx.db, world.guild.id))?.channelId ?? null).toBeNull();
   });
 
   it("accepts Manage Server granted by a role added later", async () => {
@@ -162,7 +162,7 @@ describe("/config", () => {
     });
     const resumed = firstEmbed(await config("check")).description ?? "";
     expect(resumed).toContain("they are resumed");
-    expect(findGuild(world.app.ctx.db, world.guild.id)?.pausedReason).toBeNull();
+    expect((await findGuild(world.app.ctx.db, world.guild.id))?.pausedReason).toBeNull();
     expect((await show()).Status).toBe("On");
   });
 

@@ -17,9 +17,9 @@ it("posts a party's card from a scheduled poll, with no test driving the ticks",
   // The shortest interval the config allows: the cron fires every 5 s of the real clock.
   world = await startWorld({ env: { POLL_INTERVAL: "5" }, app: { schedulePolls: true } });
   const w = world;
-  updateGuild(w.app.ctx.db, w.guild.id, { channelId: w.partyChannel.id });
+  await updateGuild(w.app.ctx.db, w.guild.id, { channelId: w.partyChannel.id });
   const linked = await w.linkMember(w.member, "Cron_Host");
-  optIn(w.app.ctx.db, w.guild.id, w.member.id);
+  await optIn(w.app.ctx.db, w.guild.id, w.member.id);
   w.psn.setPresence(linked.accountId, { online: true, platform: "PS5" });
   w.psn.startParty(linked.accountId, { joinability: "open" });
 

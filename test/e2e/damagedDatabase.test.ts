@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { prng } from "../../sim/prng.js";
 import { explainStartupFailure } from "../../src/composition/startupErrors.js";
-import { DatabaseDamagedError } from "../../src/db/client.js";
+import { DatabaseDamagedError } from "../../src/db/store.js";
 import { FAILED_TICKS_UNHEALTHY } from "../../src/jobs/pollHealth.js";
 import { startWorld, type World } from "./world.js";
 

@@ -28,7 +28,7 @@ const extra: SlashCommand = {
 
 describe("servers joining and leaving", () => {
   it("records a server the bot is in at start and one it joins later", async () => {
-    expect(findGuild(world.app.ctx.db, world.guild.id)).toBeDefined();
+    expect(await findGuild(world.app.ctx.db, world.guild.id)).toBeDefined();
     const joined = world.discord.createGuild({ name: "Another server" });
     await eventually(() => findGuild(world.app.ctx.db, joined.id), "the new server's row");
   });
@@ -37,10 +37,13 @@ describe("servers joining and leaving", () => {
     await world
       .slash(world.admin, "config", { subcommand: "channel", options: { channel: world.partyChannel.id } })
       .response();
-    expect(findGuild(world.app.ctx.db, world.guild.id)?.channelId).toBe(world.partyChannel.id);
+    expect((await findGuild(world.app.ctx.db, world.guild.id))?.channelId).toBe(world.partyChannel.id);
 
     world.discord.removeGuild(world.guild.id);
-    await eventually(() => findGuild(world.app.ctx.db, world.guild.id) === undefined, "the settings to go");
+    await eventually(
+      async () => (await findGuild(world.app.ctx.db, world.guild.id)) === undefined,
+      "the settings to go",
+    );
   });
 });
 

@@ -42,7 +42,7 @@ describe("/link end to end (NPSSO)", () => {
 
     // Only the hash is stored, with the user, the server and an expiry 10 minutes out.
     const token = tokenOf(url);
-    const row = findLinkToken(w.app.ctx.db, hashLinkToken(token));
+    const row = await findLinkToken(w.app.ctx.db, hashLinkToken(token));
     expect(row?.discordUserId).toBe(w.member.id);
     expect(row?.guildId).toBe(w.guild.id);
     expect((row?.expiresAt.getTime() ?? 0) - Date.now()).toBeGreaterThan(9 * 60_000);
@@ -65,7 +65,7 @@ describe("/link end to end (NPSSO)", () => {
     const confirmation = await w.discord.waitForDm(w.member.id, (m) => !seen.has(m.id));
     expect(confirmation.content).toContain("Kratos_77");
 
-    const user = findUser(w.app.ctx.db, w.member.id);
+    const user = await findUser(w.app.ctx.db, w.member.id);
     expect(user?.psnAccountId).toBe(account.accountId);
     expect(user?.linkState).toBe("active");
 
@@ -108,7 +108,7 @@ describe("/link end to end (NPSSO)", () => {
     expect(dm.content).toContain("replacing **First_One**");
     const second = w.psn.createAccount({ onlineId: "Second_One" });
     expect(await (await postNpsso(url, second.npsso)).text()).toContain("Linked as Second_One");
-    expect(findUser(w.app.ctx.db, w.member.id)?.psnOnlineId).toBe("Second_One");
+    expect((await findUser(w.app.ctx.db, w.member.id))?.psnOnlineId).toBe("Second_One");
   });
 
   it("refuses expired, reused and unknown links, and a new /link invalidates the old one", async () => {
@@ -132,7 +132,7 @@ describe("/link end to end (NPSSO)", () => {
     const expired = await postNpsso(second.url, account.npsso);
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain("expired");
-    expect(findUser(w.app.ctx.db, w.member.id)).toBeUndefined();
+    expect(await findUser(w.app.ctx.db, w.member.id)).toBeUndefined();
 
     const third = await runLink(w, w.member);
     expect((await postNpsso(third.url, account.npsso)).status).toBe(200);

@@ -21,7 +21,7 @@ it("the relink notice's button gives a fresh sign-in link that makes the member 
   w.psn.revokeRefreshToken(linked.accountId);
   w.psn.expireAccessTokens();
   await w.app.poller.tick();
-  expect(findUser(w.app.ctx.db, w.member.id)?.linkState).toBe("needs_relink");
+  expect((await findUser(w.app.ctx.db, w.member.id))?.linkState).toBe("needs_relink");
 
   const notice = await w.discord.waitForDm(w.member.id, (m) => m.content.includes("no longer accepts"));
   const button = JSON.stringify(notice.components).match(/"custom_id":"(relink:new[^"]*)"/)?.[1];
@@ -43,5 +43,5 @@ it("the relink notice's button gives a fresh sign-in link that makes the member 
     body: new URLSearchParams({ npsso: linked.npsso }),
   });
   expect(await page.text()).toContain("Linked as Lapsed_Link");
-  expect(findUser(w.app.ctx.db, w.member.id)?.linkState).toBe("active");
+  expect((await findUser(w.app.ctx.db, w.member.id))?.linkState).toBe("active");
 });

@@ -17,8 +17,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-function stored(w: World, discordUserId: string) {
-  const user = findUser(w.app.ctx.db, discordUserId);
+async function stored(w: World, discordUserId: string) {
+  const user = await findUser(w.app.ctx.db, discordUserId);
   if (!user) throw new Error("not linked");
   const vault = createVault(w.config.encryption.key, w.config.encryption.oldKey);
   return { user, tokens: decryptTokens(vault, user.psnAccountId, user) };
@@ -48,7 +48,7 @@ describe("a refresh that started before a new sign-in", () => {
     world = await startWorld({ app: { schedulePolls: false } });
     const w = world;
     const linked = await w.linkMember(w.member, "Twice_Signed");
-    const first = stored(w, w.member.id);
+    const first = await stored(w, w.member.id);
 
     // PSN ends the access token early: the next poll gets 401 and refreshes, held at PSN.
     w.psn.expireAccessTokens();
@@ -59,14 +59,14 @@ describe("a refresh that started before a new sign-in", () => {
     // Meanwhile the member signs in again (after revoking the old sign-in, in the refused case).
     if (refuse) w.psn.revokeRefreshToken(linked.accountId);
     await signInAgain(w, linked);
-    const second = stored(w, w.member.id);
+    const second = await stored(w, w.member.id);
     expect(second.user.tokenGeneration).toBeGreaterThan(first.user.tokenGeneration);
     expect(second.tokens.refreshToken).not.toBe(first.tokens.refreshToken);
 
     refresh.release();
     const stats = await tick;
 
-    const after = stored(w, w.member.id);
+    const after = await stored(w, w.member.id);
     expect(after.user.linkState).toBe("active");
     expect(after.user.relinkNoticeSentAt).toBeNull();
     expect(after.tokens).toEqual(second.tokens);
@@ -83,7 +83,7 @@ describe("a refresh that started before a new sign-in", () => {
     w.psn.revokeRefreshToken(linked.accountId);
     w.psn.expireAccessTokens();
     await w.app.poller.tick();
-    expect(stored(w, w.member.id).user.linkState).toBe("needs_relink");
+    expect((await stored(w, w.member.id)).user.linkState).toBe("needs_relink");
     await w.discord.waitForDm(w.member.id, (m) => m.content.includes("no longer accepts"));
     await w.app.poller.tick();
     expect(relinkNotices(w, w.member.id)).toHaveLength(1);

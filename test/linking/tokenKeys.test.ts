@@ -98,7 +98,7 @@ describe("starting with a TOKEN_ENCRYPTION_KEY that does not match the stored to
   it("starts when the previous key is TOKEN_ENCRYPTION_KEY_OLD", async () => {
     const { previous } = await linkedWorld();
     second = await start(withKeys(randomBytes(32), previous));
-    expect(findUser(second.ctx.db, world.member.id)?.linkState).toBe("active");
+    expect((await findUser(second.ctx.db, world.member.id))?.linkState).toBe("active");
   });
 
   it("with the lost key named in TOKEN_ENCRYPTION_KEY_LOST, starts and asks the member to sign in again", async () => {
@@ -107,7 +107,7 @@ describe("starting with a TOKEN_ENCRYPTION_KEY that does not match the stored to
     second = await start(withKeys(randomBytes(32), null, [keyIdOf(previous)]));
     const app = second;
     await eventually(
-      () => findUser(app.ctx.db, world.member.id)?.linkState === "needs_relink",
+      async () => (await findUser(app.ctx.db, world.member.id))?.linkState === "needs_relink",
       "the link marked as needing a new sign-in",
     );
     const dm = await world.discord.waitForDm(world.member.id, (m) => !seen.has(m.id));

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { linkButtonUrl } from "../../sim/botEnv.js";
 import { sendRelinkReminders } from "../../src/accounts/relinkReminders.js";
 import { decryptTokens } from "../../src/accounts/tokenCrypto.js";
+import { dbOf } from "../../src/db/client.js";
 import { users } from "../../src/db/schema.js";
 import { findUser } from "../../src/db/users.js";
 import { createLogger } from "../../src/log.js";
@@ -30,8 +31,8 @@ function capturingLogger() {
 
 const vaultOf = (w: World) => createVault(w.config.encryption.key, w.config.encryption.oldKey);
 
-function storedTokens(w: World, discordUserId: string) {
-  const user = findUser(w.app.ctx.db, discordUserId);
+async function storedTokens(w: World, discordUserId: string) {
+  const user = await findUser(w.app.ctx.db, discordUserId);
   if (!user) throw new Error("not linked");
   return { user, tokens: decryptTokens(vaultOf(w), user.psnAccountId, user) };
 }
@@ -42,13 +43,13 @@ describe("tokens at rest", () => {
     world = await startWorld({ log: logs.log });
     const w = world;
     const linked = await w.linkMember(w.member, "Secret_Keeper");
-    const first = storedTokens(w, w.member.id);
+    const first = await storedTokens(w, w.member.id);
     expect(first.user.accessTokenEnc.startsWith(`v1.${keyIdOf(w.config.encryption.key)}.`)).toBe(true);
 
     // PSN expires the access token early: the next call gets 401, refreshes once, retries.
     w.psn.expireAccessTokens();
     await w.slash(w.member, "me").response();
-    const second = storedTokens(w, w.member.id);
+    const second = await storedTokens(w, w.member.id);
     expect(second.tokens.accessToken).not.toBe(first.tokens.accessToken);
     expect(second.user.accessTokenEnc).not.toContain(second.tokens.accessToken);
     expect(second.tokens.refreshToken).toBe(first.tokens.refreshToken);
@@ -79,10 +80,10 @@ describe("tokens at rest", () => {
     world = await startWorld({ psn: { accessTokenTtlSec: 30 } });
     const w = world;
     await w.linkMember(w.member, "Short_Lived");
-    const before = storedTokens(w, w.member.id);
+    const before = await storedTokens(w, w.member.id);
     // 30 s left is inside the TokenManager's 60 s margin: /me refreshes first.
     await w.slash(w.member, "me").response();
-    const after = storedTokens(w, w.member.id);
+    const after = await storedTokens(w, w.member.id);
     expect(after.tokens.accessToken).not.toBe(before.tokens.accessToken);
     expect(after.user.accessTokenExpiresAt.getTime()).toBeGreaterThan(
       before.user.accessTokenExpiresAt.getTime(),
@@ -101,7 +102,7 @@ describe("tokens at rest", () => {
     expect(me.embeds).toHaveLength(1);
     const notice = await w.discord.waitForDm(w.member.id, (m) => m.content.includes("no longer accepts"));
     expect(linkButtonUrl(notice.components)).toContain(`${w.webUrl}/link/`);
-    expect(findUser(w.app.ctx.db, w.member.id)?.linkState).toBe("needs_relink");
+    expect((await findUser(w.app.ctx.db, w.member.id))?.linkState).toBe("needs_relink");
 
     // More calls (the poller, /me) do not send more DMs.
     await expect(w.app.ctx.tokens.accessToken(linked.accountId)).rejects.toThrow();
@@ -116,7 +117,7 @@ describe("tokens at rest", () => {
       body: new URLSearchParams({ npsso: linked.npsso }),
     });
     expect(await page.text()).toContain("Linked as Revoked_One");
-    const user = findUser(w.app.ctx.db, w.member.id);
+    const user = await findUser(w.app.ctx.db, w.member.id);
     expect(user?.linkState).toBe("active");
     expect(user?.relinkNoticeSentAt).toBeNull();
   });
@@ -128,7 +129,7 @@ describe("tokens at rest", () => {
     const deps = w.app.ctx.linking;
     const db = w.app.ctx.db;
     const setExpiry = (ms: number) =>
-      db
+      dbOf(db)
         .update(users)
         .set({ refreshTokenExpiresAt: new Date(Date.now() + ms) })
         .where(eq(users.discordUserId, w.member.id))
@@ -146,7 +147,7 @@ describe("tokens at rest", () => {
     setExpiry(12 * 3_600_000);
     expect(await sendRelinkReminders(deps)).toBe(1);
     expect(await sendRelinkReminders(deps)).toBe(0);
-    expect(findUser(db, w.member.id)?.relinkRemindersSent).toBe(2);
+    expect((await findUser(db, w.member.id))?.relinkRemindersSent).toBe(2);
 
     // The "new link" button works whenever the member gets to it.
     const rows = reminder.components as Array<{ components: Array<{ custom_id?: string }> }>;
@@ -171,11 +172,11 @@ describe("key rotation", () => {
     (w.config.encryption as { key: Buffer; oldKey: Buffer | null }).key = newKey;
     (w.config.encryption as { key: Buffer; oldKey: Buffer | null }).oldKey = oldKey;
     await w.restartApp();
-    const before = findUser(w.app.ctx.db, w.member.id);
+    const before = await findUser(w.app.ctx.db, w.member.id);
     expect(before?.accessTokenEnc.startsWith(`v1.${keyIdOf(oldKey)}.`)).toBe(true);
     const me = await w.slash(w.member, "me").response();
     expect(JSON.stringify(me.embeds)).toContain("Offline");
-    const after = findUser(w.app.ctx.db, w.member.id);
+    const after = await findUser(w.app.ctx.db, w.member.id);
     expect(after?.accessTokenEnc.startsWith(`v1.${keyIdOf(newKey)}.`)).toBe(true);
     expect(after?.refreshTokenEnc.startsWith(`v1.${keyIdOf(newKey)}.`)).toBe(true);
   });

@@ -103,6 +103,29 @@ const extraFiles: Record<string, string> = {
   "src/web/fromTest.ts":
     'import { helper } from "../../test/helper.js";\nimport { bench } from "../../bench/poll.js";\nexport const t = [helper, bench];\n',
   "test/helper.ts": "export const helper = 1;\n",
+  // Only src/db knows the database: drizzle, the driver and src/db's insides stay in it; the store is for all.
+  "src/jobs/database.ts": [
+    'import { eq } from "drizzle-orm";',
+    'import Database from "better-sqlite3";',
+    'import { dbOf } from "../db/client.js";',
+    'import { users } from "../db/schema.js";',
+    'import { openStore } from "../db/store.js";',
+    "export const d = [eq, Database, dbOf, users, openStore];",
+    "",
+  ].join("\n"),
+  "src/db/client.ts":
+    'import { eq } from "drizzle-orm";\nimport Database from "better-sqlite3";\nexport const dbOf = [eq, Database];\n',
+  "src/db/schema.ts": 'import { eq } from "drizzle-orm";\nexport const users = eq;\n',
+  "src/db/store.ts": 'export { dbOf as openStore } from "./client.js";\n',
+  "bench/database.ts": [
+    'import { eq } from "drizzle-orm";',
+    'import { dbOf } from "../src/db/client.js";',
+    'import { openStore } from "../src/db/store.js";',
+    'import { helper } from "../test/helper.js";',
+    "export const b = [eq, dbOf, openStore, helper];",
+    "",
+  ].join("\n"),
+  "bench/crashRun.ts": 'import Database from "better-sqlite3";\nexport const c = Database;\n',
   "bench/poll.ts": "export const bench = 1;\n",
   // Nor sim/ or sandbox/, the tools that ship beside it; and the tools never import test/.
   "src/web/fromTools.ts":
@@ -130,7 +153,7 @@ const extraFiles: Record<string, string> = {
     name: "layers-fixture",
     private: true,
     type: "module",
-    dependencies: { "fake-prod": "1.0.0" },
+    dependencies: { "fake-prod": "1.0.0", "drizzle-orm": "1.0.0", "better-sqlite3": "1.0.0" },
     devDependencies: { "fake-dev": "1.0.0", "fake-dev-typed": "1.0.0", "@types/fake-types-only": "1.0.0" },
   }),
   "node_modules/fake-prod/package.json": JSON.stringify({
@@ -139,6 +162,18 @@ const extraFiles: Record<string, string> = {
     main: "index.js",
   }),
   "node_modules/fake-prod/index.js": "export const prod = 1;\n",
+  "node_modules/drizzle-orm/package.json": JSON.stringify({
+    name: "drizzle-orm",
+    version: "1.0.0",
+    main: "index.js",
+  }),
+  "node_modules/drizzle-orm/index.js": "export const eq = 1;\n",
+  "node_modules/better-sqlite3/package.json": JSON.stringify({
+    name: "better-sqlite3",
+    version: "1.0.0",
+    main: "index.js",
+  }),
+  "node_modules/better-sqlite3/index.js": "export default 1;\n",
   "node_modules/fake-dev/package.json": JSON.stringify({
     name: "fake-dev",
     version: "1.0.0",
@@ -260,6 +295,52 @@ const extraRows: Row[] = [
     why: "unlayered module",
   },
   { from: "src/psn/typo.ts", to: "./missing.js", expected: "src-not-to-unresolvable", why: "unresolvable" },
+  ...[
+    "node_modules/drizzle-orm/index.js",
+    "node_modules/better-sqlite3/index.js",
+    "src/db/client.ts",
+    "src/db/schema.ts",
+  ].map((to) => ({
+    from: "src/jobs/database.ts",
+    to,
+    expected: "no-database-outside-db",
+    why: "the database",
+  })),
+  { from: "src/jobs/database.ts", to: "src/db/store.ts", expected: null, why: "the store" },
+  { from: "src/db/client.ts", to: "node_modules/drizzle-orm/index.js", expected: null, why: "inside src/db" },
+  {
+    from: "src/db/client.ts",
+    to: "node_modules/better-sqlite3/index.js",
+    expected: null,
+    why: "inside src/db",
+  },
+  { from: "src/db/schema.ts", to: "node_modules/drizzle-orm/index.js", expected: null, why: "inside src/db" },
+  { from: "src/db/store.ts", to: "src/db/client.ts", expected: null, why: "inside src/db" },
+  {
+    from: "bench/database.ts",
+    to: "node_modules/drizzle-orm/index.js",
+    expected: "no-database-outside-db",
+    why: "bench/ too",
+  },
+  {
+    from: "bench/database.ts",
+    to: "src/db/client.ts",
+    expected: "no-database-outside-db",
+    why: "bench/ too",
+  },
+  { from: "bench/database.ts", to: "src/db/store.ts", expected: null, why: "the store" },
+  {
+    from: "bench/database.ts",
+    to: "test/helper.ts",
+    expected: "tools-not-to-test",
+    why: "tools use no tests",
+  },
+  {
+    from: "bench/crashRun.ts",
+    to: "node_modules/better-sqlite3/index.js",
+    expected: null,
+    why: "the crash run ages a dead bot's rows",
+  },
 ];
 
 function writeFixture(root: string): void {

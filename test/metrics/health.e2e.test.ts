@@ -48,9 +48,9 @@ describe("/healthz and the poller", () => {
 
     // That first tick after a long gap put her back on her phase, as after a restart;
     // once a tick has seen her in her party, she is due every interval.
-    const seen = () => findUser(m.world.app.ctx.db, alice.user.id)?.inParty === true;
-    for (let i = 0; i < 6 && !seen(); i++) await m.tick();
-    expect(seen()).toBe(true);
+    const seen = async () => (await findUser(m.world.app.ctx.db, alice.user.id))?.inParty === true;
+    for (let i = 0; i < 6 && !(await seen()); i++) await m.tick();
+    expect(await seen()).toBe(true);
 
     // Counted from the last finished tick now: three intervals are fine, a little more is not.
     m.advance(3 * INTERVAL_MS);

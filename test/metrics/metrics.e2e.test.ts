@@ -171,7 +171,7 @@ describe("/metrics", () => {
     const ended = await across(url, async () => {
       psn.endParty(session);
       // Two polls of its members without it; the PSN faults above put them on a short backoff.
-      for (let i = 0; i < 8 && findAllOpenCards(world.app.ctx.db).length > 0; i++) await m!.tick();
+      for (let i = 0; i < 8 && (await findAllOpenCards(world.app.ctx.db)).length > 0; i++) await m!.tick();
     });
     expect(ended.d("ppb_discord_card_actions_total", { kind: "end", result: "ok" })).toBe(1);
     expect(seriesValue(ended.after, "ppb_open_cards")).toBe(0);

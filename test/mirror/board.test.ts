@@ -253,7 +253,7 @@ describe("the presence board", () => {
     expect(answer.content).toContain("taken down");
     await m.tick();
     expect(boards()).toHaveLength(0);
-    expect(findBoard(m.world.app.ctx.db, m.world.guild.id)).toBeUndefined();
+    expect(await findBoard(m.world.app.ctx.db, m.world.guild.id)).toBeUndefined();
   });
 
   it("keeps one board across restarts, and across a crash between the create and its record", async () => {
@@ -269,14 +269,14 @@ describe("the presence board", () => {
     m.world.discord.deleteMessageByHand(boardChannel.id, boards()[0]!.id);
     const db = m.world.app.ctx.db;
     const nonce = newNonce();
-    beginBoard(db, { guildId: m.world.guild.id, channelId: boardChannel.id, nonce }, m.now());
+    await beginBoard(db, { guildId: m.world.guild.id, channelId: boardChannel.id, nonce }, m.now());
     await m.world.app.client.rest.post(Routes.channelMessages(boardChannel.id), {
       body: { embeds: [{ title: "Online now", footer: { text: BOARD_FOOTER } }], nonce, enforce_nonce: true },
     });
     await m.world.restartApp();
     await m.tick();
     expect(boards()).toHaveLength(1);
-    expect(findBoard(m.world.app.ctx.db, m.world.guild.id)).toMatchObject({
+    expect(await findBoard(m.world.app.ctx.db, m.world.guild.id)).toMatchObject({
       state: "live",
       messageId: boards()[0]?.id,
     });
@@ -291,7 +291,11 @@ describe("the presence board", () => {
     await m.tick();
     await configBoard(m.world.admin, "channel", boardChannel.id);
     const nonce = newNonce();
-    beginBoard(m.world.app.ctx.db, { guildId: m.world.guild.id, channelId: boardChannel.id, nonce }, m.now());
+    await beginBoard(
+      m.world.app.ctx.db,
+      { guildId: m.world.guild.id, channelId: boardChannel.id, nonce },
+      m.now(),
+    );
     await m.world.app.client.rest.post(Routes.channelMessages(boardChannel.id), {
       body: { embeds: [{ title: "Online now", footer: { text: BOARD_FOOTER } }], nonce, enforce_nonce: true },
     });
@@ -299,7 +303,7 @@ describe("the presence board", () => {
     m.advance(NONCE_WINDOW_MS + 60_000);
     await m.tick();
     expect(boards()).toHaveLength(1);
-    expect(findBoard(m.world.app.ctx.db, m.world.guild.id)).toMatchObject({ state: "live" });
+    expect(await findBoard(m.world.app.ctx.db, m.world.guild.id)).toMatchObject({ state: "live" });
     expect(theBoard().description).toContain("alice\\_ps");
   });
 
@@ -366,7 +370,7 @@ describe("the presence board", () => {
     m.world.discord.setChannelOverwrite(boardChannel.id, { id: botRole, type: "role" });
     const fixed = firstEmbed(await check());
     expect(fixed.description).toContain("The presence board was paused");
-    expect(findBoard(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toBeNull();
+    expect((await findBoard(m.world.app.ctx.db, m.world.guild.id))?.pausedReason).toBeNull();
     await m.tick();
     expect(theBoard().description).toContain("alice\\_ps");
   });
@@ -385,6 +389,6 @@ describe("the presence board", () => {
     expect(notAdmin.content).toContain("Manage Server");
     await m.tick();
     expect(m.world.discord.channelMessages(boardChannel.id)).toHaveLength(0);
-    expect(findBoard(m.world.app.ctx.db, m.world.guild.id)).toBeUndefined();
+    expect(await findBoard(m.world.app.ctx.db, m.world.guild.id)).toBeUndefined();
   });
 });

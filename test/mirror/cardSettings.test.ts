@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SimUser } from "../../sim/discord/server.js";
 import { NEED_MANAGE_GUILD } from "../../src/bot/commands/config.js";
 import { MINUTES_MISSING, MINUTES_OUT_OF_RANGE } from "../../src/bot/config/ended.js";
+import { dbOf } from "../../src/db/client.js";
 import { findGuild } from "../../src/db/guilds.js";
 import { cards } from "../../src/db/schema.js";
 import { embedFields, firstEmbed } from "../e2e/world.js";
@@ -86,7 +87,7 @@ describe("/config template and /config ended, end to end", () => {
       const member = await config(m.world.member, "template", { text: "{host}" });
       expect(member.content).toBe(NEED_MANAGE_GUILD);
 
-      expect(findGuild(m.world.app.ctx.db, m.world.guild.id)?.cardTemplate).toBeNull();
+      expect((await findGuild(m.world.app.ctx.db, m.world.guild.id))?.cardTemplate).toBeNull();
       const { card } = await partyCard();
       expect(card.content).toBe(`<@&${m.roleId}>`);
     });
@@ -190,10 +191,10 @@ describe("/config template and /config ended, end to end", () => {
       expect((await config(admin(), "ended", { mode: "delete-after" })).content).toBe(MINUTES_MISSING);
       const member = await config(m.world.member, "ended", { mode: "delete-after", minutes: 5 });
       expect(member.content).toBe(NEED_MANAGE_GUILD);
-      expect(findGuild(m.world.app.ctx.db, m.world.guild.id)?.endedDeleteAfterMinutes).toBeNull();
+      expect((await findGuild(m.world.app.ctx.db, m.world.guild.id))?.endedDeleteAfterMinutes).toBeNull();
     });
   });
 
   const findCardByMessage = (messageId: string) =>
-    m.world.app.ctx.db.select().from(cards).where(eq(cards.messageId, messageId)).get();
+    dbOf(m.world.app.ctx.db).select().from(cards).where(eq(cards.messageId, messageId)).get();
 });

@@ -48,7 +48,7 @@ describe("party cards, end to end", () => {
     expect(JSON.stringify(ended?.embeds)).toContain("Ended");
     expect(JSON.stringify(ended?.components)).toContain('"disabled":true');
     expect(cardsIn(m.world.partyChannel.id)).toHaveLength(1);
-    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
   });
 
   it("keeps one card across a restart, and across a crash between the row write and the Discord call", async () => {
@@ -67,7 +67,7 @@ describe("party cards, end to end", () => {
     const guildId = m.world.guild.id;
     const second = m.psn.startParty(alice.accountId, { joinability: "open", name: "Second" });
     const nonce = newNonce();
-    beginPost(
+    await beginPost(
       db,
       { guildId, sessionId: second, channelId: m.world.partyChannel.id, nonce, partyJson: "{}" },
       m.now(),
@@ -77,7 +77,7 @@ describe("party cards, end to end", () => {
     });
     await m.world.restartApp();
     await m.tick();
-    const open = findAllOpenCards(m.world.app.ctx.db);
+    const open = await findAllOpenCards(m.world.app.ctx.db);
     expect(open.map((c) => c.state).sort()).toEqual(["live", "live"]);
     expect(open.map((c) => c.sessionId).sort()).toEqual([first, second].sort());
     expect(cardsIn(m.world.partyChannel.id)).toHaveLength(2);
@@ -94,7 +94,7 @@ describe("party cards, end to end", () => {
     // Two polls of its only member without it, as for a party that ends while the bot runs.
     await m.tick();
     await m.tick();
-    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
     const ended = firstEmbed(m.world.discord.message(m.world.partyChannel.id, card.id)!);
     expect(ended.title).toBe("alice\\_ps's party");
     expect(ended.description).toMatch(/Ended · lasted \d+ s$/);
@@ -108,7 +108,7 @@ describe("party cards, end to end", () => {
     m.world.discord.deleteMessageByHand(m.world.partyChannel.id, card.id);
     // Nothing about the party changes: the deletion itself (a gateway event) brings the card back.
     await eventually(
-      () => findAllOpenCards(m.world.app.ctx.db)[0]?.state === "posting",
+      async () => (await findAllOpenCards(m.world.app.ctx.db))[0]?.state === "posting",
       "the card to be re-queued",
     );
     await m.tick();
@@ -126,7 +126,7 @@ describe("party cards, end to end", () => {
     const session = m.psn.startParty(alice.accountId, { joinability: "open" });
     await m.tick();
     const card = await m.world.discord.waitForMessage(m.world.partyChannel.id);
-    const [row] = findAllOpenCards(m.world.app.ctx.db);
+    const [row] = await findAllOpenCards(m.world.app.ctx.db);
     m.world.discord.fault(
       { method: "PATCH", path: `/channels/${m.world.partyChannel.id}/messages/${card.id}` },
       { status, code, times: 1 },
@@ -135,7 +135,7 @@ describe("party cards, end to end", () => {
     await m.tick();
     const again = await m.world.discord.waitForMessage(m.world.partyChannel.id, (x) => x.id !== card.id);
     expect(JSON.stringify(again.embeds)).toContain(bob.user.id);
-    const open = findAllOpenCards(m.world.app.ctx.db);
+    const open = await findAllOpenCards(m.world.app.ctx.db);
     expect(open).toEqual([
       expect.objectContaining({ sessionId: session, state: "live", messageId: again.id }),
     ]);
@@ -185,7 +185,7 @@ describe("party cards, end to end", () => {
     // Tick 2, first pass (members online): bob has joined, the card is edited. Carol, offline,
     // is read in the second pass, and by then she has come online and joined too.
     m.psn.joinParty(session, bob.accountId);
-    pollSoon(m.world.app.ctx.db, carol.user.id, new Date(m.now().getTime() + 30_000));
+    await pollSoon(m.world.app.ctx.db, carol.user.id, new Date(m.now().getTime() + 30_000));
     const firstEdit = m.world.discord.waitForMessageEdit(m.world.partyChannel.id, card.id).then(() => {
       m.psn.setPresence(carol.accountId, { online: true, platform: "PS5" });
       m.psn.joinParty(session, carol.accountId);
@@ -238,7 +238,7 @@ describe("party cards, end to end", () => {
     m.psn.startParty(alice.accountId, { joinability: "open" });
     await m.tick();
     await m.tick();
-    const guild = findGuild(m.world.app.ctx.db, m.world.guild.id);
+    const guild = await findGuild(m.world.app.ctx.db, m.world.guild.id);
     expect(guild?.pausedReason).toEqual({ code: "missingPermissions", channelId: m.world.partyChannel.id });
     const posts = m.world.discord
       .requests()
@@ -252,7 +252,7 @@ describe("party cards, end to end", () => {
     expect(firstEmbed(check).description).toContain(
       `Cards were paused (Missing Permissions (50013): the bot cannot post or edit in <#${m.world.partyChannel.id}>). The channel looks right now, so they are resumed.`,
     );
-    expect(findGuild(m.world.app.ctx.db, m.world.guild.id)?.pausedReason).toBeNull();
+    expect((await findGuild(m.world.app.ctx.db, m.world.guild.id))?.pausedReason).toBeNull();
     // Resumed: with the permission back, the next tick posts the card.
     m.world.discord.clearFaults();
     await m.tick();
@@ -284,7 +284,7 @@ describe("party cards, end to end", () => {
     await unlink(alice.user);
     const ended = m.world.discord.message(m.world.partyChannel.id, card.id);
     expect(JSON.stringify(ended?.embeds)).toContain("Ended");
-    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
   });
 
   it("leaves the card live when a member unlinks and another announced member is still in the party", async () => {
@@ -298,6 +298,6 @@ describe("party cards, end to end", () => {
     await unlink(alice.user);
     const shown = m.world.discord.message(m.world.partyChannel.id, card.id);
     expect(JSON.stringify(shown?.embeds)).not.toContain("Ended");
-    expect(findAllOpenCards(m.world.app.ctx.db).map((c) => c.state)).toEqual(["live"]);
+    expect((await findAllOpenCards(m.world.app.ctx.db)).map((c) => c.state)).toEqual(["live"]);
   });
 });

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PsnSim } from "../../sim/psn/server.js";
 import { unlinkMember } from "../../src/accounts/unlink.js";
-import type { OpenDatabase } from "../../src/db/client.js";
+import { dbOf, type Store, sqliteOf } from "../../src/db/client.js";
 import { loadFriendGraph } from "../../src/db/friends.js";
 import { friendEdges } from "../../src/db/schema.js";
 import { markNeedsRelink } from "../../src/db/users.js";
@@ -21,7 +21,7 @@ import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./poller
 describe("watching through friends", () => {
   let rig: PollerRig;
   let sim: PsnSim;
-  let database: OpenDatabase;
+  let database: Store;
   let clock: number;
   const updates: PartyUpdate[] = [];
 
@@ -81,18 +81,18 @@ describe("watching through friends", () => {
         .map((r) => r.accountId)
         .sort(),
     ).toEqual([a.accountId, b.accountId].sort());
-    expect(database.db.select().from(friendEdges).all()).toEqual(
+    expect(dbOf(database).select().from(friendEdges).all()).toEqual(
       expect.arrayContaining([
         { accountId: a.accountId, friendAccountId: b.accountId },
         { accountId: b.accountId, friendAccountId: a.accountId },
       ]),
     );
-    expect(database.db.select().from(friendEdges).all()).toHaveLength(2);
+    expect(dbOf(database).select().from(friendEdges).all()).toHaveLength(2);
     // Rarely: not read again on the next ticks.
     expect((await tick(p)).filter((r) => r.endpoint === "friends")).toEqual([]);
 
-    unlinkMember(database.db, b.discordUserId);
-    expect(database.db.select().from(friendEdges).all()).toEqual([]);
+    await unlinkMember(database, b.discordUserId);
+    expect(dbOf(database).select().from(friendEdges).all()).toEqual([]);
   });
 
   it("reads a new link's list on the next tick and everyone's again after the refresh period", async () => {
@@ -109,7 +109,7 @@ describe("watching through friends", () => {
     // And the new friendship counts at once: a reads c's presence in the same tick.
     expect(batchReads(next).flatMap((r) => r.accountIds ?? [])).toContain(c.accountId);
     expect(ownReads(next)).not.toContain(c.accountId);
-    expect(loadFriendGraph(database.db).friendsOf.get(a.accountId)).toEqual(
+    expect((await loadFriendGraph(database)).friendsOf.get(a.accountId)).toEqual(
       new Set([b.accountId, c.accountId]),
     );
     clock += 6 * 60 * 60_000;
@@ -153,7 +153,7 @@ describe("watching through friends", () => {
     // The loner has nobody: own reads on the backoff (60 s, then 2 minutes), not every tick.
     expect(lonerReads).toBeLessThanOrEqual(2);
     for (const m of ms)
-      expect(findWatchedMember(database.db, m.discordUserId)!.state.nextPollAt.getTime()).toBe(
+      expect((await findWatchedMember(database, m.discordUserId))!.state.nextPollAt.getTime()).toBe(
         clock + 30_000,
       );
 
@@ -173,10 +173,11 @@ describe("watching through friends", () => {
     await tick(poller()); // friend lists read, everyone seen offline
     // As stored by a run before friends: offline members on the two-minute backoff; one backing off after errors.
     const [waiting, alsoWaiting, failing] = ms as [(typeof ms)[0], (typeof ms)[0], (typeof ms)[0]];
-    for (const m of [waiting, alsoWaiting]) pollSoon(database.db, m.discordUserId, new Date(clock + 120_000));
-    const failed = findWatchedMember(database.db, failing.discordUserId)!;
-    saveWatchState(
-      database.db,
+    for (const m of [waiting, alsoWaiting])
+      await pollSoon(database, m.discordUserId, new Date(clock + 120_000));
+    const failed = (await findWatchedMember(database, failing.discordUserId))!;
+    await saveWatchState(
+      database,
       failing.discordUserId,
       { ...failed.state, errorStreak: 3, nextPollAt: new Date(clock + 4 * 60_000) },
       new Date(clock),
@@ -199,35 +200,37 @@ describe("watching through friends", () => {
     const a = await member(1);
     const p = poller();
     await tick(p); // no friend: a is on the offline backoff, here its longest
-    pollSoon(database.db, a.discordUserId, new Date(clock + 120_000));
+    await pollSoon(database, a.discordUserId, new Date(clock + 120_000));
     const b = await member(2);
     sim.befriend(a.accountId, b.accountId);
     // b's list is read on the next tick, and a is listed in that tick's batch.
     const next = await tick(p);
     expect(batchReads(next).flatMap((r) => r.accountIds ?? [])).toContain(a.accountId);
-    expect(findWatchedMember(database.db, a.discordUserId)!.state.nextPollAt.getTime()).toBe(clock + 30_000);
+    expect((await findWatchedMember(database, a.discordUserId))!.state.nextPollAt.getTime()).toBe(
+      clock + 30_000,
+    );
   });
 
   it("a member who came into friends' view when the database refused to move them is moved on the next tick", async () => {
     const a = await member(1);
     const p = poller();
     await tick(p); // no friend: a is on the offline backoff, here its longest
-    await pollSoon(database.db, a.discordUserId, new Date(clock + 120_000));
+    await pollSoon(database, a.discordUserId, new Date(clock + 120_000));
     const b = await member(2);
     sim.befriend(a.accountId, b.accountId);
     // The database refuses to bring anyone's next poll forward for one tick (a full disk,
     // a locked file): a temporary trigger on the bot's own connection, gone when dropped.
-    database.sqlite.exec(
+    sqliteOf(database).exec(
       "CREATE TEMP TRIGGER refuse_next_poll BEFORE UPDATE OF next_poll_at ON users BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
     );
     const refused = await tick(p);
     expect(batchReads(refused).flatMap((r) => r.accountIds ?? [])).not.toContain(a.accountId);
-    database.sqlite.exec("DROP TRIGGER refuse_next_poll");
+    sqliteOf(database).exec("DROP TRIGGER refuse_next_poll");
     // Still within a's backoff: only the move forward makes a due now.
     const next = await tick(p);
     expect(batchReads(next).flatMap((r) => r.accountIds ?? [])).toContain(a.accountId);
     expect(ownReads(next)).not.toContain(a.accountId);
-    expect((await findWatchedMember(database.db, a.discordUserId))!.state.nextPollAt.getTime()).toBe(
+    expect((await findWatchedMember(database, a.discordUserId))!.state.nextPollAt.getTime()).toBe(
       clock + 30_000,
     );
   });
@@ -243,7 +246,7 @@ describe("watching through friends", () => {
       if (atFirstSighting === null && u.live.length > 0) atFirstSighting = answeredForLoner();
     });
     await tick(p);
-    pollSoon(database.db, loner.discordUserId, new Date(clock + 30_000));
+    await pollSoon(database, loner.discordUserId, new Date(clock + 30_000));
     sim.setPresence(a.accountId, { online: true });
     const session = sim.startParty(a.accountId, { joinability: "open" });
     // The loner's own presence read is slow; a's party must not wait for it.
@@ -268,7 +271,7 @@ describe("watching through friends", () => {
     sim.befriend(next.accountId, c.accountId);
     await linkAccount(rig, next, a.discordUserId, new Date(clock));
     // The old account's friendships are gone at once, not left for the 6-hour refresh.
-    expect(database.db.select().from(friendEdges).all()).toEqual([]);
+    expect(dbOf(database).select().from(friendEdges).all()).toEqual([]);
     const reqs = await tick(p);
     expect(reqs.filter((r) => r.endpoint === "friends").map((r) => r.accountId)).toEqual([next.accountId]);
     expect(new Set(batchReads(reqs).flatMap((r) => r.accountIds ?? []))).toEqual(
@@ -293,7 +296,7 @@ describe("watching through friends", () => {
     const first = await tick(p);
     expect(first.filter((r) => r.endpoint === "friends" && r.status === 403)).toHaveLength(2);
     // Both lists private: nobody knows they are friends, so neither is covered.
-    expect(loadFriendGraph(database.db).friendsOf.has(alone.accountId)).toBe(false);
+    expect((await loadFriendGraph(database)).friendsOf.has(alone.accountId)).toBe(false);
 
     // The lists are read first, so the same tick already reads by batch.
     const listed = batchReads(first).flatMap((r) => r.accountIds ?? []);
@@ -302,7 +305,7 @@ describe("watching through friends", () => {
     // Left out of the answer: read with their own token in the same tick, and not listed again for a while.
     expect(ownReads(first)).toContain(shy.accountId);
     expect(ownReads(first)).not.toContain(a.accountId);
-    expect(findWatchedMember(database.db, shy.discordUserId)!.state.online).toBe(false);
+    expect((await findWatchedMember(database, shy.discordUserId))!.state.online).toBe(false);
     for (let i = 0; i < 4; i++) {
       const reqs = await tick(p);
       expect(batchReads(reqs).flatMap((r) => r.accountIds ?? [])).not.toContain(shy.accountId);
@@ -358,7 +361,7 @@ describe("watching through friends", () => {
     expect(batchReads(reqs).map((r) => r.status)).toEqual([403]);
     expect(ownReads(reqs).sort()).toEqual([a.accountId, b.accountId, c.accountId].sort());
     for (const m of [a, b, c])
-      expect(findWatchedMember(database.db, m.discordUserId)!.state.online).toBe(false);
+      expect((await findWatchedMember(database, m.discordUserId))!.state.online).toBe(false);
     // The refusing token makes no batch read for a while; the others' still do.
     for (let i = 0; i < 3; i++) {
       const later = batchReads(await tick(p));
@@ -421,11 +424,11 @@ describe("watching through friends", () => {
       },
       times: 1,
     });
-    pollSoon(database.db, loner.discordUserId, new Date(clock));
+    await pollSoon(database, loner.discordUserId, new Date(clock));
     const reqs = await tick(p);
     expect(batchReads(reqs).flatMap((r) => r.accountIds ?? [])).not.toContain(loner.accountId);
     expect(ownReads(reqs)).toContain(loner.accountId);
-    expect(findWatchedMember(database.db, loner.discordUserId)!.state.online).toBe(false);
+    expect((await findWatchedMember(database, loner.discordUserId))!.state.online).toBe(false);
   });
 
   it("reads a party once per tick: its other linked members find it already seen", async () => {
@@ -457,7 +460,7 @@ describe("watching through friends", () => {
     const d = await member(4);
     const hidden = await member(5, { announced: false });
     const stale = await member(6);
-    markNeedsRelink(database.db, stale.accountId, new Date(clock));
+    await markNeedsRelink(database, stale.accountId, new Date(clock));
     // Only the hidden or the stale member could read a and b together; c and d read each other.
     sim.befriend(c.accountId, d.accountId);
     for (const reader of [hidden, stale]) {

@@ -43,7 +43,10 @@ export async function startMirrorWorld(
   const world = await startWorld({ ...options, app: { schedulePolls: false, now } });
   const psn = world.psn;
   const role = world.discord.createRole(world.guild.id, { name: "Party people", permissions: 0n });
-  updateGuild(world.app.ctx.db, world.guild.id, { channelId: world.partyChannel.id, mentionRoleId: role.id });
+  await updateGuild(world.app.ctx.db, world.guild.id, {
+    channelId: world.partyChannel.id,
+    mentionRoleId: role.id,
+  });
 
   return {
     world,
@@ -55,7 +58,7 @@ export async function startMirrorWorld(
       // Through the real flow: /link, the DM's button, the sign-in page.
       const account = await world.linkMember(user, onlineId);
       // Linking from a server announces the member there; made explicit so the test does not depend on it.
-      optIn(world.app.ctx.db, world.guild.id, user.id);
+      await optIn(world.app.ctx.db, world.guild.id, user.id);
       psn.setPresence(account.accountId, { online: true, platform: "PS5", game: { name: "Helldivers 2" } });
       return { user, accountId: account.accountId, onlineId };
     },

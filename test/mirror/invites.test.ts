@@ -47,7 +47,7 @@ describe("Request invite, end to end", () => {
     const again = await click(carol.user).response();
     expect(again.content).toContain("already asked");
     expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["sent"]);
   });
 
   it("sends one invitation when Request invite is clicked twice at once", async () => {
@@ -57,7 +57,7 @@ describe("Request invite, end to end", () => {
     const [first, second] = await Promise.all([click(carol.user).response(), click(carol.user).response()]);
     expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
     expect([first.content, second.content].filter((c) => c.includes("already asked"))).toHaveLength(1);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["sent"]);
   });
 
   it("gives an unlinked member a button to the sign-in page, which links them in this server", async () => {
@@ -78,7 +78,7 @@ describe("Request invite, end to end", () => {
   });
 
   it("asks the member by DM in approve mode, and sends on Approve", async () => {
-    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    await setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
     const carol = await m.linkedMember("carol", "carol_ps");
     const answer = await click(carol.user).response();
     expect(answer.content).toContain("asked them");
@@ -96,11 +96,11 @@ describe("Request invite, end to end", () => {
     expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
     const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("approved"));
     expect(told.content).toContain("**alice\\_ps** approved");
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["sent"]);
   });
 
   it("sends one invitation when Approve is clicked twice at once", async () => {
-    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    await setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
     const carol = await m.linkedMember("carol", "carol_ps");
     await click(carol.user).response();
     const dm = await m.world.discord.waitForDm(alice.user.id, (x) =>
@@ -118,32 +118,32 @@ describe("Request invite, end to end", () => {
     m.psn.fault("invite", { delayMs: 400, times: 2 });
     await Promise.all([approve().response(), approve().response()]);
     expect(m.psn.invitations(carol.accountId)).toHaveLength(1);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["sent"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["sent"]);
   });
 
   it("does not ask again while an approval is still open, past the five-minute window", async () => {
-    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    await setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
     const carol = await m.linkedMember("carol", "carol_ps");
     expect((await click(carol.user).response()).content).toContain("asked them");
     for (let i = 0; i < 12; i++) await m.tick(); // 6 minutes: the first DM's buttons still work
     const again = await click(carol.user).response();
     expect(again.content).toContain("a member is deciding");
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["pending"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["pending"]);
   });
 
   it("says so when nobody in the party accepts requests (off)", async () => {
-    setInvitesMode(m.world.app.ctx.db, alice.user.id, "off", m.now());
+    await setInvitesMode(m.world.app.ctx.db, alice.user.id, "off", m.now());
     const carol = await m.linkedMember("carol", "carol_ps");
     const answer = await click(carol.user).response();
     expect(answer.content).toContain("Nobody in this party accepts invite requests");
     expect(m.psn.invitations()).toHaveLength(0);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["refused"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["refused"]);
   });
 
   let asked = "";
   /** In approve mode: carol asks, alice gets the approval DM; returns a click on one of its buttons. */
   async function askAlice(carol: LinkedMember) {
-    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    await setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
     expect((await click(carol.user).response()).content).toContain("asked them");
     const dm = await m.world.discord.waitForDm(alice.user.id, (x) =>
       JSON.stringify(x.components).includes("invite-approval"),
@@ -180,7 +180,7 @@ describe("Request invite, end to end", () => {
     const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("declined"));
     expect(told.content).toBe("Your invite request was declined.");
     expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["denied"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["denied"]);
   });
 
   it("sends nothing when Approve is clicked after the request expired", async () => {
@@ -192,7 +192,7 @@ describe("Request invite, end to end", () => {
     const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("expired"));
     expect(told.content).toBe("Your invite request expired before it was answered.");
     expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["expired"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["expired"]);
   });
 
   it("tells the requester when PSN fails after Approve", async () => {
@@ -206,11 +206,11 @@ describe("Request invite, end to end", () => {
     const told = await m.world.discord.waitForDm(carol.user.id, (x) => x.content.includes("approved"));
     expect(told.content).toBe("Your invite request was approved, but PSN did not send it. Try again later.");
     expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["failed"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["failed"]);
   });
 
   it("tells the requester when the approval DM cannot be delivered", async () => {
-    setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
+    await setInvitesMode(m.world.app.ctx.db, alice.user.id, "approve", m.now());
     m.world.discord.setDmsClosed(alice.user.id, true);
     const carol = await m.linkedMember("carol", "carol_ps");
     const answer = await click(carol.user).response();
@@ -218,7 +218,7 @@ describe("Request invite, end to end", () => {
       "Sorry, the invitation could not be sent (could not reach the member by DM). Try again in a few minutes.",
     );
     expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["failed"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["failed"]);
   });
 
   it("tells the requester when PSN refuses the automatic invitation", async () => {
@@ -229,7 +229,7 @@ describe("Request invite, end to end", () => {
       "Sorry, the invitation could not be sent (PSN refused (not in the party any more?)). Try again in a few minutes.",
     );
     expect(m.psn.invitations(carol.accountId)).toHaveLength(0);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["failed"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["failed"]);
   });
 
   it.each([
@@ -237,8 +237,8 @@ describe("Request invite, end to end", () => {
     ["another server's party", () => "other-server-session"],
   ])("refuses a tampered custom_id: %s", async (_what, sessionOf) => {
     const db = m.world.app.ctx.db;
-    ensureGuild(db, "111111111111111111");
-    beginPost(
+    await ensureGuild(db, "111111111111111111");
+    await beginPost(
       db,
       {
         guildId: "111111111111111111",

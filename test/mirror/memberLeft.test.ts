@@ -58,8 +58,11 @@ describe("a member who leaves the server", () => {
     m.world.discord.removeMember(m.world.guild.id, alice.user.id);
     // No poll runs: the leave itself ends the card.
     await m.world.discord.waitForMessageEdit(channelId(), card.id, () => cardEnded(card.id));
-    expect(guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([]);
-    await eventually(() => findAllOpenCards(m.world.app.ctx.db).length === 0, "the card row ended");
+    expect(await guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([]);
+    await eventually(
+      async () => (await findAllOpenCards(m.world.app.ctx.db)).length === 0,
+      "the card row ended",
+    );
 
     await m.tick();
     expect(boardText()).not.toContain(alice.user.id);
@@ -85,7 +88,7 @@ describe("a member who leaves the server", () => {
 
     m.world.discord.removeMember(m.world.guild.id, alice.user.id);
     await m.world.discord.waitForMessageEdit(channelId(), card.id, () => cardEnded(card.id));
-    expect(guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([]);
+    expect(await guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([]);
   });
 
   it("is still announced in the other servers they are in", async () => {
@@ -94,8 +97,8 @@ describe("a member who leaves the server", () => {
     const otherChannel = m.world.discord.createChannel(other.id, { name: "parties" });
     m.world.discord.addMember(other.id, alice.user.id);
     await eventually(() => m.world.app.client.guilds.cache.has(other.id), "the bot sees the other server");
-    updateGuild(m.world.app.ctx.db, other.id, { channelId: otherChannel.id });
-    optIn(m.world.app.ctx.db, other.id, alice.user.id);
+    await updateGuild(m.world.app.ctx.db, other.id, { channelId: otherChannel.id });
+    await optIn(m.world.app.ctx.db, other.id, alice.user.id);
     m.psn.startParty(alice.accountId, { joinability: "open" });
     await m.tick();
     const card = await m.world.discord.waitForMessage(channelId());
@@ -103,10 +106,10 @@ describe("a member who leaves the server", () => {
 
     m.world.discord.removeMember(m.world.guild.id, alice.user.id);
     await m.world.discord.waitForMessageEdit(channelId(), card.id, () => cardEnded(card.id));
-    expect(guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([other.id]);
+    expect(await guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([other.id]);
     // Queued behind the leave's work in the card writer: when it returns, that work is done.
     await m.world.app.ctx.cards.endCardsOfUser("0");
-    expect(findAllOpenCards(m.world.app.ctx.db).map((c) => c.guildId)).toEqual([other.id]);
+    expect((await findAllOpenCards(m.world.app.ctx.db)).map((c) => c.guildId)).toEqual([other.id]);
     const editsThere = m.world.discord
       .requests()
       .filter((r) => r.method === "PATCH" && r.path.includes(`/channels/${otherChannel.id}/`));
@@ -124,12 +127,12 @@ describe("a member who leaves the server", () => {
 
     m.world.discord.removeMember(m.world.guild.id, alice.user.id);
     await eventually(
-      () => guildsOfMember(m.world.app.ctx.db, alice.user.id).length === 0,
+      async () => (await guildsOfMember(m.world.app.ctx.db, alice.user.id)).length === 0,
       "alice's opt-in gone",
     );
     await m.tick();
     expect(cardEnded(card.id)).toBe(false);
-    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(1);
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toHaveLength(1);
   });
 
   it("is caught at the next start when they left while the bot was down", async () => {
@@ -143,10 +146,13 @@ describe("a member who leaves the server", () => {
     m.world.discord.removeMember(m.world.guild.id, alice.user.id);
     await m.world.restartApp();
     await m.world.discord.waitForMessageEdit(channelId(), card.id, () => cardEnded(card.id));
-    expect(guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([]);
+    expect(await guildsOfMember(m.world.app.ctx.db, alice.user.id)).toEqual([]);
     // Members still in the server keep being announced.
-    expect(guildsOfMember(m.world.app.ctx.db, bob.user.id)).toEqual([m.world.guild.id]);
-    await eventually(() => findAllOpenCards(m.world.app.ctx.db).length === 0, "the card row ended");
+    expect(await guildsOfMember(m.world.app.ctx.db, bob.user.id)).toEqual([m.world.guild.id]);
+    await eventually(
+      async () => (await findAllOpenCards(m.world.app.ctx.db)).length === 0,
+      "the card row ended",
+    );
   });
 });
 

@@ -46,13 +46,15 @@ describe("a card whose create answer was lost, past the nonce window", () => {
     // Within the window the retry repeats the nonce: Discord returns the same message (answer lost again).
     await m.tick();
     expect(cardsOf(session)).toHaveLength(1);
-    expect(findAllOpenCards(m.world.app.ctx.db)).toEqual([expect.objectContaining({ state: "posting" })]);
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toEqual([
+      expect.objectContaining({ state: "posting" }),
+    ]);
 
     m.advance(NONCE_WINDOW_MS + 60_000);
     await m.tick();
     const [card] = cardsOf(session);
     expect(cardsOf(session)).toHaveLength(1);
-    expect(findAllOpenCards(m.world.app.ctx.db)).toEqual([
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toEqual([
       expect.objectContaining({ state: "live", messageId: card?.id }),
     ]);
 
@@ -73,7 +75,7 @@ describe("a card whose create answer was lost, past the nonce window", () => {
     const [first] = cardsOf(session);
     // A repeat after the window, as the bot made them before it looked first: Discord posted it again.
     m.advance(NONCE_WINDOW_MS + 60_000);
-    const row = findAllOpenCards(m.world.app.ctx.db)[0];
+    const row = (await findAllOpenCards(m.world.app.ctx.db))[0];
     await m.world.app.client.rest
       .post(`/channels/${channelId()}/messages`, {
         body: {
@@ -88,7 +90,7 @@ describe("a card whose create answer was lost, past the nonce window", () => {
 
     await m.tick();
     expect(cardsOf(session).map((c) => c.id)).toEqual([first?.id]);
-    expect(findAllOpenCards(m.world.app.ctx.db)).toEqual([
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toEqual([
       expect.objectContaining({ state: "live", messageId: first?.id }),
     ]);
   });
@@ -109,7 +111,7 @@ describe("a card whose create answer was lost, past the nonce window", () => {
     m.psn.endParty(session);
     await m.tick();
     await m.tick();
-    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
     const cards = cardsOf(session);
     expect(cards).toHaveLength(1);
     expect(JSON.stringify(cards[0]?.embeds)).toContain("Ended");
@@ -132,7 +134,7 @@ describe("a card whose create answer was lost, past the nonce window", () => {
     await m.tick();
     const [card] = cardsOf(session);
     expect(cardsOf(session)).toHaveLength(1);
-    expect(findAllOpenCards(m.world.app.ctx.db)).toEqual([
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toEqual([
       expect.objectContaining({ state: "live", messageId: card?.id }),
     ]);
 

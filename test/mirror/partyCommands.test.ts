@@ -83,7 +83,7 @@ describe("/party and /parties, end to end", () => {
 
     m.psn.setPresence(alice.accountId, { online: false });
     // An online member's presence is read every few polls (docs/architecture.md: How polling spends the PSN budget).
-    for (let i = 0; i < 20 && findUser(m.world.app.ctx.db, alice.user.id)?.online !== false; i++)
+    for (let i = 0; i < 20 && (await findUser(m.world.app.ctx.db, alice.user.id))?.online !== false; i++)
       await m.tick();
     const offline = await party(dave, alice.user);
     expect(offline.ephemeral).toBe(true);

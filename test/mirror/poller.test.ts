@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PsnSim } from "../../sim/psn/server.js";
-import type { OpenDatabase } from "../../src/db/client.js";
+import type { Store } from "../../src/db/store.js";
 import { findWatchedMember, pollSoon } from "../../src/db/watch.js";
 import type { PartyUpdate } from "../../src/domain/partyUpdate.js";
 import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./pollerRig.js";
@@ -12,7 +12,7 @@ import { linkAccount, type PollerRig, rigPoller, startPollerRig } from "./poller
 describe("Poller", () => {
   let rig: PollerRig;
   let sim: PsnSim;
-  let database: OpenDatabase;
+  let database: Store;
   let clock: number;
   const updates: PartyUpdate[] = [];
   /** Called once with the next update the sink receives. */
@@ -104,7 +104,9 @@ describe("Poller", () => {
     const stats = await poller(1).tick();
     expect(stats.due).toBe(2);
     expect(stats.failures).toBe(1);
-    const states = [a, b].map((m) => findWatchedMember(database.db, m.discordUserId)?.state);
+    const states = await Promise.all(
+      [a, b].map(async (m) => (await findWatchedMember(database, m.discordUserId))?.state),
+    );
     const limited = states.find((s) => s?.online === null);
     const fine = states.find((s) => s?.online === true);
     expect(fine).toBeDefined();
@@ -125,7 +127,7 @@ describe("Poller", () => {
     const p = poller();
     await p.tick(); // a is seen online, b offline
     clock += 30_000;
-    pollSoon(database.db, b.discordUserId, new Date(clock));
+    await pollSoon(database, b.discordUserId, new Date(clock));
     const session = sim.startParty(a.accountId, { joinability: "open" });
     // b is due again and its presence read is slow; a's party must not wait for it.
     sim.fault("presence", { delayMs: 3_000 });

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PsnSim, startPsnSim } from "../../sim/psn/server.js";
-import { type OpenDatabase, openDatabase } from "../../src/db/client.js";
 import { optIn } from "../../src/db/guildMembers.js";
+import { openStore, type Store } from "../../src/db/store.js";
 import { upsertLinkedUser } from "../../src/db/users.js";
 import type { PartySink } from "../../src/domain/partyUpdate.js";
 import { defaultFriendOptions, type FriendOptions, FriendWatch } from "../../src/jobs/friendWatch.js";
@@ -31,7 +31,7 @@ export const RIG_GUILD = "400000000000000000";
 export interface PollerRig {
   sim: PsnSim;
   psn: PsnClient;
-  database: OpenDatabase;
+  database: Store;
   /** Access tokens by PSN account id, from the sign-ins. */
   tokens: Map<string, string>;
   close(): Promise<void>;
@@ -42,7 +42,7 @@ export async function startPollerRig(
 ): Promise<PollerRig> {
   const sim = await startPsnSim(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
   const dir = mkdtempSync(join(tmpdir(), "ppb-poller-"));
-  const database = openDatabase(join(dir, "bot.sqlite"));
+  const database = await openStore(join(dir, "bot.sqlite"));
   const psn = clientFor(sim, {
     retry: { attempts: 1 },
     timeoutMs: 10_000,
@@ -55,7 +55,7 @@ export async function startPollerRig(
     tokens: new Map(),
     async close() {
       await psn.close();
-      database.close();
+      await database.close();
       await sim.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -75,8 +75,8 @@ export async function linkAccount(
 ): Promise<void> {
   const signIn = await rig.psn.signInWithNpsso(account.npsso);
   rig.tokens.set(account.accountId, signIn.tokens.accessToken);
-  upsertLinkedUser(
-    rig.database.db,
+  await upsertLinkedUser(
+    rig.database,
     {
       discordUserId,
       psnAccountId: account.accountId,
@@ -88,7 +88,7 @@ export async function linkAccount(
     },
     at,
   );
-  if (options.announced !== false) optIn(rig.database.db, RIG_GUILD, discordUserId);
+  if (options.announced !== false) await optIn(rig.database, RIG_GUILD, discordUserId);
 }
 
 /** A poller over the rig, on the test's clock, every 30 s, wired as the app wires it. */
@@ -96,7 +96,7 @@ export function rigPoller(
   rig: PollerRig,
   options: { now: () => Date; sink: PartySink; concurrency?: number; friends?: Partial<FriendOptions> },
 ) {
-  const db = rig.database.db;
+  const db = rig.database;
   const log = silentLogger();
   const concurrency = options.concurrency ?? 4;
   const tokens = { provider: (id: string) => staticToken(id, rig.tokens.get(id) ?? "") };

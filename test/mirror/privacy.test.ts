@@ -44,7 +44,7 @@ describe("/privacy, end to end", () => {
       .response();
     expect(refused.content).toContain("Nobody in this party accepts invite requests");
     expect(m.psn.invitations()).toHaveLength(0);
-    expect(invitesOfSession(m.world.app.ctx.db, session).map((i) => i.outcome)).toEqual(["refused"]);
+    expect((await invitesOfSession(m.world.app.ctx.db, session)).map((i) => i.outcome)).toEqual(["refused"]);
   });
 
   it("announce off: the member's parties get no card here; on again: the next poll posts it", async () => {

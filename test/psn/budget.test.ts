@@ -80,7 +80,7 @@ describe("RequestBudget", () => {
     const { now, sleep, clock } = fakeClock();
     const budget = new RequestBudget({ requests: 5, windowMs: 1_000, now, sleep });
     const until = new Date(clock.now + 30_000);
-    budget.pause("a", until);
+    await budget.pause("a", until);
     expect(budget.pausedUntil("a")).toEqual(until);
     expect(budget.remaining("a")).toBe(0);
     await budget.acquire("a");
@@ -94,7 +94,7 @@ describe("RequestBudget", () => {
     for (let i = 0; i < 1_000; i++) await budget.acquire(`k${i}`);
     expect(budget.size).toBeLessThanOrEqual(1_000);
     clock.now += 1_001;
-    budget.sweep();
+    await budget.sweep();
     expect(budget.size).toBe(0);
   });
 
@@ -112,19 +112,19 @@ function memoryLedger() {
   const pauses = new Map<string, number>();
   let failNext = false;
   const ledger: BudgetLedger = {
-    restore: (since, now) => ({
+    restore: async (since, now) => ({
       spent: spent.filter((s) => s.at > since),
       pauses: [...pauses].filter(([, until]) => until > now).map(([key, until]) => ({ key, until })),
     }),
-    spent: (key, at) => {
+    spent: async (key, at) => {
       if (failNext) {
         failNext = false;
         throw new Error("disk I/O error");
       }
       spent.push({ key, at });
     },
-    paused: (key, until) => void pauses.set(key, until),
-    forget: (before) => {
+    paused: async (key, until) => void pauses.set(key, until),
+    forget: async (before) => {
       for (let i = spent.length - 1; i >= 0; i--) if (spent[i]!.at <= before) spent.splice(i, 1);
     },
   };
@@ -139,9 +139,10 @@ describe("RequestBudget with a ledger", () => {
     await first.acquire("a");
     clock.now += 100;
     await first.acquire("a");
-    first.pause("b", new Date(clock.now + 5_000));
+    await first.pause("b", new Date(clock.now + 5_000));
 
     const restarted = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep, ledger });
+    await restarted.ready;
     expect(restarted.remaining("a")).toBe(1);
     expect(restarted.pausedUntil("b")?.getTime()).toBe(clock.now + 5_000);
     const granted: number[] = [];
@@ -168,8 +169,45 @@ describe("RequestBudget with a ledger", () => {
     const budget = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep, ledger });
     await budget.acquire("a");
     clock.now += 1_000;
-    budget.sweep();
+    await budget.sweep();
     expect(spent).toEqual([]);
+  });
+
+  it("grants a call only once the ledger has recorded it: a crash before the request over-counts, never forgets", async () => {
+    const { now, sleep } = fakeClock();
+    const { ledger, spent } = memoryLedger();
+    let recorded!: () => void;
+    const slowLedger: BudgetLedger = {
+      ...ledger,
+      spent: (key, at) =>
+        new Promise<void>((resolve) => {
+          recorded = () => {
+            void ledger.spent(key, at).then(resolve);
+          };
+        }),
+    };
+    const budget = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep, ledger: slowLedger });
+    let granted = false;
+    const acquired = budget.acquire("a").then(() => {
+      granted = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(granted).toBe(false);
+    recorded();
+    await acquired;
+    expect(spent).toHaveLength(1);
+  });
+
+  it("a ledger that cannot be read stops the budget: no call is granted on a forgotten window", async () => {
+    const { now, sleep } = fakeClock();
+    const { ledger } = memoryLedger();
+    const unreadable: BudgetLedger = {
+      ...ledger,
+      restore: () => Promise.reject(new Error("disk I/O error")),
+    };
+    const budget = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep, ledger: unreadable });
+    await expect(budget.ready).rejects.toThrow("disk I/O error");
+    await expect(budget.acquire("a")).rejects.toThrow("disk I/O error");
   });
 });
 

@@ -3,17 +3,17 @@ import { connect } from "node:net";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LinkingDeps } from "../../src/accounts/linking.js";
-import { openDatabase } from "../../src/db/client.js";
+import { openStore } from "../../src/db/store.js";
 import { createLogger, silentLogger } from "../../src/log.js";
 import { npssoSource, PSN_AUTH_BASE_URL } from "../../src/psn/auth.js";
 import { createVault } from "../../src/vault.js";
 import { startWebServer, type WebServer } from "../../src/web/server.js";
 
 let server: WebServer | undefined;
-let close: (() => void) | undefined;
+let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await server?.close();
-  close?.();
+  await close?.();
   server = undefined;
 });
 
@@ -33,10 +33,10 @@ function rawRequest(url: string, request: string): Promise<string> {
 }
 
 async function start(health: { discordReady: boolean; dbOk: boolean }, log = silentLogger()) {
-  const database = openDatabase(":memory:");
-  close = database.close;
+  const database = await openStore(":memory:");
+  close = () => database.close();
   const linking: LinkingDeps = {
-    db: database.db,
+    db: database,
     vault: createVault(randomBytes(32)),
     psn: {
       signInWithNpsso: () => Promise.reject(new Error("not in this test")),

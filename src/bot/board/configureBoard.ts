@@ -45,8 +45,8 @@ export async function configureBoard(
 ): Promise<void> {
   const now = ctx.now();
   if (interaction.options.getSubcommand(true) === "off") {
-    const had = findGuild(ctx.db, interaction.guildId)?.boardChannelId ?? null;
-    updateGuild(ctx.db, interaction.guildId, { boardChannelId: null }, now);
+    const had = (await findGuild(ctx.db, interaction.guildId))?.boardChannelId ?? null;
+    await updateGuild(ctx.db, interaction.guildId, { boardChannelId: null }, now);
     await interaction.reply({
       content: had
         ? `The presence board in <#${had}> will be taken down at the next poll.`
@@ -72,9 +72,9 @@ export async function configureBoard(
         .join("\n")}\nThen run this command again.`,
     );
   }
-  updateGuild(ctx.db, interaction.guildId, { boardChannelId: picked.id }, now);
+  await updateGuild(ctx.db, interaction.guildId, { boardChannelId: picked.id }, now);
   // Run again after a refusal was fixed: the board is tried again.
-  clearBoardPause(ctx.db, interaction.guildId, now);
+  await clearBoardPause(ctx.db, interaction.guildId, now);
   await interaction.reply({
     content: `The presence board will be kept in <#${picked.id}>; it appears at the next poll.`,
     flags: MessageFlags.Ephemeral,

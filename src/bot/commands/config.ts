@@ -86,7 +86,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   // override that per role or channel; the setting itself stays an admin decision.
   if (!canManageGuild(interaction.memberPermissions.bitfield)) throw new UserError(NEED_MANAGE_GUILD);
 
-  const row = ensureGuild(ctx.db, interaction.guildId);
+  const row = await ensureGuild(ctx.db, interaction.guildId);
   if (interaction.options.getSubcommandGroup() === BOARD_GROUP) return configureBoard(interaction, ctx);
   switch (interaction.options.getSubcommand(true)) {
     case "channel":
@@ -138,7 +138,7 @@ async function setChannel(interaction: GuildInteraction, ctx: BotContext): Promi
     ChannelType.GuildAnnouncement,
   ]);
   // A new channel is a fresh start: a pause was about the old one.
-  updateGuild(ctx.db, interaction.guildId, { channelId: picked.id, pausedReason: null }, ctx.now());
+  await updateGuild(ctx.db, interaction.guildId, { channelId: picked.id, pausedReason: null }, ctx.now());
   const granted = botPermissionsIn(interaction, interaction.guild.channels.cache.get(picked.id));
   const missing = granted === null ? [] : missingPermissions(granted);
   const warning =
@@ -151,7 +151,7 @@ async function setRole(interaction: GuildInteraction, ctx: BotContext): Promise<
   if (role && role.id === interaction.guildId) {
     throw new UserError("Cards cannot mention @everyone. Pick a role, or leave the option empty for none.");
   }
-  updateGuild(ctx.db, interaction.guildId, { mentionRoleId: role?.id ?? null }, ctx.now());
+  await updateGuild(ctx.db, interaction.guildId, { mentionRoleId: role?.id ?? null }, ctx.now());
   await reply(
     interaction,
     confirm(role ? `New party cards will mention <@&${role.id}>.` : "Party cards will not mention any role."),
@@ -161,7 +161,7 @@ async function setRole(interaction: GuildInteraction, ctx: BotContext): Promise<
 async function setParties(interaction: GuildInteraction, ctx: BotContext): Promise<void> {
   const parsed = showOption.safeParse(interaction.options.getString("which", true));
   if (!parsed.success) throw new UserError("Choose joinable or all.");
-  updateGuild(ctx.db, interaction.guildId, { show: parsed.data }, ctx.now());
+  await updateGuild(ctx.db, interaction.guildId, { show: parsed.data }, ctx.now());
   await reply(interaction, confirm(`Cards will be posted for: ${SHOW_TEXT[parsed.data].toLowerCase()}.`));
 }
 
@@ -171,7 +171,7 @@ async function setEnabled(
   row: GuildRow,
   enabled: boolean,
 ): Promise<void> {
-  updateGuild(ctx.db, interaction.guildId, { enabled }, ctx.now());
+  await updateGuild(ctx.db, interaction.guildId, { enabled }, ctx.now());
   if (!enabled)
     return reply(
       interaction,
@@ -197,15 +197,15 @@ async function check(interaction: GuildInteraction, ctx: BotContext, row: GuildR
     boardChannelId: row.boardChannelId,
     channelFound: boardChannel !== undefined,
     botPermissions: botPermissionsIn(interaction, boardChannel),
-    pausedReason: findBoard(ctx.db, interaction.guildId)?.pausedReason ?? null,
+    pausedReason: (await findBoard(ctx.db, interaction.guildId))?.pausedReason ?? null,
   });
   const now = ctx.now();
   if (report.clearPause) {
-    updateGuild(ctx.db, interaction.guildId, { pausedReason: null }, now);
+    await updateGuild(ctx.db, interaction.guildId, { pausedReason: null }, now);
     ctx.log.info({ guildId: interaction.guildId }, "party cards resumed after /config check");
   }
   if (board.clearPause) {
-    clearBoardPause(ctx.db, interaction.guildId, now);
+    await clearBoardPause(ctx.db, interaction.guildId, now);
     ctx.log.info({ guildId: interaction.guildId }, "presence board resumed after /config check");
   }
   // The board in the party channel would repeat the same permission lines.

@@ -29,8 +29,8 @@ export function linkMessage(linkedAs: string | null, expiresAt: Date): string {
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const userId = interaction.user.id;
-  const linkedAs = findUser(ctx.db, userId)?.psnOnlineId ?? null;
-  const link = issueLink(ctx.linking, userId, interaction.guildId);
+  const linkedAs = (await findUser(ctx.db, userId))?.psnOnlineId ?? null;
+  const link = await issueLink(ctx.linking, userId, interaction.guildId);
   const message = {
     content: linkMessage(linkedAs, link.expiresAt),
     components: dmComponents({ link: { label: "Open sign-in page", url: link.url } }),

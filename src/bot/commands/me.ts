@@ -67,11 +67,11 @@ export function meEmbed(user: UserRow, presence: PresenceView, servers: string[]
 }
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const user = findUser(ctx.db, interaction.user.id);
+  const user = await findUser(ctx.db, interaction.user.id);
   if (!user) throw new UserError("You have no PlayStation account linked. Run /link to link one.");
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const presence = await readPresence(user, ctx);
-  const servers = guildsOfMember(ctx.db, user.discordUserId).map(
+  const servers = (await guildsOfMember(ctx.db, user.discordUserId)).map(
     (id) => ctx.client.guilds.cache.get(id)?.name ?? `Server ${id}`,
   );
   await interaction.editReply({ embeds: [meEmbed(user, presence, servers)] });

@@ -24,7 +24,7 @@ export const definition = new SlashCommandBuilder()
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   if (!interaction.inGuild()) throw new UserError("Use this command in a server.");
   const guildId = interaction.guildId;
-  const listed: ListedCard[] = findLiveCards(ctx.db, guildId).flatMap((row) => {
+  const listed: ListedCard[] = (await findLiveCards(ctx.db, guildId)).flatMap((row) => {
     const party = partyFromJson(row.partyJson);
     return party && row.messageId
       ? [{ party, guildId, channelId: row.channelId, messageId: row.messageId }]

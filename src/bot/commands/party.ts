@@ -11,8 +11,8 @@ import {
   SlashCommandBuilder,
 } from "discord.js";
 import { type CardRow, findAllOpenCards, findLiveCards } from "../../db/cards.js";
-import type { Db } from "../../db/client.js";
 import { ensureGuild } from "../../db/guilds.js";
+import type { Store } from "../../db/store.js";
 import { findUser } from "../../db/users.js";
 import { announcingGuildsOf } from "../../db/watch.js";
 import { guildSettingsOf } from "../../domain/guild.js";
@@ -38,12 +38,12 @@ function cardsShowing(rows: readonly CardRow[], discordUserId: string): { row: C
   });
 }
 
-function factsOf(db: Db, guildId: string, discordUserId: string): MemberFacts {
-  const user = findUser(db, discordUserId);
-  const here = cardsShowing(findLiveCards(db, guildId), discordUserId)[0];
-  const elsewhere = here ? undefined : cardsShowing(findAllOpenCards(db), discordUserId)[0];
-  const announced = announcingGuildsOf(db, [discordUserId]).get(discordUserId) ?? [];
-  const guild = ensureGuild(db, guildId);
+async function factsOf(db: Store, guildId: string, discordUserId: string): Promise<MemberFacts> {
+  const user = await findUser(db, discordUserId);
+  const here = cardsShowing(await findLiveCards(db, guildId), discordUserId)[0];
+  const elsewhere = here ? undefined : cardsShowing(await findAllOpenCards(db), discordUserId)[0];
+  const announced = (await announcingGuildsOf(db, [discordUserId])).get(discordUserId) ?? [];
+  const guild = await ensureGuild(db, guildId);
   return {
     link: user ? { state: user.linkState, online: user.online, inParty: user.inParty } : null,
     announcedHere: announced.includes(guildId),
@@ -56,9 +56,9 @@ function factsOf(db: Db, guildId: string, discordUserId: string): MemberFacts {
 }
 
 /** Who of the party is announced here: only they appear as mentions, as on the card itself. */
-function announcedHere(db: Db, guildId: string, party: Party): Set<string> {
+async function announcedHere(db: Store, guildId: string, party: Party): Promise<Set<string>> {
   const ids = party.members.flatMap((m) => (m.discordUserId ? [m.discordUserId] : []));
-  const guilds = announcingGuildsOf(db, ids);
+  const guilds = await announcingGuildsOf(db, ids);
   return new Set(ids.filter((id) => guilds.get(id)?.includes(guildId)));
 }
 
@@ -67,7 +67,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
   const guildId = interaction.guildId;
   const target = interaction.options.getUser("member") ?? interaction.user;
   const self = target.id === interaction.user.id;
-  const status = partyStatus(factsOf(ctx.db, guildId, target.id));
+  const status = partyStatus(await factsOf(ctx.db, guildId, target.id));
   if (status.kind !== "card") {
     await interaction.reply({
       content: partyStatusText(status, { self, mention: `<@${target.id}>` }),
@@ -77,7 +77,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     return;
   }
   const card = renderPartyCard(status.party, {
-    announced: announcedHere(ctx.db, guildId, status.party),
+    announced: await announcedHere(ctx.db, guildId, status.party),
     mentionRoleId: null,
     firstPost: false,
   });

@@ -78,13 +78,13 @@ const onOff = z.enum(["on", "off"]);
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   if (!interaction.inGuild()) throw new UserError("Use this command in a server.");
   const userId = interaction.user.id;
-  const user = findUser(ctx.db, userId);
+  const user = await findUser(ctx.db, userId);
   if (!user) throw new UserError(NOT_LINKED);
   const now = ctx.now();
 
   if (interaction.options.getSubcommand(true) === "invites") {
     const chosen = mode.parse(interaction.options.getString("mode", true));
-    setInvitesMode(ctx.db, userId, chosen, now);
+    await setInvitesMode(ctx.db, userId, chosen, now);
     await interaction.reply({
       content: `Invite requests: **${chosen}**. ${INVITES_TEXT[chosen]}`,
       flags: MessageFlags.Ephemeral,
@@ -94,7 +94,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
 
   const state = onOff.parse(interaction.options.getString("state", true));
   if (interaction.options.getSubcommand(true) === "board") {
-    setOnBoard(ctx.db, userId, state === "on", now);
+    await setOnBoard(ctx.db, userId, state === "on", now);
     await interaction.reply({
       content:
         state === "on"
@@ -105,16 +105,16 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
     return;
   }
   if (state === "on") {
-    optIn(ctx.db, interaction.guildId, userId);
+    await optIn(ctx.db, interaction.guildId, userId);
     // Seen soon rather than at the end of an offline backoff.
-    pollSoon(ctx.db, userId, now);
+    await pollSoon(ctx.db, userId, now);
     await interaction.reply({
       content: "Your parties will get cards in this server's party channel.",
       flags: MessageFlags.Ephemeral,
     });
     return;
   }
-  optOut(ctx.db, interaction.guildId, userId);
+  await optOut(ctx.db, interaction.guildId, userId);
   await interaction.reply({
     content: "Your parties will no longer get cards in this server.",
     flags: MessageFlags.Ephemeral,

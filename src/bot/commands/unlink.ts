@@ -33,9 +33,9 @@ export function cancelId(userId: string): string {
 
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const userId = interaction.user.id;
-  const user = findUser(ctx.db, userId);
+  const user = await findUser(ctx.db, userId);
   if (!user) throw new UserError("You have no PlayStation account linked. Nothing to remove.");
-  const servers = guildsOfMember(ctx.db, userId).length;
+  const servers = (await guildsOfMember(ctx.db, userId)).length;
   const expiresAt = new Date(ctx.now().getTime() + CONFIRM_TTL_MS);
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder()

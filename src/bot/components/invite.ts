@@ -48,19 +48,19 @@ export async function execute(
 ): Promise<void> {
   if (!interaction.inGuild()) throw new UserError(CARD_NOT_VALID);
   const guildId = interaction.guildId;
-  const card = findOpenCard(ctx.db, guildId, sessionId);
+  const card = await findOpenCard(ctx.db, guildId, sessionId);
   const party = card ? partyFromJson(card.partyJson) : null;
   if (!card || !party) throw new UserError(CARD_NOT_VALID);
 
   const requesterUserId = interaction.user.id;
-  const requester = findUser(ctx.db, requesterUserId);
+  const requester = await findUser(ctx.db, requesterUserId);
   if (!requester) return offerLink(interaction, ctx, guildId);
   if (requester.linkState !== "active") throw new UserError(RELINK_NEEDED);
   if (party.members.some((m) => m.accountId === requester.psnAccountId))
     throw new UserError(ALREADY_IN_PARTY);
 
   const now = ctx.now();
-  const recent = findRecentRequest(ctx.db, sessionId, requesterUserId, repeatHorizon(now));
+  const recent = await findRecentRequest(ctx.db, sessionId, requesterUserId, repeatHorizon(now));
   if (recent && blocksRepeat(recent, now)) throw new UserError(repeatMessage(recent));
   // Claimed before the first await: the request's row is written only after PSN answers.
   if (!ctx.inviteClaims.claim(sessionId, requesterUserId)) throw new UserError(IN_FLIGHT);
@@ -74,7 +74,7 @@ export async function execute(
 
 /** An unlinked clicker gets their own sign-in link right here, as /link in this server would give. */
 async function offerLink(interaction: ButtonInteraction, ctx: BotContext, guildId: string): Promise<void> {
-  const link = issueLink(ctx.linking, interaction.user.id, guildId);
+  const link = await issueLink(ctx.linking, interaction.user.id, guildId);
   await interaction.reply({
     content: NOT_LINKED,
     components: dmComponents({ link: { label: "Link my PlayStation account", url: link.url } }),
@@ -94,11 +94,11 @@ async function requestFromMembers(
   const members = new Map<string, { user: UserRow; announcedHere: boolean }>();
   for (const m of party.members) {
     if (!m.discordUserId || members.has(m.discordUserId)) continue;
-    const user = findUser(ctx.db, m.discordUserId);
+    const user = await findUser(ctx.db, m.discordUserId);
     if (user)
       members.set(m.discordUserId, {
         user,
-        announcedHere: guildsOfMember(ctx.db, user.discordUserId).includes(guildId),
+        announcedHere: (await guildsOfMember(ctx.db, user.discordUserId)).includes(guildId),
       });
   }
   const candidates = inviteCandidates(party, members, requesterUserId);
@@ -132,7 +132,11 @@ async function requestFromMembers(
       );
       continue;
     }
-    recordInvite(ctx.db, { ...base, senderUserId: sender.user.discordUserId, outcome: "sent" }, ctx.now());
+    await recordInvite(
+      ctx.db,
+      { ...base, senderUserId: sender.user.discordUserId, outcome: "sent" },
+      ctx.now(),
+    );
     const who = psnName(onlineIdIn(party, sender.user.psnAccountId, sender.user.psnOnlineId));
     await interaction.editReply({
       content: `Invitation sent by **${who}** to your PlayStation account (**${psnName(requester.psnOnlineId)}**). Check your PlayStation notifications.`,
@@ -141,7 +145,7 @@ async function requestFromMembers(
   }
 
   for (const sender of candidates.filter((s) => s.mode === "approve")) {
-    const invite = recordInvite(
+    const invite = await recordInvite(
       ctx.db,
       { ...base, senderUserId: sender.user.discordUserId, outcome: "pending" },
       ctx.now(),

@@ -10,9 +10,9 @@ export const prefix = RELINK_PREFIX;
 
 export async function execute(interaction: ButtonInteraction, _id: string, ctx: BotContext): Promise<void> {
   const userId = interaction.user.id;
-  const link = issueLink(ctx.linking, userId, null);
+  const link = await issueLink(ctx.linking, userId, null);
   await interaction.reply({
-    content: linkMessage(findUser(ctx.db, userId)?.psnOnlineId ?? null, link.expiresAt),
+    content: linkMessage((await findUser(ctx.db, userId))?.psnOnlineId ?? null, link.expiresAt),
     components: dmComponents({ link: { label: "Open sign-in page", url: link.url } }),
     flags: MessageFlags.Ephemeral,
   });

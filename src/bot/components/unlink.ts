@@ -43,7 +43,7 @@ export async function execute(interaction: ButtonInteraction, id: string, ctx: B
   await ctx.cards
     .endCardsOfUser(userId)
     .catch((err: unknown) => ctx.log.warn({ err, userId }, "could not end the member's party cards"));
-  const removed = unlinkMember(ctx.db, userId);
+  const removed = await unlinkMember(ctx.db, userId);
   ctx.log.info({ userId }, "member unlinked");
   if (!removed.onlineId) {
     await interaction.editReply({

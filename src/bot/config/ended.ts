@@ -10,7 +10,7 @@ import {
   type SlashCommandSubcommandBuilder,
 } from "discord.js";
 import { z } from "zod";
-import { cancelDeletions } from "../../db/cards.js";
+import { keepEndedCards } from "../../db/cards.js";
 import { updateGuild } from "../../db/guilds.js";
 import type { BotContext } from "../context.js";
 import { COLOR_OK } from "../embeds/settings.js";
@@ -55,17 +55,14 @@ export async function setEnded(
   let text: string;
   if (parsed.data === "keep") {
     // Together: a setting of "keep" with deletions still pending would surprise.
-    const called = ctx.db.transaction((tx) => {
-      updateGuild(tx, guildId, { endedDeleteAfterMinutes: null }, ctx.now());
-      return cancelDeletions(tx, guildId);
-    });
+    const called = await keepEndedCards(ctx.db, guildId, ctx.now());
     text = `Ended cards stay in the channel, grey with their buttons off.${called > 0 ? ` ${called} card${called === 1 ? "" : "s"} waiting to be deleted will stay.` : ""}`;
   } else {
     const given = interaction.options.getInteger("minutes");
     if (given === null) throw new UserError(MINUTES_MISSING);
     const checked = minutes.safeParse(given);
     if (!checked.success) throw new UserError(MINUTES_OUT_OF_RANGE);
-    updateGuild(ctx.db, guildId, { endedDeleteAfterMinutes: checked.data }, ctx.now());
+    await updateGuild(ctx.db, guildId, { endedDeleteAfterMinutes: checked.data }, ctx.now());
     const unit = checked.data === 1 ? "minute" : "minutes";
     text = `Ended cards will be deleted ${checked.data} ${unit} after their party ends. Cards that ended before stay.`;
   }

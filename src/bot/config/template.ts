@@ -53,7 +53,7 @@ export async function setTemplate(
   const raw = text.parse(interaction.options.getString("text", true));
   const guildId = interaction.guildId;
   if (raw.trim().toLowerCase() === RESET) {
-    updateGuild(ctx.db, guildId, { cardTemplate: null }, ctx.now());
+    await updateGuild(ctx.db, guildId, { cardTemplate: null }, ctx.now());
     await interaction.reply({
       embeds: [
         new EmbedBuilder()
@@ -68,7 +68,7 @@ export async function setTemplate(
   }
   const checked = checkTemplate(raw);
   if (!checked.ok) throw new UserError(checked.problem);
-  const row = updateGuild(ctx.db, guildId, { cardTemplate: checked.template }, ctx.now());
+  const row = await updateGuild(ctx.db, guildId, { cardTemplate: checked.template }, ctx.now());
   const preview = expandTemplate(checked.template, exampleValues(row.mentionRoleId));
   const noRole = checked.template.includes("{role}") && row.mentionRoleId === null;
   const lines = [

@@ -23,8 +23,8 @@ import {
   recordBoardEdit,
   restartBoard,
 } from "../../db/boards.js";
-import type { Db } from "../../db/client.js";
 import { findGuild } from "../../db/guilds.js";
+import type { Store } from "../../db/store.js";
 import type { PartySink, PartyUpdate } from "../../domain/partyUpdate.js";
 import type { Logger } from "../../log.js";
 import { DiscordCode, discordCodeOf, pauseReasonOf } from "../messages/discordPolicy.js";
@@ -43,10 +43,10 @@ import {
 import { SerialQueue } from "../serialQueue.js";
 import { decideBoard } from "./decide.js";
 
-export type BoardWriterOptions = MessageIo & { db: Db; now?: () => Date };
+export type BoardWriterOptions = MessageIo & { db: Store; now?: () => Date };
 
 export class BoardWriter implements PartySink {
-  private readonly db: Db;
+  private readonly db: Store;
   private readonly io: MessageIo;
   private readonly log: Logger;
   private readonly now: () => Date;

@@ -16,7 +16,7 @@ import {
   restartPost,
   trackedMessageIds,
 } from "../../db/cards.js";
-import type { Db } from "../../db/client.js";
+import type { Store } from "../../db/store.js";
 import type { Party } from "../../domain/party.js";
 import { partyToJson } from "../../domain/storedParty.js";
 import type { CardActionKind, Metrics } from "../../metrics.js";
@@ -37,7 +37,7 @@ import { scheduleEndedDeletion } from "./endedDeletion.js";
 import { isLiveCardOf } from "./recognise.js";
 
 export interface CardIo extends MessageIo {
-  db: Db;
+  db: Store;
   metrics?: Metrics;
 }
 

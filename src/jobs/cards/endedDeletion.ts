@@ -6,15 +6,15 @@
  */
 import { type REST, Routes } from "discord.js";
 import { clearDeletion, findDueDeletions, scheduleDeletion } from "../../db/cards.js";
-import type { Db } from "../../db/client.js";
 import { findGuild } from "../../db/guilds.js";
+import type { Store } from "../../db/store.js";
 import type { Logger } from "../../log.js";
 import type { Metrics } from "../../metrics.js";
 import { DiscordCode, discordCodeOf } from "../messages/discordPolicy.js";
 
 /** The slice of the card writer's I/O a deletion needs. */
 export interface DeletionIo {
-  db: Db;
+  db: Store;
   rest: Pick<REST, "delete">;
   log: Logger;
   metrics?: Metrics;

@@ -14,8 +14,8 @@ import {
   findOpenCards,
   restartPost,
 } from "../../db/cards.js";
-import type { Db } from "../../db/client.js";
 import { findGuild, updateGuild } from "../../db/guilds.js";
+import type { Store } from "../../db/store.js";
 import { announcingGuildsOf } from "../../db/watch.js";
 import { type GuildSettings, guildSettingsOf } from "../../domain/guild.js";
 import type { Party } from "../../domain/party.js";
@@ -34,7 +34,7 @@ import { deleteDueEndedCards } from "./endedDeletion.js";
 import { announcedByGuild, cardOf } from "./rows.js";
 
 export interface CardWriterOptions {
-  db: Db;
+  db: Store;
   rest: DiscordRest;
   /** Who the bot is and what it may do in a channel: needed to find its own cards. */
   bot: BotView;
@@ -44,7 +44,7 @@ export interface CardWriterOptions {
 }
 
 export class CardWriter implements PartySink {
-  private readonly db: Db;
+  private readonly db: Store;
   private readonly io: CardIo;
   private readonly log: Logger;
   private readonly now: () => Date;
