@@ -156,7 +156,7 @@ describe("party cards, end to end", () => {
     m.psn.endParty(session);
     await m.tick();
     await m.tick();
-    expect(findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
+    expect(await findAllOpenCards(m.world.app.ctx.db)).toHaveLength(0);
     // What the channel holds: one card of the party, ended, its buttons off; the live one gone.
     expect(m.world.discord.message(m.world.partyChannel.id, card.id)?.deleted).toBe(true);
     const [ended, ...others] = cardsIn(m.world.partyChannel.id);
