@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { portOption } from "../sim/portOption.js";
+import { stopOnSignal } from "../sim/stopOnSignal.js";
 import { createLogger } from "../src/log.js";
 import { startSandbox } from "./sandbox.js";
 import { runScene } from "./scene.js";
@@ -51,17 +52,7 @@ process.stdout.write(
   ].join("\n"),
 );
 
-let stopping = false;
-const shutdown = (): void => {
-  if (stopping) return;
-  stopping = true;
-  void view
-    .close()
-    .then(() => sandbox.stop())
-    .then(() => {
-      process.stdout.write("Sandbox stopped.\n");
-      process.exit(0);
-    });
-};
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
+stopOnSignal(async () => {
+  await view.close();
+  await sandbox.stop();
+}, "Sandbox stopped.\n");

@@ -17,6 +17,7 @@ import { startView } from "../sandbox/view/server.js";
 import { startWorld } from "../sandbox/world.js";
 import { DEFAULT_HOST } from "./host.js";
 import { portOption } from "./portOption.js";
+import { stopOnSignal } from "./stopOnSignal.js";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -102,18 +103,8 @@ process.stdout.write(
   ].join("\n"),
 );
 
-let stopping = false;
-const shutdown = (): void => {
-  if (stopping) return;
-  stopping = true;
-  void view
-    .close()
-    .then(() => world.stop())
-    .then(() => {
-      rmSync(dir, { recursive: true, force: true });
-      process.stdout.write("Simulators stopped.\n");
-      process.exit(0);
-    });
-};
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
+stopOnSignal(async () => {
+  await view.close();
+  await world.stop();
+  rmSync(dir, { recursive: true, force: true });
+}, "Simulators stopped.\n");

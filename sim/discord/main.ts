@@ -1,6 +1,7 @@
 import { PermissionFlagsBits } from "discord.js";
 import { DEMO_GUILD_NAME, DEMO_MEMBERS, DEMO_OWNER } from "../cast.js";
 import { portOption } from "../portOption.js";
+import { stopOnSignal } from "../stopOnSignal.js";
 import { startDiscordSim } from "./server.js";
 
 /**
@@ -39,8 +40,4 @@ const lines = [
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
 
-const shutdown = (): void => {
-  void sim.stop().then(() => process.exit(0));
-};
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
+stopOnSignal(() => sim.stop());

@@ -6,6 +6,7 @@
 import { createLogger } from "../../src/log.js";
 import { DEMO_FRIENDS, DEMO_MEMBERS } from "../cast.js";
 import { portOption } from "../portOption.js";
+import { stopOnSignal } from "../stopOnSignal.js";
 import { startPsnSim } from "./server.js";
 
 const log = createLogger({ level: process.env.LOG_LEVEL ?? "info" });
@@ -31,8 +32,4 @@ const lines = [
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
 
-const stop = () => {
-  void sim.close().then(() => process.exit(0));
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+stopOnSignal(() => sim.close());
