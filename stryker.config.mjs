@@ -1,5 +1,5 @@
 // Mutation testing of the pure core (npm run mutation). Not in CI: a full run takes many minutes
-// on two cores. The score per file is reported in the README's Development section.
+// on two cores. The score per file is reported in docs/benchmarks.md (Mutation testing).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: "vitest",
