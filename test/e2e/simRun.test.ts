@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readDotEnv } from "../../src/config.js";
-import { exitWithin, killGroup, type Started, startGroup } from "../support/processes.js";
+import { exitWithin, groupGoneWithin, killGroup, type Started, startGroup } from "../support/processes.js";
 import { act, optionValue, waitForRegions } from "../support/view.js";
 
 /**
@@ -103,7 +103,7 @@ describe("npm run sim with npm start's entry against it", () => {
     expect(existsSync(dbPath)).toBe(true);
     process.kill(-sim.pid, "SIGINT");
     await exitWithin(sim, 10_000);
-    expect(sim.groupAlive()).toBe(false);
+    expect(await groupGoneWithin(sim, 10_000)).toBe(true);
     expect(sim.output()).toContain("Simulators stopped.");
     expect(existsSync(dbPath)).toBe(false);
   }, 60_000);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../sim/botEnv.js";
-import { exitWithin, killGroup, type Started, startGroup } from "../support/processes.js";
+import { exitWithin, groupGoneWithin, killGroup, type Started, startGroup } from "../support/processes.js";
 import { act, optionValue, waitForRegions } from "../support/view.js";
 
 /**
@@ -89,7 +89,7 @@ describe("npm run sandbox", () => {
       // A terminal signals every process of the foreground group (npm forwards it again).
       process.kill(-started.pid, "SIGINT");
       await exitWithin(started, 15_000);
-      expect(started.groupAlive()).toBe(false);
+      expect(await groupGoneWithin(started, 15_000)).toBe(true);
       expect(started.output()).toContain("Sandbox stopped.");
       // The generated database (and its key) are gone.
       expect(readdirSync(tmp).filter((f) => f.startsWith("ppb-sandbox-"))).toEqual([]);

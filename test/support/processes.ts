@@ -81,3 +81,17 @@ export function killGroup(started: Started | undefined): void {
     // already gone
   }
 }
+
+/**
+ * Resolves true once no process of the group is left, false if some still is after ms.
+ * The group's leader (npm) may exit a moment before the program it ran has finished
+ * stopping; what matters to the person at the terminal is that nothing is left behind.
+ */
+export async function groupGoneWithin(started: Started, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (started.groupAlive()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
