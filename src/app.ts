@@ -45,7 +45,7 @@ import { PollHealth } from "./jobs/pollHealth.js";
 import { SchedulePlanner } from "./jobs/pollPlan.js";
 import { scheduleOptionsFor } from "./jobs/schedule.js";
 import { WatchStateSaves } from "./jobs/watchSaves.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger, type Logger, secretsOf } from "./log.js";
 import { Metrics, type StoredState } from "./metrics.js";
 import type { BudgetLedger } from "./psn/budget.js";
 import { PsnClient } from "./psn/client.js";
@@ -97,6 +97,7 @@ type UndoList = Array<{ what: string; run: () => unknown }>;
  */
 export async function startApp(config: Config, options: StartAppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger({ level: config.logLevel });
+  holdConfiguredSecrets(log, config);
   const now = options.now ?? (() => new Date());
   const undo: UndoList = [];
   const stopAll = async () => {
@@ -408,6 +409,14 @@ function createPsnClient(
     log,
     metrics,
   });
+}
+
+/** The configuration's secrets, scrubbed from the log by value for as long as the process runs. */
+function holdConfiguredSecrets(log: Logger, config: Config): void {
+  const keys = [config.encryption.key, config.encryption.oldKey].flatMap((k) =>
+    k ? [k.toString("base64"), k.toString("base64url"), k.toString("hex")] : [],
+  );
+  secretsOf(log).hold(config.discord.token, config.psn.clientSecret, ...keys);
 }
 
 /** The stored-state gauges, read at each scrape. */

@@ -1,4 +1,7 @@
 import pino, { type Logger as PinoLogger } from "pino";
+import { NoSecrets, SecretRegistry } from "./log/secrets.js";
+
+export { SecretRegistry } from "./log/secrets.js";
 
 export type Logger = PinoLogger;
 
@@ -43,30 +46,48 @@ export const REDACT_PATHS = [
   "req.headers.cookie",
 ];
 
+/** The names a secret travels under in a query, a form, a JSON body or a "name: value" text. */
+const SECRET_NAMES = "npsso|code|access_token|refresh_token|id_token|client_secret|state|token";
+/** As above, in prose, where "state: needs_relink" is ordinary text. */
+const SECRET_LABELS = "npsso|code|access_token|refresh_token|id_token|client_secret|token";
+
+/**
+ * The match with its value (the last group, at its end) blanked; but "code: ECONNRESET"
+ * and "error code: 2105857" are what an operator searches for, and are kept.
+ */
+function blankValue(match: string, name: string, _between: string, value: string): string {
+  if (name.toLowerCase() === "code" && (/^\d+$/.test(value) || ERROR_CODE.test(value))) return match;
+  return `${match.slice(0, match.length - value.length)}[Redacted]`;
+}
+
 /**
  * Strings that look like secrets even when they sit inside a message, an error
- * text or a URL: JWTs, Bearer/Basic credentials, `npsso=`/`code=`/`*_token=` pairs,
- * our own sign-in links (`/link/<token>`) and Discord's interaction tokens, which
- * travel in the path of webhook and callback URLs that discord.js errors carry.
+ * text or a URL: JWTs, Bearer/Basic credentials, `npsso=`/`code=`/`*_token=` pairs
+ * (URL-encoded too: `refresh_token%3D…`), the same names as JSON members
+ * (`{"npsso":"…"}`, escaped or not) or as `npsso: …`, our own sign-in links
+ * (`/link/<token>`) and Discord's interaction tokens, which travel in the path of
+ * webhook and callback URLs that discord.js errors carry.
  */
-const SECRET_PATTERNS: Array<[RegExp, string]> = [
+const SECRET_PATTERNS: Array<[RegExp, string | ((match: string, ...groups: string[]) => string)]> = [
   [/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, "[Redacted]"],
   [/\b(Bearer|Basic)\s+[\w\-.~+/=]{8,}/gi, "$1 [Redacted]"],
-  [
-    /\b(npsso|code|access_token|refresh_token|id_token|client_secret|state|token)=([^&\s"']+)/gi,
-    "$1=[Redacted]",
-  ],
+  [new RegExp(`\\b(${SECRET_NAMES})=([^&\\s"']+)`, "gi"), "$1=[Redacted]"],
+  [new RegExp(`\\b(${SECRET_NAMES})%3D((?:(?!%26)[^&\\s"'])+)`, "gi"), "$1%3D[Redacted]"],
+  [new RegExp(`\\\\?"(${SECRET_NAMES})(\\\\?"\\s*:\\s*\\\\?")((?:[^"\\\\]|\\\\[^"])+)`, "gi"), blankValue],
+  [new RegExp(`\\b(${SECRET_LABELS})(\\s*:\\s*)([\\w.~+/%=-]{8,})`, "gi"), blankValue],
   [/(\/link\/)[A-Za-z0-9_-]{16,}/g, "$1[Redacted]"],
   [/(\/(?:webhooks|interactions)\/\d+\/)[\w.-]{16,}/g, "$1[Redacted]"],
 ];
 
 /** One cheap test that rules out every pattern above, so ordinary strings cost a single scan. */
-const MAY_HOLD_SECRET = /eyJ|bearer|basic|=|\/link\/|\/webhooks\/|\/interactions\//i;
+const MAY_HOLD_SECRET =
+  /eyJ|bearer|basic|=|%3D|npsso|code|token|secret|state|\/link\/|\/webhooks\/|\/interactions\//i;
 
 export function scrubSecrets(text: string): string {
   if (!MAY_HOLD_SECRET.test(text)) return text;
   let out = text;
-  for (const [re, replacement] of SECRET_PATTERNS) out = out.replace(re, replacement);
+  for (const [re, replacement] of SECRET_PATTERNS)
+    out = out.replace(re, replacement as (match: string, ...groups: string[]) => string);
   return out;
 }
 
@@ -105,18 +126,18 @@ function serializeError(err: Error): Record<string, unknown> {
  * would write them. What holds no secret is returned as it is, so an ordinary log line
  * allocates nothing and the caller's objects are never changed.
  */
-function scrubValue(value: unknown, depth: number, seen: WeakSet<object>): unknown {
-  if (typeof value === "string") return scrubSecrets(value);
+function scrubValue(value: unknown, depth: number, seen: WeakSet<object>, scrub: Scrub): unknown {
+  if (typeof value === "string") return scrub(value);
   if (value === null || typeof value !== "object") return value;
   if (depth > MAX_SCRUB_DEPTH) return "[...]";
   if (seen.has(value)) return "[Circular]";
   seen.add(value);
   try {
-    if (value instanceof Error) return scrubValue(serializeError(value), depth, new WeakSet());
+    if (value instanceof Error) return scrubValue(serializeError(value), depth, new WeakSet(), scrub);
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
       value.forEach((v, i) => {
-        const s = scrubValue(v, depth + 1, seen);
+        const s = scrubValue(v, depth + 1, seen, scrub);
         if (s === v) return;
         copy ??= value.slice();
         copy[i] = s;
@@ -125,11 +146,11 @@ function scrubValue(value: unknown, depth: number, seen: WeakSet<object>): unkno
     }
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === "function" && !(value instanceof Date)) {
-      return scrubValue(toJSON.call(value), depth, seen);
+      return scrubValue(toJSON.call(value), depth, seen, scrub);
     }
     let copy: Record<string, unknown> | undefined;
     for (const [k, v] of Object.entries(value)) {
-      const s = scrubValue(v, depth + 1, seen);
+      const s = scrubValue(v, depth + 1, seen, scrub);
       if (s === v) continue;
       copy ??= { ...value };
       copy[k] = s;
@@ -140,7 +161,14 @@ function scrubValue(value: unknown, depth: number, seen: WeakSet<object>): unkno
   }
 }
 
-const scrubDeep = (value: unknown): unknown => scrubValue(value, 0, new WeakSet());
+type Scrub = (text: string) => string;
+
+/** A scrubber of whole values: the registered secrets' values first, then the patterns. */
+function deepScrubber(secrets: SecretRegistry): (value: unknown) => unknown {
+  // By value first: a pattern may blank part of a value and leave the rest unrecognisable.
+  const scrub: Scrub = (text) => scrubSecrets(secrets.scrub(text));
+  return (value) => scrubValue(value, 0, new WeakSet(), scrub);
+}
 
 export interface LogOptions {
   level?: string;
@@ -148,9 +176,25 @@ export interface LogOptions {
   pretty?: boolean;
   /** Where JSON lines go (tests pass a stream to read what was logged). */
   destination?: pino.DestinationStream;
+  /** The secrets scrubbed by value from every line (a new registry by default; see secretsOf). */
+  secrets?: SecretRegistry;
+}
+
+const SECRETS = Symbol("secrets");
+const NO_SECRETS: SecretRegistry = new NoSecrets();
+
+/**
+ * The registry a logger scrubs by value, where the parts that receive, decrypt or send
+ * a secret register it. Children share their root's. A logger that writes nothing
+ * (silentLogger) has none worth feeding: registering with it does nothing.
+ */
+export function secretsOf(log: Logger): SecretRegistry {
+  return (log as Logger & { [SECRETS]?: SecretRegistry })[SECRETS] ?? NO_SECRETS;
 }
 
 export function createLogger(options: LogOptions = {}): Logger {
+  const secrets = options.secrets ?? new SecretRegistry();
+  const scrubDeep = deepScrubber(secrets);
   const base: pino.LoggerOptions = {
     level: options.level ?? "info",
     redact: { paths: REDACT_PATHS, censor },
@@ -171,16 +215,17 @@ export function createLogger(options: LogOptions = {}): Logger {
       },
     },
   };
-  if (options.destination) return scrubbingChildren(pino(base, options.destination));
-  if (options.pretty) {
-    return scrubbingChildren(
-      pino({
-        ...base,
-        transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } },
-      }),
-    );
-  }
-  return scrubbingChildren(pino(base));
+  const root = options.destination
+    ? pino(base, options.destination)
+    : options.pretty
+      ? pino({
+          ...base,
+          transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } },
+        })
+      : pino(base);
+  // Children are made with Object.create(parent): they find the registry on their root.
+  Object.defineProperty(root, SECRETS, { value: secrets });
+  return scrubbingChildren(root, scrubDeep);
 }
 
 /**
@@ -188,7 +233,7 @@ export function createLogger(options: LogOptions = {}): Logger {
  * text once, when the child is made, past the hooks. Children inherit `child` from
  * the root, so one override covers children of children too.
  */
-function scrubbingChildren(root: Logger): Logger {
+function scrubbingChildren(root: Logger, scrubDeep: (value: unknown) => unknown): Logger {
   const child = root.child;
   root.child = function (this: Logger, bindings, options) {
     return child.call(this, scrubDeep(bindings) as typeof bindings, options);

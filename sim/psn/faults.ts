@@ -39,6 +39,70 @@ export interface FaultSpec {
   times?: number;
   /** Each request is hit with this probability (0..1) while the fault lasts; every one when omitted. */
   rate?: number;
+  /**
+   * With `status`: the error body quotes back the secrets of the request (its bearer token,
+   * the NPSSO of its cookie, the refresh token or authorization code of its form) in this
+   * shape, as a careless upstream or proxy might.
+   */
+  echoSecrets?: EchoShape;
+}
+
+/**
+ * How an error body echoes a request's secrets: `json` `{"npsso":"…"}`, `colon`
+ * `npsso: …`, `urlencoded` the form as a URL-encoded string (`refresh_token%3D…`),
+ * `bare` the values alone, `base64` each value base64-encoded; all inside PSN's usual
+ * `{"error":{"message":…}}`. `html`: an HTML error page holding the bare values.
+ */
+export const ECHO_SHAPES = ["json", "colon", "urlencoded", "bare", "base64", "html"] as const;
+export type EchoShape = (typeof ECHO_SHAPES)[number];
+
+/** The form fields whose values are secrets. */
+const SECRET_FORM_FIELDS = ["refresh_token", "code", "npsso", "access_token"];
+
+/** A request's secrets, named as they travelled: bearer token, NPSSO cookie, secret form fields. */
+export function requestSecrets(request: {
+  authorization?: string | undefined;
+  cookie?: string | undefined;
+  body: string;
+}): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  const bearer = /^Bearer (.+)$/.exec(request.authorization ?? "")?.[1];
+  if (bearer) found.push(["access_token", bearer]);
+  const npsso = /(?:^|;\s*)npsso=([^;]+)/.exec(request.cookie ?? "")?.[1];
+  if (npsso) found.push(["npsso", npsso]);
+  const form = new URLSearchParams(request.body);
+  for (const field of SECRET_FORM_FIELDS) {
+    const value = form.get(field);
+    if (value) found.push([field, value]);
+  }
+  return found;
+}
+
+/** The error answer echoing `secrets` in `shape`: a JSON body, or an HTML page for `html`. */
+export function echoBody(
+  shape: EchoShape,
+  secrets: Array<[string, string]>,
+  status: number,
+  referenceId: string,
+): { body: unknown } | { raw: string; contentType: string } {
+  const values = secrets.map(([, v]) => v);
+  if (shape === "html") {
+    return {
+      raw: `<html><head><title>Error ${status}</title></head><body><h1>Error</h1><p>${values.join("<br>")}</p></body></html>`,
+      contentType: "text/html;charset=UTF-8",
+    };
+  }
+  const echoed = {
+    json: () => JSON.stringify(Object.fromEntries(secrets)),
+    colon: () => secrets.map(([k, v]) => `${k}: ${v}`).join(", "),
+    urlencoded: () => encodeURIComponent(new URLSearchParams(secrets).toString()),
+    bare: () => values.join(" "),
+    base64: () => values.map((v) => Buffer.from(v).toString("base64")).join(" "),
+  }[shape]();
+  const usual = defaultErrorBody(status, referenceId) as { error: { code: number; message: string } };
+  return {
+    body: { error: { ...usual.error, referenceId, message: `${usual.error.message}: ${echoed}` } },
+  };
 }
 
 const ENUM_KEYS = new Set([

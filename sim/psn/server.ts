@@ -13,9 +13,12 @@ import {
   addExtraFields,
   defaultErrorBody,
   dropOptionalFields,
+  ECHO_SHAPES,
   ENDPOINTS,
+  echoBody,
   FaultBook,
   type FaultSpec,
+  requestSecrets,
   type SimEndpoint,
   withUnknownEnums,
 } from "./faults.js";
@@ -124,6 +127,8 @@ export interface PsnSim {
   expireAccessTokens(): void;
   fault(endpoint: SimEndpoint, spec: FaultSpec): void;
   clearFaults(): void;
+  /** Every secret an `echoSecrets` fault has quoted back so far, for a test to look for in logs. */
+  echoedSecrets(): string[];
   /**
    * Holds the next request to `endpoint` until released, so a test can act while it is
    * in flight (e.g. a member signs in again during a token refresh). Later requests pass.
@@ -203,6 +208,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
   });
   const budget = options.budget === false ? null : new SlidingBudget(options.budget ?? PSN_BUDGET, now);
   const faults = new FaultBook(options.random);
+  const echoed: string[] = [];
   let requestLog: SimRequest[] = [];
   const holds: Array<{
     endpoint: SimEndpoint;
@@ -471,8 +477,24 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
     return location.toString();
   }
 
-  function applyFault(fault: FaultSpec, reply: Reply): Reply {
+  function applyFault(fault: FaultSpec, reply: Reply, ctx: Ctx): Reply {
     let out: Reply = { ...reply, headers: { ...reply.headers, ...fault.headers } };
+    if (fault.status !== undefined && fault.echoSecrets !== undefined) {
+      const secrets = requestSecrets({
+        authorization: ctx.req.headers.authorization,
+        cookie: ctx.req.headers.cookie,
+        body: ctx.text,
+      });
+      for (const [, value] of secrets) echoed.push(value);
+      const echo = echoBody(fault.echoSecrets, secrets, fault.status, randomUUID());
+      return "raw" in echo
+        ? {
+            status: fault.status,
+            headers: { "content-type": echo.contentType, ...fault.headers },
+            raw: echo.raw,
+          }
+        : { status: fault.status, headers: { ...fault.headers }, body: echo.body };
+    }
     if (fault.status !== undefined) {
       out = {
         status: fault.status,
@@ -546,7 +568,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
     }
     if (!reply && fault?.status === undefined) reply = route.handle(ctx);
     reply ??= { status: 500 };
-    if (fault) reply = applyFault(fault, reply);
+    if (fault) reply = applyFault(fault, reply, ctx);
     if (ctx.accountId) entry.accountId = ctx.accountId;
     entry.status = reply.status;
     return { reply, entry };
@@ -643,6 +665,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         faults.add(endpoint, spec);
       },
       clearFaults: () => faults.clear(),
+      echoedSecrets: () => [...echoed],
       hold: (endpoint: SimEndpoint): SimHold => {
         let arrive!: () => void;
         let release!: () => void;
@@ -893,6 +916,7 @@ const faultInput = z.object({
   body: z.unknown().optional(),
   delayMs: z.number().nonnegative().optional(),
   malformedJson: z.boolean().optional(),
+  echoSecrets: z.enum(ECHO_SHAPES).optional(),
   extraFields: z.boolean().optional(),
   unknownEnums: z.boolean().optional(),
   dropOptional: z.boolean().optional(),

@@ -149,14 +149,14 @@ export function toTokenSet(
 }
 
 /** One grant at the token endpoint: the form differs, the request and its error mapping do not. */
-function tokenGrant(
+async function tokenGrant(
   http: PsnHttp,
   config: OAuthClientConfig,
   form: Record<string, string>,
   failure: "invalid_code" | "invalid_refresh_token",
   budgetKey?: string,
 ): Promise<TokenResponse> {
-  return http.json(
+  const wire = await http.json(
     {
       endpoint: "token",
       host: "auth",
@@ -169,6 +169,9 @@ function tokenGrant(
     },
     tokenResponse,
   );
+  // Before they are ever sent: a failure right after sign-in may quote them.
+  http.secrets.remember(wire.access_token, wire.refresh_token, wire.id_token);
+  return wire;
 }
 
 export async function exchangeCode(

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { Agent, type Dispatcher, request } from "undici";
 import type { z } from "zod";
-import { type Logger, silentLogger } from "../log.js";
+import { type Logger, type SecretRegistry, secretsOf, silentLogger } from "../log.js";
 import { type Metrics, type PsnOutcome, psnOutcomeOf } from "../metrics.js";
 import { RequestBudget } from "./budget.js";
 import {
@@ -66,6 +66,8 @@ export interface PsnHttpOptions {
   /** Longer than this waiting for a budget slot, and the call fails with PsnRateLimitedError instead. */
   budgetMaxWaitMs?: number;
   log?: Logger;
+  /** Where each secret sent is registered, to be scrubbed from the log by value; the log's by default. */
+  secrets?: SecretRegistry;
   /** Counts every round trip, budget wait, skipped call and 429 pause. */
   metrics?: Metrics;
   now?: () => number;
@@ -127,9 +129,37 @@ export const MAX_ANSWER_BYTES = 1024 * 1024;
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
 
+/** Form fields whose values are secrets (the client's own secret travels in the Basic header). */
+const SECRET_FORM_FIELDS = new Set([
+  "code",
+  "refresh_token",
+  "access_token",
+  "id_token",
+  "npsso",
+  "client_secret",
+]);
+
+/**
+ * The secrets a request carries: the credential of its Authorization header, the NPSSO
+ * of its cookie, the values of secret form fields. An upstream may quote any of them back
+ * in an error, in any encoding, where no pattern recognises them.
+ */
+export function secretsSent(
+  headers: Record<string, string>,
+  form: Record<string, string> | undefined,
+): string[] {
+  const found: string[] = [];
+  const credential = /^(?:Bearer|Basic)\s+(\S+)$/i.exec(headers.authorization ?? "")?.[1];
+  if (credential) found.push(credential);
+  for (const [, npsso] of (headers.cookie ?? "").matchAll(/(?:^|;\s*)npsso=([^;]+)/g)) found.push(npsso!);
+  for (const [k, v] of Object.entries(form ?? {})) if (SECRET_FORM_FIELDS.has(k)) found.push(v);
+  return found;
+}
+
 export class PsnHttp {
   readonly baseUrls: BaseUrls;
   readonly budget: RequestBudget;
+  readonly secrets: SecretRegistry;
   private readonly agent: Agent;
   private readonly timeoutMs: number;
   private readonly retry: RetryOptions;
@@ -148,6 +178,7 @@ export class PsnHttp {
     this.budget = options.budget ?? new RequestBudget({ now: this.now });
     this.budgetMaxWaitMs = options.budgetMaxWaitMs ?? 60_000;
     this.log = options.log ?? silentLogger();
+    this.secrets = options.secrets ?? secretsOf(this.log);
     this.metrics = options.metrics;
     this.random = options.random ?? Math.random;
     this.userAgent = options.userAgent ?? "psn-party-bridge";
@@ -309,6 +340,9 @@ export class PsnHttp {
       ...req.headers,
     };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    this.secrets.remember(
+      ...secretsSent(headers, req.body && "form" in req.body ? req.body.form : undefined),
+    );
     let body: string | undefined;
     if (req.body && "json" in req.body) {
       body = JSON.stringify(req.body.json);
