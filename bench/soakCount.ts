@@ -47,6 +47,17 @@ export interface CountInput {
   unreadable: ReadonlyMap<string, readonly Interval[]>;
   /** Parties that also could not be posted during these intervals (every channel unwritable); optional. */
   unpostable?: ReadonlyMap<string, readonly Interval[]>;
+  /**
+   * Message id → session id of every card the tool saw during the run. A card can lose its
+   * Request-invite button later (a party the bot can no longer see); it is still that
+   * party's card, announced and not live. Optional.
+   */
+  knownCards?: ReadonlyMap<string, string>;
+  /**
+   * Messages Discord refused to edit (30046). The bot replaces such a card (deletes it, posts
+   * anew), so a deleted one's successor is no duplicate; one left undeleted beside it is. Optional.
+   */
+  editRefused?: ReadonlySet<string>;
 }
 
 export interface Counts {
@@ -61,24 +72,37 @@ export interface Counts {
 
 const INVITE = /^invite:(.+)$/;
 
-export function cardsOf(messages: SeenMessage[], botUserId: string): SeenCard[] {
+export function cardsOf(
+  messages: SeenMessage[],
+  botUserId: string,
+  knownCards: ReadonlyMap<string, string> = new Map(),
+): SeenCard[] {
   const cards: SeenCard[] = [];
   for (const m of messages) {
     if (m.authorId !== botUserId) continue;
-    const buttons = (m.components as { components?: { custom_id?: string; disabled?: boolean }[] }[])
-      .flatMap((row) => row.components ?? [])
-      .filter((c) => typeof c.custom_id === "string" && INVITE.test(c.custom_id));
-    const button = buttons[0];
-    if (!button?.custom_id) continue;
+    const button = inviteButton(m.components);
+    const sessionId = button ? (INVITE.exec(button.custom_id)?.[1] ?? "") : knownCards.get(m.id);
+    if (sessionId === undefined) continue;
     cards.push({
       messageId: m.id,
       channelId: m.channelId,
-      sessionId: INVITE.exec(button.custom_id)?.[1] ?? "",
+      sessionId,
       deleted: m.deleted,
-      live: !m.deleted && button.disabled !== true,
+      // Live only while it offers an enabled Request-invite button: a card that cannot see
+      // its party any more, with the button disabled or gone, does not claim it goes on.
+      live: !m.deleted && button !== null && button.disabled !== true,
     });
   }
   return cards;
+}
+
+/** The message's Request-invite button, enabled or not, or null. */
+export function inviteButton(components: unknown[]): { custom_id: string; disabled?: boolean } | null {
+  for (const row of components as { components?: { custom_id?: string; disabled?: boolean }[] }[])
+    for (const c of row.components ?? [])
+      if (typeof c.custom_id === "string" && INVITE.test(c.custom_id))
+        return { custom_id: c.custom_id, ...(c.disabled === undefined ? {} : { disabled: c.disabled }) };
+  return null;
 }
 
 const within = (t: number, intervals: readonly Interval[] | undefined) =>
@@ -101,15 +125,17 @@ export function readableTicks(
 }
 
 export function countSoak(input: CountInput): Counts {
-  const cards = cardsOf(input.messages, input.botUserId);
+  const cards = cardsOf(input.messages, input.botUserId, input.knownCards);
   const bySession = new Map<string, SeenCard[]>();
   for (const c of cards) bySession.set(c.sessionId, [...(bySession.get(c.sessionId) ?? []), c]);
 
-  // Two cards for one party in one channel, unless the first was deleted by hand.
+  // Two cards for one party in one channel, unless the first was deleted by hand, or
+  // replaced (and so deleted) after Discord refused to edit it.
   let duplicated = 0;
   const perChannel = new Map<string, number>();
   for (const c of cards) {
     if (input.deletedByHand.has(c.messageId)) continue;
+    if (c.deleted && input.editRefused?.has(c.messageId)) continue;
     const key = `${c.channelId}/${c.sessionId}`;
     const n = (perChannel.get(key) ?? 0) + 1;
     perChannel.set(key, n);
@@ -171,4 +197,28 @@ export function pausesFrom(
     out.set(r.accountId, [...(out.get(r.accountId) ?? []), [r.at, until]]);
   }
   return out;
+}
+
+/**
+ * Requests per account per minute within [from, to), for each of `accountIds` (an account
+ * that made none counts as zero): the most and the mean. How hard the bot leans on an
+ * endpoint that keeps failing for those accounts.
+ */
+export function ratePerAccount(
+  requests: { accountId?: string; at: number }[],
+  accountIds: readonly string[],
+  from: number,
+  to: number,
+): { max: number; mean: number } {
+  const minutes = (to - from) / 60_000;
+  if (accountIds.length === 0 || minutes <= 0) return { max: 0, mean: 0 };
+  const counts = new Map(accountIds.map((a) => [a, 0]));
+  for (const r of requests) {
+    if (r.accountId === undefined || r.at < from || r.at >= to) continue;
+    const n = counts.get(r.accountId);
+    if (n !== undefined) counts.set(r.accountId, n + 1);
+  }
+  const rates = [...counts.values()].map((n) => n / minutes);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return { max: round(Math.max(...rates)), mean: round(rates.reduce((a, b) => a + b, 0) / rates.length) };
 }

@@ -11,11 +11,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PermissionFlagsBits } from "discord.js";
 import { BOT_TOKEN, freePort, linkButtonUrl, psnEnv, testEnv } from "../sim/botEnv.js";
-import { type SimUser, startDiscordSim } from "../sim/discord/server.js";
+import { type FaultHandle, type SimUser, startDiscordSim } from "../sim/discord/server.js";
 import { prng } from "../sim/prng.js";
 import { type SimEndpoint, startPsnSim } from "../sim/psn/server.js";
 import { forkBot } from "./soakBotCommands.js";
-import { countSoak, type Interval, maxInWindow, type PartyLife, pausesFrom } from "./soakCount.js";
+import {
+  cardsOf,
+  countSoak,
+  type Interval,
+  inviteButton,
+  maxInWindow,
+  type PartyLife,
+  pausesFrom,
+  ratePerAccount,
+} from "./soakCount.js";
 
 export interface SoakOptions {
   users: number;
@@ -40,6 +49,24 @@ export interface SoakResult {
   psnRequestsPerMemberPerMinute: number;
   /** Batch presence reads made with a linked friend's token (the friends path ran). */
   batchPresenceReads: number;
+  /** Why the cards counted live for ended parties are: an edit refused with 30046, a whole party re-linking, else. */
+  liveForEndedCauses: { editRefused: number; partyRelinking: number; other: number };
+  /** Cards whose edits Discord refused with 30046 for a while, and the refusals it answered. */
+  editRefusedCards: number;
+  editRefusals: number;
+  /** Parties all of whose members had to sign in again at once. */
+  wholePartyRelinks: number;
+  /**
+   * Ticks at which such a party's card still offered an enabled Request-invite button,
+   * counted from the second tick after the refusal until the members signed in again,
+   * summed over its cards: a card the bot can no longer vouch for, shown as going on.
+   */
+  liveCardTicksWhileRelinking: number;
+  /**
+   * Friend-list requests per minute by each account whose reads failed during the friends
+   * outage (404, 503 or 429), over the outage: the most and the mean.
+   */
+  friendReadsPerAccountDuringOutage: { max: number; mean: number; accounts: number; minutes: number };
   rssMbAtMinute5: number | null;
   rssMbAtEnd: number;
   rssGrowthPct: number | null;
@@ -53,6 +80,20 @@ const PAUSE_MS = 5 * 60_000;
 const PARTY_MIN = 8;
 const BUDGET = 300;
 const BUDGET_WINDOW_MS = 15 * 60_000;
+/** A single member's refused refresh: they sign in again this much later. */
+const RELINK_AFTER_MS = 3 * 60_000;
+/** A whole party's refused refreshes: longer, so its card has time to show what the bot does. */
+const PARTY_RELINK_AFTER_MS = 5 * 60_000;
+/** Edits of a card refused with 30046 for this long, then accepted again. */
+const EDIT_REFUSAL_MS = 4 * 60_000;
+/** The friends outage: from the first faulty tick (when the lists are first read), this many ticks. */
+const OUTAGE_TICKS = 10;
+/** Discord's answer to an edit past its limit on messages older than an hour. */
+const EDIT_LIMIT = {
+  status: 400,
+  code: 30046,
+  message: "Maximum number of edits to messages older than 1 hour reached. Try again later",
+} as const;
 const PSN_ENDPOINTS: SimEndpoint[] = [
   "presences",
   "presence",
@@ -178,7 +219,32 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const unpostable = new Map<string, Interval[]>();
     const deletedByHand = new Set<string>();
     const denied = new Map<string, number>(); // channelId → restore at (ms)
-    const revoked = new Map<Member, number>(); // member → revoked at (ms)
+    const revoked = new Map<Member, { at: number; relinkAt: number }>();
+    // Cards whose edits Discord refuses (30046) for now, and every card it ever refused.
+    const editRefused = new Map<string, { handle: FaultHandle; until: number }>();
+    const editRefusedEver = new Set<string>();
+    const relinkingParties = new Set<string>();
+    // Session → when all its members' refreshes were refused, while none has signed in again.
+    const relinkingNow = new Map<string, number>();
+    let liveCardTicksWhileRelinking = 0;
+    // Message id → session id of every card seen: one whose button is gone is still its party's.
+    const knownCards = new Map<string, string>();
+    const noteCards = () => {
+      for (const c of channels)
+        for (const card of cardsOf(discord.channelMessages(c.channelId), discord.botUser.id))
+          knownCards.set(card.messageId, card.sessionId);
+    };
+    // The friends outage: a fifth of the members' list reads answer 404, others 503 or 429.
+    const outage = new Map<string, "404" | "503" | "429">();
+    for (const m of members) {
+      const r = random();
+      if (r < 0.2) outage.set(m.accountId, "404");
+      else if (r < 0.35) outage.set(m.accountId, "503");
+      else if (r < 0.45) outage.set(m.accountId, "429");
+    }
+    const outageTicks = Math.min(OUTAGE_TICKS, Math.round((options.minutes * 60_000) / TICK_MS));
+    const outageFrom = clock + TICK_MS;
+    const outageTo = outageFrom + outageTicks * TICK_MS;
     const cardsNow = () =>
       channels.flatMap((c) =>
         discord
@@ -188,18 +254,31 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           .filter((x) => x.button !== null),
       );
 
+    const rateLimited = () => ({
+      "retry-after": String(PAUSE_MS / 1000),
+      "x-ratelimit-next-available": String(Math.ceil((clock + PAUSE_MS) / 1000)),
+    });
     const armFaults = () => {
       psn.clearFaults();
+      // First, so they answer every list read of those accounts while the outage lasts.
+      if (clock >= outageFrom && clock < outageTo) {
+        for (const [accountId, kind] of outage) {
+          const status = Number(kind);
+          psn.fault("friends", {
+            status,
+            accountId,
+            times: Number.POSITIVE_INFINITY,
+            ...(status === 429 ? { headers: rateLimited() } : {}),
+          });
+        }
+      }
       for (const e of PSN_ENDPOINTS) {
         psn.fault(e, { status: 503, rate: 0.1, times: Number.POSITIVE_INFINITY });
         psn.fault(e, {
           status: 429,
           rate: 0.02,
           times: Number.POSITIVE_INFINITY,
-          headers: {
-            "retry-after": String(PAUSE_MS / 1000),
-            "x-ratelimit-next-available": String(Math.ceil((clock + PAUSE_MS) / 1000)),
-          },
+          headers: rateLimited(),
         });
         psn.fault(e, { malformedJson: true, rate: 0.01, times: Number.POSITIVE_INFINITY });
         psn.fault(e, { delayMs: 700, rate: 0.01, times: Number.POSITIVE_INFINITY });
@@ -284,12 +363,55 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           const m = pick(members);
           if (!revoked.has(m)) {
             psn.revokeRefreshToken(m.accountId);
-            revoked.set(m, clock);
+            revoked.set(m, { at: clock, relinkAt: clock + RELINK_AFTER_MS });
+          }
+        }
+        // Now and then every member of one live party must sign in again, all at once, with
+        // their access tokens expired so the next read needs the refresh PSN refuses.
+        if (k % 10 === 6) {
+          const inParty = (a: string) => members.find((x) => x.accountId === a);
+          const candidates = [...parties.values()].filter(
+            (p) =>
+              p.endedAt === null &&
+              p.accountIds.every((a) => {
+                const m = inParty(a);
+                return m !== undefined && !revoked.has(m);
+              }),
+          );
+          if (candidates.length > 0) {
+            const p = pick(candidates);
+            relinkingParties.add(p.sessionId);
+            relinkingNow.set(p.sessionId, clock);
+            for (const a of p.accountIds) {
+              psn.revokeRefreshToken(a);
+              psn.expireAccessTokens(a);
+              revoked.set(inParty(a) as Member, { at: clock, relinkAt: clock + PARTY_RELINK_AFTER_MS });
+            }
+          }
+        }
+        // Now and then Discord refuses edits of a few live cards (30046) for some minutes;
+        // deleting them still works, as on Discord.
+        for (const [messageId, { handle, until }] of editRefused) {
+          if (clock < until) continue;
+          discord.clearFault(handle);
+          editRefused.delete(messageId);
+        }
+        if (k % 6 === 1) {
+          const live = cardsNow().filter((x) => !editRefused.has(x.m.id));
+          for (let n = 0; n < 3 && live.length > 0; n++) {
+            const { m } = live.splice(Math.floor(random() * live.length), 1)[0]!;
+            const handle = discord.fault(
+              { method: "PATCH", path: `/channels/${m.channelId}/messages/${m.id}` },
+              { ...EDIT_LIMIT, times: Number.POSITIVE_INFINITY },
+            );
+            editRefused.set(m.id, { handle, until: clock + EDIT_REFUSAL_MS });
+            editRefusedEver.add(m.id);
           }
         }
       } else if (k === faultTicks) {
         psn.clearFaults();
         discord.clearFaults();
+        editRefused.clear();
       }
       for (const [channelId, until] of denied) {
         if (clock >= until || !faulty) {
@@ -304,8 +426,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           denied.delete(channelId);
         }
       }
-      for (const [m, at] of revoked) {
-        if (clock >= at + 3 * 60_000 || !faulty) {
+      for (const [m, { at, relinkAt }] of revoked) {
+        if (clock >= relinkAt || !faulty) {
           // Signing in is not what is soaked here: PSN answers it cleanly.
           psn.clearFaults();
           // Refused while the account is still paused by PSN's 429: the member tries again next tick.
@@ -317,6 +439,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           if (!ok) continue;
           unreadable.set(m.accountId, [...(unreadable.get(m.accountId) ?? []), [at, clock]]);
           revoked.delete(m);
+          for (const [sessionId] of relinkingNow)
+            if (parties.get(sessionId)?.accountIds.includes(m.accountId)) relinkingNow.delete(sessionId);
         }
       }
       // A party none of whose servers can be posted in this tick could not get a card in it.
@@ -329,7 +453,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if ([...guildsOf].every((g) => deniedGuilds.has(g)))
           unpostable.set(p.sessionId, [...(unpostable.get(p.sessionId) ?? []), [clock, clock]]);
       }
-      for (const [m, at] of revoked)
+      for (const [m, { at }] of revoked)
         unreadable.set(m.accountId, [...(unreadable.get(m.accountId) ?? []), [at, clock]]);
 
       ticks.push(clock);
@@ -339,8 +463,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         onUnhandled(err);
       }
 
+      noteCards();
       // Members ask for invitations from live cards.
       const live = cardsNow();
+      // Two ticks after the refusal the bot has tried its refreshes; its card should not
+      // still offer an invitation it cannot vouch for.
+      for (const [sessionId, at] of relinkingNow)
+        if (clock >= at + 2 * TICK_MS)
+          liveCardTicksWhileRelinking += live.filter((x) => x.button === `invite:${sessionId}`).length;
       if (live.length > 0 && random() < 0.5) {
         const { m, button } = pick(live);
         const guildId = channels.find((c) => c.channelId === m.channelId)?.guildId ?? "";
@@ -366,15 +496,34 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const psnLog = psn.requests().map((r) => ({ ...r, at: r.at.getTime() }));
     for (const [a, spans] of pausesFrom(psnLog, PAUSE_MS))
       unreadable.set(a, [...(unreadable.get(a) ?? []), ...spans]);
+    noteCards();
+    const finalMessages = channels.flatMap((c) => discord.allChannelMessages(c.channelId));
     const counts = countSoak({
-      messages: channels.flatMap((c) => discord.allChannelMessages(c.channelId)),
+      messages: finalMessages,
       botUserId: botId,
       deletedByHand,
       parties: [...parties.values()],
       ticks,
       unreadable,
       unpostable,
+      knownCards,
+      editRefused: editRefusedEver,
     });
+    const causes = { editRefused: 0, partyRelinking: 0, other: 0 };
+    for (const card of cardsOf(finalMessages, botId, knownCards)) {
+      if (!card.live || parties.get(card.sessionId)?.endedAt == null) continue;
+      if (editRefusedEver.has(card.messageId)) causes.editRefused++;
+      else if (relinkingParties.has(card.sessionId)) causes.partyRelinking++;
+      else causes.other++;
+      say(`live for ended: ${card.sessionId} in ${card.channelId} (${card.messageId})`);
+    }
+    const outageAccounts = [...outage.keys()];
+    const friendReads = ratePerAccount(
+      psnLog.filter((r) => r.endpoint === "friends"),
+      outageAccounts,
+      outageFrom,
+      outageTo,
+    );
     for (const id of counts.missedIds) {
       const p = parties.get(id);
       say(
@@ -411,6 +560,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       psnRequestsPerMemberPerMinute:
         Math.round((psnLog.length / options.users / simulatedMinutes) * 1000) / 1000,
       batchPresenceReads: psnLog.filter((r) => r.endpoint === "presences" && r.status === 200).length,
+      liveForEndedCauses: causes,
+      editRefusedCards: editRefusedEver.size,
+      editRefusals: discord
+        .requests()
+        .filter((r) => r.method === "PATCH" && r.status === 400 && messages.test(r.path)).length,
+      wholePartyRelinks: relinkingParties.size,
+      liveCardTicksWhileRelinking,
+      friendReadsPerAccountDuringOutage: {
+        ...friendReads,
+        accounts: outageAccounts.length,
+        minutes: (outageTo - outageFrom) / 60_000,
+      },
       rssMbAtMinute5: rss5 === null ? null : mb(rss5),
       rssMbAtEnd: mb(rssEnd),
       rssGrowthPct: rss5 === null ? null : Math.round(((rssEnd - rss5) / rss5) * 1000) / 10,
@@ -425,8 +586,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 }
 
 function findInvite(components: unknown[]): string | null {
-  for (const row of components as { components?: { custom_id?: string; disabled?: boolean }[] }[])
-    for (const c of row.components ?? [])
-      if (c.custom_id?.startsWith("invite:") && c.disabled !== true) return c.custom_id;
-  return null;
+  const button = inviteButton(components);
+  return button && button.disabled !== true ? button.custom_id : null;
 }

@@ -30,6 +30,11 @@ interface ArmedFault {
   remaining: number;
 }
 
+/** One armed fault, to lift alone (`Faults.remove`) while the others stay. */
+export interface FaultHandle {
+  readonly fault: unknown;
+}
+
 export interface FaultResponse {
   status: number;
   headers: Record<string, string>;
@@ -51,8 +56,15 @@ export class Faults {
   /** The dice for `rate` faults; a seeded one makes a soak run repeatable. */
   constructor(private readonly random: () => number = Math.random) {}
 
-  add(matcher: FaultMatcher, spec: FaultSpec): void {
-    this.armed.push({ matcher, spec, remaining: spec.times ?? Number.POSITIVE_INFINITY });
+  add(matcher: FaultMatcher, spec: FaultSpec): FaultHandle {
+    const fault: ArmedFault = { matcher, spec, remaining: spec.times ?? Number.POSITIVE_INFINITY };
+    this.armed.push(fault);
+    return { fault };
+  }
+
+  /** Lifts one fault; a fault already used up or cleared is no error. */
+  remove(handle: FaultHandle): void {
+    this.armed = this.armed.filter((f) => f !== handle.fault);
   }
 
   clear(): void {

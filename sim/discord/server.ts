@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { urlHost } from "../host.js";
-import { type FaultMatcher, type FaultSpec, Faults } from "./faults.js";
+import { type FaultHandle, type FaultMatcher, type FaultSpec, Faults } from "./faults.js";
 import { Gateway, Intent } from "./gateway.js";
 import {
   InteractionHandle,
@@ -27,7 +27,7 @@ import type { SimChannel, SimCommand, SimGuild, SimMessage, SimRole, SimUser } f
 import { SimState } from "./state.js";
 import { DEFAULT_WAIT_MS, waitUntil } from "./wait.js";
 
-export type { FaultMatcher, FaultSpec } from "./faults.js";
+export type { FaultHandle, FaultMatcher, FaultSpec } from "./faults.js";
 export type { InteractionAnswer, InteractionHandle } from "./interactions.js";
 export { NONCE_WINDOW_MS } from "./messages.js";
 export type { RequestLogEntry } from "./rest.js";
@@ -581,8 +581,13 @@ export class DiscordSim {
 
   // ---- faults ------------------------------------------------------------------------------
 
-  fault(matcher: FaultMatcher, spec: FaultSpec): void {
-    this.faults.add(matcher, spec);
+  /** Arms a fault; the handle lifts it alone (clearFault) while the others stay armed. */
+  fault(matcher: FaultMatcher, spec: FaultSpec): FaultHandle {
+    return this.faults.add(matcher, spec);
+  }
+
+  clearFault(handle: FaultHandle): void {
+    this.faults.remove(handle);
   }
 
   clearFaults(): void {

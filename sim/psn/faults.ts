@@ -40,6 +40,11 @@ export interface FaultSpec {
   /** Each request is hit with this probability (0..1) while the fault lasts; every one when omitted. */
   rate?: number;
   /**
+   * Only requests made as this account (its bearer token, or the account the request names),
+   * as when PSN fails one user's reads and not another's; any account when omitted.
+   */
+  accountId?: string;
+  /**
    * With `status`: the error body quotes back the secrets of the request (its bearer token,
    * the NPSSO of its cookie, the refresh token or authorization code of its form) in this
    * shape, as a careless upstream or proxy might.
@@ -215,11 +220,15 @@ export class FaultBook {
     this.faults.set(endpoint, list);
   }
 
-  /** The fault for this request, counting it as used. */
-  take(endpoint: SimEndpoint): FaultSpec | undefined {
+  /** The fault for this request (made as `accountId`, when known), counting it as used. */
+  take(endpoint: SimEndpoint, accountId?: string): FaultSpec | undefined {
     const list = this.faults.get(endpoint);
     if (!list) return undefined;
-    const spec = list.find((f) => f.rate === undefined || this.random() < f.rate);
+    const spec = list.find(
+      (f) =>
+        (f.accountId === undefined || f.accountId === accountId) &&
+        (f.rate === undefined || this.random() < f.rate),
+    );
     if (!spec) return undefined;
     spec.left -= 1;
     if (spec.left <= 0) list.splice(list.indexOf(spec), 1);

@@ -124,7 +124,8 @@ export interface PsnSim {
   requests(): SimRequest[];
   resetRequests(): void;
   revokeRefreshToken(accountId: string): void;
-  expireAccessTokens(): void;
+  /** Every account's access tokens, or one account's. */
+  expireAccessTokens(accountId?: string): void;
   fault(endpoint: SimEndpoint, spec: FaultSpec): void;
   clearFaults(): void;
   /** Every secret an `echoSecrets` fault has quoted back so far, for a test to look for in logs. */
@@ -541,9 +542,6 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       await hold.gate;
     }
 
-    const fault = faults.take(route.endpoint);
-    if (fault?.delayMs) await delay(fault.delayMs);
-
     const ctx: Ctx = {
       req,
       url,
@@ -562,9 +560,14 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
       else {
         ctx.caller = checked.accountId;
         entry.accountId = checked.accountId;
-        const refusedUntil = budget?.take(checked.accountId);
-        if (refusedUntil !== undefined) return { reply: rateLimited(refusedUntil, now()), entry: done(429) };
       }
+    }
+    // Taken once the caller is known, so a fault can be one account's alone.
+    const fault = faults.take(route.endpoint, entry.accountId);
+    if (fault?.delayMs) await delay(fault.delayMs);
+    if (ctx.caller) {
+      const refusedUntil = budget?.take(ctx.caller);
+      if (refusedUntil !== undefined) return { reply: rateLimited(refusedUntil, now()), entry: done(429) };
     }
     if (!reply && fault?.status === undefined) reply = route.handle(ctx);
     reply ??= { status: 500 };
@@ -659,7 +662,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         requestLog = [];
       },
       revokeRefreshToken: (accountId: string) => world.revokeRefreshToken(accountId),
-      expireAccessTokens: () => world.expireAccessTokens(),
+      expireAccessTokens: (accountId?: string) => world.expireAccessTokens(accountId),
       fault: (endpoint: SimEndpoint, spec: FaultSpec) => {
         if (!ENDPOINTS.includes(endpoint)) throw new Error(`unknown endpoint ${endpoint}`);
         faults.add(endpoint, spec);
@@ -764,7 +767,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
         return ok();
       }
       if (a === "expire-access-tokens" && method === "POST") {
-        control.expireAccessTokens();
+        control.expireAccessTokens(z.object({ accountId: z.string().optional() }).parse(body).accountId);
         return ok();
       }
       if (a === "faults" && method === "POST") {
@@ -921,6 +924,7 @@ const faultInput = z.object({
   unknownEnums: z.boolean().optional(),
   dropOptional: z.boolean().optional(),
   padBytes: z.number().int().nonnegative().optional(),
+  accountId: z.string().optional(),
   /** null: every request until cleared. */
   times: z.number().int().positive().nullable().optional(),
 });

@@ -241,8 +241,9 @@ export class SimWorld {
       }
   }
 
-  expireAccessTokens(): void {
-    for (const record of this.accessTokens.values()) record.expiresAt = 0;
+  expireAccessTokens(accountId?: string): void {
+    for (const record of this.accessTokens.values())
+      if (accountId === undefined || record.accountId === accountId) record.expiresAt = 0;
   }
 
   // ---- auth ---------------------------------------------------------------

@@ -72,3 +72,37 @@ describe("batch presence", () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe("the simulator's faults for one account", () => {
+  it("fails one account's friend-list reads and not another's, and expires one account's tokens", async () => {
+    h.store.tokens.set(h.bob.accountId, await h.client.exchangeNpsso(h.bob.npsso));
+    const bobAuth = h.tokens.provider(h.bob.accountId);
+    h.sim.fault("friends", {
+      status: 404,
+      accountId: h.alice.accountId,
+      times: Number.POSITIVE_INFINITY,
+    });
+    await expect(h.client.getFriends(h.auth)).rejects.toThrow();
+    expect(await h.client.getFriends(bobAuth)).toEqual([h.alice.accountId]);
+    await expect(h.client.getFriends(h.auth)).rejects.toThrow();
+    const reads = h.sim.requests().filter((r) => r.endpoint === "friends");
+    expect(reads.map((r) => [r.accountId === h.alice.accountId ? "alice" : "bob", r.status])).toEqual([
+      ["alice", 404],
+      ["bob", 200],
+      ["alice", 404],
+    ]);
+
+    h.sim.clearFaults();
+    h.sim.resetRequests();
+    h.sim.expireAccessTokens(h.bob.accountId);
+    await h.client.getFriends(h.auth);
+    await h.client.getFriends(bobAuth);
+    // Only Bob's token had expired: his read needed a refresh, Alice's did not.
+    expect(h.sim.requests().map((r) => [r.endpoint, r.status])).toEqual([
+      ["friends", 200],
+      ["friends", 401],
+      ["token", 200],
+      ["friends", 200],
+    ]);
+  });
+});

@@ -257,6 +257,27 @@ describe("Discord sim messages, DMs and faults with a real discord.js client", (
     await channel.send("works again");
   });
 
+  it("refuses edits of one message with 30046 until that fault alone is lifted", async () => {
+    const channel = await sendable(h, h.channelId);
+    const [a, b] = [await channel.send("a"), await channel.send("b")];
+    const refuse = h.sim.fault(
+      { method: "PATCH", path: `/channels/${h.channelId}/messages/${a.id}` },
+      { status: 400, code: 30046, times: Number.POSITIVE_INFINITY },
+    );
+    const other = h.sim.fault(
+      { method: "POST", path: /\/messages$/ },
+      { status: 403, code: 50013, times: 1 },
+    );
+    for (let i = 0; i < 2; i++) expect((await apiError(a.edit("a2"))).code).toBe(30046);
+    // Only that message: another one edits.
+    expect((await b.edit("b2")).content).toBe("b2");
+    h.sim.clearFault(refuse);
+    expect((await a.edit("a3")).content).toBe("a3");
+    // The other fault stayed armed.
+    expect((await apiError(channel.send("c"))).code).toBe(50013);
+    h.sim.clearFault(other);
+  });
+
   it("logs unknown routes as 404s a test can notice", async () => {
     await h.client.rest.get("/channels/1/pins/whatever" as `/${string}`).catch(() => undefined);
     expect(h.sim.unknownRequests()).toEqual([

@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   type CountInput,
   countSoak,
+  type Interval,
   maxInWindow,
   type PartyLife,
   pausesFrom,
+  ratePerAccount,
   type SeenMessage,
 } from "../../bench/soakCount.js";
 
@@ -73,6 +75,16 @@ describe("countSoak", () => {
     expect(cleanedUp.duplicated).toBe(1);
   });
 
+  it("does not count the replacement of a card Discord refused to edit once it was deleted, and counts it beside the old one", () => {
+    const parties = [party("s1", 0, null)];
+    const editRefused = new Set(["m1"]);
+    const replaced = [card("m1", "c1", "s1", { deleted: true }), card("m2", "c1", "s1")];
+    expect(countSoak(input({ parties, messages: replaced, editRefused })).duplicated).toBe(0);
+    const both = [card("m1", "c1", "s1"), card("m2", "c1", "s1")];
+    expect(countSoak(input({ parties, messages: both, editRefused })).duplicated).toBe(1);
+    expect(countSoak(input({ parties, messages: replaced })).duplicated).toBe(1);
+  });
+
   it("misses a party that lived two readable ticks without a card, not one that lived one", () => {
     expect(countSoak(input({ parties: [party("s1", 10, 80)] })).missed).toBe(1);
     expect(countSoak(input({ parties: [party("s1", 10, 50)] })).missed).toBe(0);
@@ -107,6 +119,46 @@ describe("countSoak", () => {
       }),
     );
     expect(c.liveForEnded).toBe(1);
+  });
+
+  it("counts a card of an ended party live while its Request-invite button is enabled, not once it cannot see the party", () => {
+    const ended = [party("s1", 0, 60), party("s2", 0, 60), party("s3", 0, 60)];
+    // "Can't see this party any more": the button disabled, or gone (the tool saw the card before).
+    const cantSee = { ...card("m3", "c1", "s3"), components: [] };
+    const c = countSoak(
+      input({
+        parties: ended,
+        messages: [card("m1", "c1", "s1"), card("m2", "c1", "s2", {}, true), cantSee],
+        knownCards: new Map([["m3", "s3"]]),
+      }),
+    );
+    expect(c).toMatchObject({ liveForEnded: 1, announced: 3, missed: 0 });
+  });
+
+  it("keeps a card that lost its button as its party's card: announced, not missed, its repost a duplicate", () => {
+    const parties = [party("s1", 0, null)];
+    const gone = { ...card("m1", "c1", "s1"), components: [] };
+    expect(countSoak(input({ parties, messages: [gone] }))).toMatchObject({ announced: 0, missed: 1 });
+    const known = new Map([["m1", "s1"]]);
+    expect(countSoak(input({ parties, messages: [gone], knownCards: known }))).toMatchObject({
+      announced: 1,
+      missed: 0,
+      liveForEnded: 0,
+    });
+    expect(
+      countSoak(input({ parties, messages: [gone, card("m2", "c1", "s1")], knownCards: known })).duplicated,
+    ).toBe(1);
+  });
+
+  it("does not miss a party whose every member had to sign in again, and misses it if one could be read", () => {
+    const parties = [party("s1", 0, 120, ["a", "b"])];
+    const relinking = (b: Interval[]) =>
+      new Map<string, Interval[]>([
+        ["a", [[0, 200]]],
+        ["b", b],
+      ]);
+    expect(countSoak(input({ parties, unreadable: relinking([[0, 200]]) })).missed).toBe(0);
+    expect(countSoak(input({ parties, unreadable: relinking([[0, 40]]) })).missed).toBe(1);
   });
 
   it("ignores messages that are not the bot's cards", () => {
@@ -146,5 +198,23 @@ describe("pausesFrom", () => {
   it("ends a pause on the whole second PSN's header names, rounded up", () => {
     const p = pausesFrom([{ accountId: "a", at: 10_202, status: 429 }], 5000);
     expect([...p]).toEqual([["a", [[10_202, 16_000]]]]);
+  });
+});
+
+describe("ratePerAccount", () => {
+  it("gives the most and the mean requests per account per minute in the window, idle accounts as zero", () => {
+    const at = (accountId: string, t: number) => ({ accountId, at: t });
+    const log = [
+      at("a", 0),
+      at("a", 30_000),
+      at("a", 60_000),
+      at("a", 90_000),
+      at("b", 60_000),
+      at("a", 120_000), // at the window's end: outside
+      at("z", 1_000), // not one of the accounts asked about
+      { at: 2_000 },
+    ];
+    expect(ratePerAccount(log, ["a", "b", "c"], 0, 120_000)).toEqual({ max: 2, mean: 0.83 });
+    expect(ratePerAccount(log, [], 0, 120_000)).toEqual({ max: 0, mean: 0 });
   });
 });

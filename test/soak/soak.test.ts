@@ -16,4 +16,9 @@ it("keeps every card exactly once through PSN and Discord faults", async () => {
   expect(r.maxSpentInBudgetWindow).toBeLessThanOrEqual(r.budget);
   // Members covered by linked friends were read in batches, faults and all.
   expect(r.batchPresenceReads).toBeGreaterThan(0);
+  // The new faults ran: cards refused edits (30046), a whole party made to sign in again,
+  // friend-list reads failing for some accounts.
+  expect(r.editRefusedCards).toBeGreaterThan(0);
+  expect(r.wholePartyRelinks).toBeGreaterThan(0);
+  expect(r.friendReadsPerAccountDuringOutage.accounts).toBeGreaterThan(0);
 }, 120_000);
