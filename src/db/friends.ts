@@ -4,9 +4,10 @@
  * keeps only those whose both ends are still active and announced somewhere, so an
  * edge left behind by a re-link to another account can never list anyone.
  */
-import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { announcedSomewhere } from "./announced.js";
 import { type Db, dbOf, inTransaction, type Store } from "./client.js";
-import { friendEdges, guildMembers, users } from "./schema.js";
+import { friendEdges, users } from "./schema.js";
 
 /**
  * Stores what one member's friend list says, as edges to the linked members in it;
@@ -53,13 +54,8 @@ export function deleteFriendEdgesIn(db: Db, accountId: string): void {
     .run();
 }
 
-const announcedUser = (db: Db) =>
-  exists(
-    db.select({ one: sql`1` }).from(guildMembers).where(eq(guildMembers.discordUserId, users.discordUserId)),
-  );
-
 /**
- * Members the poller watches (active, announced somewhere): the only accounts ever
+ * Members the poller watches (active, announced somewhere: announced.ts): the only accounts ever
  * listed in, or reading, a batch.
  */
 export async function loadWatchedAccounts(store: Store): Promise<Set<string>> {
@@ -71,7 +67,7 @@ function watchedAccounts(db: Db): Set<string> {
     db
       .select({ id: users.psnAccountId })
       .from(users)
-      .where(and(eq(users.linkState, "active"), announcedUser(db)))
+      .where(and(eq(users.linkState, "active"), announcedSomewhere(db)))
       .all()
       .map((r) => r.id),
   );
@@ -140,7 +136,7 @@ export async function findFriendListsDue(store: Store, readBefore: Date, limit: 
       and(
         eq(users.linkState, "active"),
         or(isNull(users.friendsReadAt), lt(users.friendsReadAt, readBefore)),
-        announcedUser(db),
+        announcedSomewhere(db),
       ),
     )
     .orderBy(sql`${users.friendsReadAt} is not null`, asc(users.friendsReadAt))

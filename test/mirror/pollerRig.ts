@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PsnSim, startPsnSim } from "../../sim/psn/server.js";
 import { optIn } from "../../src/db/guildMembers.js";
+import { updateGuild } from "../../src/db/guilds.js";
 import { openStore, type Store } from "../../src/db/store.js";
 import { upsertLinkedUser } from "../../src/db/users.js";
 import type { PartySink } from "../../src/domain/partyUpdate.js";
@@ -27,6 +28,8 @@ import { clientFor } from "../psn/harness.js";
 type Account = Pick<ReturnType<PsnSim["createAccount"]>, "accountId" | "onlineId" | "npsso">;
 
 export const RIG_GUILD = "400000000000000000";
+/** RIG_GUILD's party channel: a member opted in to a server without one is announced nowhere. */
+export const RIG_CHANNEL = "400000000000000001";
 
 export interface PollerRig {
   sim: PsnSim;
@@ -43,6 +46,7 @@ export async function startPollerRig(
   const sim = await startPsnSim(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
   const dir = mkdtempSync(join(tmpdir(), "ppb-poller-"));
   const database = await openStore(join(dir, "bot.sqlite"));
+  await updateGuild(database, RIG_GUILD, { channelId: RIG_CHANNEL });
   const psn = clientFor(sim, {
     retry: { attempts: 1 },
     timeoutMs: 10_000,
