@@ -4,9 +4,10 @@
  * keeps only those whose both ends are still active and announced somewhere, so an
  * edge left behind by a re-link to another account can never list anyone.
  */
-import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { announcedSomewhere } from "./announced.js";
 import { type Db, dbOf, inTransaction, type Store } from "./client.js";
-import { friendEdges, guildMembers, users } from "./schema.js";
+import { friendEdges, users } from "./schema.js";
 
 /**
  * Stores what one member's friend list says, as edges to the linked members in it;
@@ -36,7 +37,10 @@ export async function saveFriendList(
         .onConflictDoNothing()
         .run();
     }
-    tx.update(users).set({ friendsReadAt: now }).where(eq(users.psnAccountId, accountId)).run();
+    tx.update(users)
+      .set({ friendsReadAt: now, friendsFailures: 0, friendsRetryAt: null })
+      .where(eq(users.psnAccountId, accountId))
+      .run();
     return linked;
   });
 }
@@ -53,13 +57,8 @@ export function deleteFriendEdgesIn(db: Db, accountId: string): void {
     .run();
 }
 
-const announcedUser = (db: Db) =>
-  exists(
-    db.select({ one: sql`1` }).from(guildMembers).where(eq(guildMembers.discordUserId, users.discordUserId)),
-  );
-
 /**
- * Members the poller watches (active, announced somewhere): the only accounts ever
+ * Members the poller watches (active, announced somewhere: announced.ts): the only accounts ever
  * listed in, or reading, a batch.
  */
 export async function loadWatchedAccounts(store: Store): Promise<Set<string>> {
@@ -71,7 +70,7 @@ function watchedAccounts(db: Db): Set<string> {
     db
       .select({ id: users.psnAccountId })
       .from(users)
-      .where(and(eq(users.linkState, "active"), announcedUser(db)))
+      .where(and(eq(users.linkState, "active"), announcedSomewhere(db)))
       .all()
       .map((r) => r.id),
   );
@@ -125,26 +124,54 @@ export async function loadFriendGraph(
   return { friendsOf, watched };
 }
 
+/** A member whose friend list is due a read, and how many reads of it failed in a row. */
+export interface FriendListDue {
+  accountId: string;
+  failures: number;
+}
+
 /**
  * Members whose friend list is due a read: never read (just linked) first, then the
- * oldest read before `readBefore`. The caller bounds how many per tick, so the reads
- * spread out instead of all falling on one tick.
+ * oldest read before `readBefore`; not those whose failed read waits until after `now`.
+ * The caller bounds how many per tick, so the reads spread out instead of all falling on
+ * one tick.
  */
-export async function findFriendListsDue(store: Store, readBefore: Date, limit: number): Promise<string[]> {
+export async function findFriendListsDue(
+  store: Store,
+  readBefore: Date,
+  now: Date,
+  limit: number,
+): Promise<FriendListDue[]> {
   const db = dbOf(store);
   if (limit <= 0) return [];
   return db
-    .select({ id: users.psnAccountId })
+    .select({ accountId: users.psnAccountId, failures: users.friendsFailures })
     .from(users)
     .where(
       and(
         eq(users.linkState, "active"),
         or(isNull(users.friendsReadAt), lt(users.friendsReadAt, readBefore)),
-        announcedUser(db),
+        or(isNull(users.friendsRetryAt), lte(users.friendsRetryAt, now)),
+        announcedSomewhere(db),
       ),
     )
     .orderBy(sql`${users.friendsReadAt} is not null`, asc(users.friendsReadAt))
     .limit(limit)
-    .all()
-    .map((r) => r.id);
+    .all();
+}
+
+/**
+ * A failed read of the member's friend list: the `failures`-th in a row, not tried again
+ * before `retryAt`. Stored, so a restart keeps the backoff (and a 404 stays remembered).
+ */
+export async function saveFriendListFailure(
+  store: Store,
+  accountId: string,
+  failure: { failures: number; retryAt: Date },
+): Promise<void> {
+  dbOf(store)
+    .update(users)
+    .set({ friendsFailures: failure.failures, friendsRetryAt: failure.retryAt })
+    .where(eq(users.psnAccountId, accountId))
+    .run();
 }

@@ -70,6 +70,10 @@ export const users = sqliteTable(
     onBoard: integer("on_board", { mode: "boolean" }).notNull().default(true),
     /** When the member's PSN friend list was last read (null: never, read soon). */
     friendsReadAt: integer("friends_read_at", { mode: "timestamp_ms" }),
+    /** Friend list reads that failed in a row since the last that worked (the backoff's step). */
+    friendsFailures: integer("friends_failures").notNull().default(0),
+    /** After a failed friend list read: not read again before this (a 404: hours). Null: whenever due. */
+    friendsRetryAt: integer("friends_retry_at", { mode: "timestamp_ms" }),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(now),
   },
   (t) => [

@@ -128,6 +128,8 @@ const forgottenWatch = {
   platform: null,
   presenceSince: null,
   friendsReadAt: null,
+  friendsFailures: 0,
+  friendsRetryAt: null,
 } satisfies Partial<typeof users.$inferInsert>;
 
 /**

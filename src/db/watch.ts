@@ -3,10 +3,11 @@
  * each member's backoff and phase. Only the watch-state columns are written here;
  * link state and tokens belong to the linking code.
  */
-import { and, count, eq, exists, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { gameFromJson, gameToJson } from "../domain/storedParty.js";
 import type { WatchState } from "../domain/watch.js";
 import type { GameTitle } from "../psn/types.js";
+import { announcedSomewhere } from "./announced.js";
 import { type Db, dbOf, inTransaction, type Store } from "./client.js";
 import { guildMembers, users } from "./schema.js";
 
@@ -19,11 +20,6 @@ export interface WatchedMember {
   game: GameTitle | null;
   platform: string | null;
 }
-
-const announced = (db: Db) =>
-  exists(
-    db.select({ one: sql`1` }).from(guildMembers).where(eq(guildMembers.discordUserId, users.discordUserId)),
-  );
 
 const selection = (db: Db) => ({
   discordUserId: users.discordUserId,
@@ -40,7 +36,7 @@ const selection = (db: Db) => ({
   recheckPresence: users.recheckPresence,
   gameJson: users.gameJson,
   platform: users.platform,
-  announcedSomewhere: announced(db).mapWith(Boolean),
+  announcedSomewhere: announcedSomewhere(db).mapWith(Boolean),
 });
 
 /** A row of `selection`: the watch-state columns, with the account columns under shorter names. */
@@ -100,7 +96,13 @@ function prepareDue(db: Db) {
   return db
     .select(selection(db))
     .from(users)
-    .where(and(eq(users.linkState, "active"), lte(users.nextPollAt, sql.placeholder("until")), announced(db)))
+    .where(
+      and(
+        eq(users.linkState, "active"),
+        lte(users.nextPollAt, sql.placeholder("until")),
+        announcedSomewhere(db),
+      ),
+    )
     .prepare();
 }
 const dueStatements = new WeakMap<Db, ReturnType<typeof prepareDue>>();
@@ -111,7 +113,7 @@ export async function countDueMembers(store: Store, until: Date): Promise<number
   const row = db
     .select({ n: count() })
     .from(users)
-    .where(and(eq(users.linkState, "active"), lte(users.nextPollAt, until), announced(db)))
+    .where(and(eq(users.linkState, "active"), lte(users.nextPollAt, until), announcedSomewhere(db)))
     .get();
   return row?.n ?? 0;
 }

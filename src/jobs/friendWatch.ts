@@ -11,6 +11,7 @@ import {
   loadFriendListEdges,
   loadWatchedAccounts,
   saveFriendList,
+  saveFriendListFailure,
 } from "../db/friends.js";
 import type { Store } from "../db/store.js";
 import { pollWaitingOfflineNow } from "../db/watch.js";
@@ -21,6 +22,14 @@ import type { Presence } from "../psn/types.js";
 import { isCoverable, planBatchReads } from "./batchPlan.js";
 import { eachLimited, errorText } from "./eachLimited.js";
 import { FriendGraph } from "./friendGraph.js";
+import {
+  defaultFriendListRetry,
+  type FriendListRetryOptions,
+  friendListRetryAt,
+  listFailureOf,
+  listReadFits,
+  listRequestsPerWindow,
+} from "./friendListRetry.js";
 import type { BatchReads } from "./observe.js";
 
 export interface FriendOptions {
@@ -34,6 +43,14 @@ export interface FriendOptions {
   unseenMs: number;
   /** Friend lists read per tick at least (more when the refresh period needs it), new links first. */
   minListsPerTick: number;
+  /**
+   * The share of an account's budget window its friend list reads may take. A healthy
+   * account needs one list (at most 5 pages) in 6 hours; a tenth of 300 requests leaves
+   * room for that several times over and nine tenths for the reads that show parties.
+   */
+  listShare: number;
+  /** When a failed friend list read is tried again. */
+  listRetry: FriendListRetryOptions;
 }
 
 export const defaultFriendOptions: FriendOptions = {
@@ -42,7 +59,12 @@ export const defaultFriendOptions: FriendOptions = {
   reservePerAccount: 6,
   unseenMs: 60 * 60_000,
   minListsPerTick: 25,
+  listShare: 0.1,
+  listRetry: defaultFriendListRetry,
 };
+
+/** When PSN's client does not say: what PSN is believed to allow (psn-api.md). */
+const BELIEVED_BUDGET = { requests: 300, windowMs: 15 * 60_000 };
 
 /** The friend graph among watched members this tick, and who may read for friends. */
 export interface FriendView {
@@ -64,6 +86,8 @@ export interface FriendWatchIo {
   tokens: { provider(accountId: string): TokenProvider };
   log: Logger;
   concurrency: number;
+  /** The dice for the retry jitter; Math.random unless a test fixes it. */
+  random?: () => number;
 }
 
 export class FriendWatch {
@@ -76,6 +100,11 @@ export class FriendWatch {
   private edges: { graph: FriendGraph; ticksLeft: number } | null = null;
   /** The reload under way: the list reads running at once share it instead of each loading the edges. */
   private loadingEdges: Promise<{ graph: FriendGraph; ticksLeft: number }> | null = null;
+  /**
+   * When each account's recent list reads made their requests (epoch ms), for the share
+   * cap. In memory: after a restart the stored backoff still spaces failing reads out.
+   */
+  private readonly listSpend = new Map<string, number[]>();
 
   constructor(
     private readonly io: FriendWatchIo,
@@ -194,7 +223,11 @@ export class FriendWatch {
     return { presences, requests };
   }
 
-  /** Friend lists due a read (new links first, then the oldest), a few per tick; returns the requests made. */
+  /**
+   * Friend lists due a read (new links first, then the oldest), a few per tick; returns the
+   * requests made. A read starts only within the account's share of its budget; one that
+   * fails (a 429 or a pause included) is tried again on a backoff, stored.
+   */
   private async refreshLists(now: Date, watchedCount: number): Promise<number> {
     const f = this.options;
     const t = now.getTime();
@@ -203,27 +236,78 @@ export class FriendWatch {
       f.minListsPerTick,
       Math.ceil(((watchedCount * this.tickMs) / f.refreshMs) * 1.5),
     );
-    const ids = await findFriendListsDue(this.io.db, new Date(t - f.refreshMs), perTick);
-    const getFriends = this.io.psn.getFriends.bind(this.io.psn);
-    // A private list (403): nothing known from this side; the friends' own lists may still name the member.
-    const readList = (accountId: string) =>
-      getFriends(this.io.tokens.provider(accountId)).catch((err: unknown) => {
-        if (err instanceof PsnForbiddenError) return [];
-        throw err;
-      });
+    const due = await findFriendListsDue(this.io.db, new Date(t - f.refreshMs), now, perTick);
+    const psn = this.io.psn;
+    const limits = psn.budgetLimits?.() ?? BELIEVED_BUDGET;
+    const cap = listRequestsPerWindow(limits.requests, f.listShare);
+    const getFriends = psn.getFriends.bind(psn);
+    const random = this.io.random ?? Math.random;
+    for (const [id, spent] of this.listSpend) {
+      const kept = spent.filter((at) => at > t - limits.windowMs);
+      if (kept.length > 0) this.listSpend.set(id, kept);
+      else this.listSpend.delete(id);
+    }
     let requests = 0;
-    await eachLimited(ids, this.io.concurrency, async (accountId) => {
-      requests++;
+    await eachLimited(due, this.io.concurrency, async ({ accountId, failures }) => {
+      if (!listReadFits(this.listSpend.get(accountId) ?? [], now, limits.windowMs, cap)) return;
+      const counted = countingRequests(this.io.tokens.provider(accountId));
       try {
-        const linked = await saveFriendList(this.io.db, accountId, await readList(accountId), now);
+        // A private list (403): nothing known from this side; the friends' own lists may still name the member.
+        const list = await getFriends(counted.provider).catch((err: unknown) => {
+          if (err instanceof PsnForbiddenError) return [];
+          throw err;
+        });
+        const linked = await saveFriendList(this.io.db, accountId, list, now);
         (await this.loadedEdges()).graph.setList(accountId, linked);
       } catch (err) {
+        const failure = listFailureOf(err);
+        const retryAt = friendListRetryAt(failure, failures + 1, now, random(), f.listRetry);
         this.io.log.info(
-          { account: accountId, reason: errorText(err) },
+          { account: accountId, reason: errorText(err), retryAt },
           "friend list read failed; tried again later",
         );
+        try {
+          await saveFriendListFailure(this.io.db, accountId, { failures: failures + 1, retryAt });
+        } catch (saveErr) {
+          // Tried again on the next tick instead; the share cap still bounds it.
+          this.io.log.warn({ err: saveErr, account: accountId }, "could not store a friend list's backoff");
+        }
+      } finally {
+        const made = counted.requests();
+        requests += made;
+        if (made > 0) {
+          const spent = this.listSpend.get(accountId) ?? [];
+          for (let i = 0; i < made; i++) spent.push(t);
+          this.listSpend.set(accountId, spent);
+        }
       }
     });
     return requests;
   }
+}
+
+/**
+ * The provider, counting the requests made with it: the client asks for the token once per
+ * request it sends (a list read is never retried inside the client), and sends one more
+ * after each refresh a 401 triggers. A call the budget refuses asks for no token.
+ */
+function countingRequests(provider: TokenProvider): { provider: TokenProvider; requests(): number } {
+  let n = 0;
+  const refresh = provider.refreshAfterUnauthorized?.bind(provider);
+  const counted: TokenProvider = {
+    key: provider.key,
+    accessToken: () => {
+      n++;
+      return provider.accessToken();
+    },
+    ...(refresh
+      ? {
+          refreshAfterUnauthorized: (rejected: string) => {
+            n++;
+            return refresh(rejected);
+          },
+        }
+      : {}),
+  };
+  return { provider: counted, requests: () => n };
 }

@@ -22,6 +22,8 @@ export interface BatchReads {
   getFriends(auth: TokenProvider): Promise<string[]>;
   /** Requests the account may still make in its budget window (unknown: assume plenty). */
   remainingBudget?(accountId: string): number;
+  /** Each account's budget (unknown: PSN's believed 300 requests in 15 minutes). */
+  budgetLimits?(): { requests: number; windowMs: number };
 }
 
 /** What this tick already learnt for a member without their own reads. */

@@ -176,6 +176,11 @@ export class PsnClient {
     return getFriends(this.http, auth);
   }
 
+  /** Each account's budget: requests in any window of `windowMs`. */
+  budgetLimits(): { requests: number; windowMs: number } {
+    return { requests: this.budget.requests, windowMs: this.budget.windowMs };
+  }
+
   /** Requests the account may still make in the current budget window. */
   remainingBudget(accountId: string): number {
     return this.budget.remaining(accountId);

@@ -22,6 +22,9 @@ export async function getFriends(http: PsnHttp, auth: TokenProvider): Promise<st
         path: "/api/userProfile/v1/internal/users/me/friends",
         query: { limit: String(FRIENDS_PAGE), ...(offset > 0 ? { offset: String(offset) } : {}) },
         auth,
+        // Never urgent: a failed list is tried again on the caller's backoff, minutes
+        // later, not at once, so a failing endpoint costs one request per try.
+        retryable: false,
       },
       friendsPage,
     );

@@ -6,8 +6,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PsnSim } from "../../sim/psn/server.js";
 import { unlinkMember } from "../../src/accounts/unlink.js";
+import { setOnBoard } from "../../src/db/boards.js";
 import { dbOf, type Store, sqliteOf } from "../../src/db/client.js";
 import { loadFriendGraph } from "../../src/db/friends.js";
+import { optIn } from "../../src/db/guildMembers.js";
+import { updateGuild } from "../../src/db/guilds.js";
 import { friendEdges } from "../../src/db/schema.js";
 import { markNeedsRelink } from "../../src/db/users.js";
 import { findWatchedMember, pollSoon, saveWatchState } from "../../src/db/watch.js";
@@ -476,5 +479,54 @@ describe("watching through friends", () => {
       expect(all.map((r) => r.accountId)).not.toContain(m.accountId);
     }
     expect(ownReads(all)).toEqual(expect.arrayContaining([a.accountId, b.accountId]));
+  });
+  it("never lists or reads a member opted in only where nothing announces them (no party channel, cards turned off), and takes them back when the channel is on", async () => {
+    const a = await member(1);
+    const b = await member(2);
+    const noChannel = await member(3, { announced: false });
+    const turnedOff = await member(4, { announced: false });
+    // On a board server only, but boards may not list them (`/privacy board`).
+    const offBoard = await member(7, { announced: false });
+    // Announced still: a server paused for lost permissions (its admin means the channel to
+    // work again), and one with a presence board but no party channel (the board shows them).
+    const paused = await member(5, { announced: false });
+    const boardOnly = await member(6, { announced: false });
+    const servers = { noChannel: "410000000000000000", turnedOff: "420000000000000000" };
+    const more = { paused: "430000000000000000", boardOnly: "440000000000000000" };
+    await optIn(database, servers.noChannel, noChannel.discordUserId);
+    await optIn(database, servers.turnedOff, turnedOff.discordUserId);
+    await updateGuild(database, servers.turnedOff, { channelId: "420000000000000001", enabled: false });
+    await optIn(database, more.paused, paused.discordUserId);
+    await updateGuild(database, more.paused, {
+      channelId: "430000000000000001",
+      pausedReason: { code: "missingPermissions", channelId: "430000000000000001" },
+    });
+    await optIn(database, more.boardOnly, boardOnly.discordUserId);
+    await updateGuild(database, more.boardOnly, { boardChannelId: "440000000000000001" });
+    await optIn(database, more.boardOnly, offBoard.discordUserId);
+    await setOnBoard(database, offBoard.discordUserId, false, new Date(clock));
+    // Every one of them a friend of a and b, so any of them could be listed in (or read) a batch.
+    const everyone = [a, b, noChannel, turnedOff, offBoard, paused, boardOnly];
+    for (const x of everyone)
+      for (const y of everyone) if (x.accountId < y.accountId) sim.befriend(x.accountId, y.accountId);
+    const p = poller();
+    const all: ReturnType<PsnSim["requests"]> = [];
+    for (let i = 0; i < 4; i++) all.push(...(await tick(p)));
+    const listed = new Set(batchReads(all).flatMap((r) => r.accountIds ?? []));
+    for (const m of [noChannel, turnedOff, offBoard]) {
+      expect(listed).not.toContain(m.accountId);
+      // Nor read on their own, nor their token used for anything.
+      expect(all.map((r) => r.accountId)).not.toContain(m.accountId);
+    }
+    for (const m of [a, b, paused, boardOnly]) expect(listed).toContain(m.accountId);
+
+    // The channel set, cards on again: they are watched again, through their friends.
+    await updateGuild(database, servers.noChannel, { channelId: "410000000000000001" });
+    await updateGuild(database, servers.turnedOff, { enabled: true });
+    const back: ReturnType<PsnSim["requests"]> = [];
+    for (let i = 0; i < 2; i++) back.push(...(await tick(p)));
+    const listedAgain = new Set(batchReads(back).flatMap((r) => r.accountIds ?? []));
+    expect(listedAgain).toContain(noChannel.accountId);
+    expect(listedAgain).toContain(turnedOff.accountId);
   });
 });

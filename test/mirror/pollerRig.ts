@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PsnSim, startPsnSim } from "../../sim/psn/server.js";
 import { optIn } from "../../src/db/guildMembers.js";
+import { updateGuild } from "../../src/db/guilds.js";
 import { openStore, type Store } from "../../src/db/store.js";
 import { upsertLinkedUser } from "../../src/db/users.js";
 import type { PartySink } from "../../src/domain/partyUpdate.js";
@@ -27,6 +28,8 @@ import { clientFor } from "../psn/harness.js";
 type Account = Pick<ReturnType<PsnSim["createAccount"]>, "accountId" | "onlineId" | "npsso">;
 
 export const RIG_GUILD = "400000000000000000";
+/** RIG_GUILD's party channel: a member opted in to a server without one is announced nowhere. */
+export const RIG_CHANNEL = "400000000000000001";
 
 export interface PollerRig {
   sim: PsnSim;
@@ -38,15 +41,28 @@ export interface PollerRig {
 }
 
 export async function startPollerRig(
-  options: { latencyMs?: number; budget?: { requests: number } } = {},
+  options: {
+    latencyMs?: number;
+    budget?: { requests: number };
+    /**
+     * The test's clock for the PSN simulator and client alike (budgets, 429 pauses): for
+     * tests that run hours of ticks. Tokens then last a month, as hours pass in a moment.
+     */
+    clock?: () => number;
+  } = {},
 ): Promise<PollerRig> {
-  const sim = await startPsnSim(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs });
+  const sim = await startPsnSim({
+    ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
+    ...(options.clock ? { now: options.clock, accessTokenTtlSec: 30 * 86_400 } : {}),
+  });
   const dir = mkdtempSync(join(tmpdir(), "ppb-poller-"));
   const database = await openStore(join(dir, "bot.sqlite"));
+  await updateGuild(database, RIG_GUILD, { channelId: RIG_CHANNEL });
   const psn = clientFor(sim, {
     retry: { attempts: 1 },
     timeoutMs: 10_000,
     ...(options.budget ? { budget: options.budget } : {}),
+    ...(options.clock ? { now: options.clock } : {}),
   });
   return {
     sim,
@@ -94,7 +110,14 @@ export async function linkAccount(
 /** A poller over the rig, on the test's clock, every 30 s, wired as the app wires it. */
 export function rigPoller(
   rig: PollerRig,
-  options: { now: () => Date; sink: PartySink; concurrency?: number; friends?: Partial<FriendOptions> },
+  options: {
+    now: () => Date;
+    sink: PartySink;
+    concurrency?: number;
+    friends?: Partial<FriendOptions>;
+    /** The dice for the jitter of friend list retries (Math.random unless a test fixes it). */
+    random?: () => number;
+  },
 ) {
   const db = rig.database;
   const log = silentLogger();
@@ -113,7 +136,7 @@ export function rigPoller(
     planner: new SchedulePlanner(db, schedule),
     details: new PartyDetailsCache(rig.psn, log),
     friends: new FriendWatch(
-      { db, psn: rig.psn, tokens, log, concurrency },
+      { db, psn: rig.psn, tokens, log, concurrency, ...(options.random ? { random: options.random } : {}) },
       { ...defaultFriendOptions, ...options.friends },
       schedule.tickMs,
     ),

@@ -1,6 +1,6 @@
 /** The friends endpoint and batch presence, against the PSN simulator: what PSN shows and refuses. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PsnForbiddenError } from "../../src/psn/errors.js";
+import { PsnForbiddenError, PsnUnavailableError } from "../../src/psn/errors.js";
 import { type Harness, startHarness } from "./harness.js";
 
 let h: Harness;
@@ -27,6 +27,13 @@ describe("friend lists", () => {
   it("answers 403 for a private friend list", async () => {
     h.sim.setFriendListPrivate(h.alice.accountId, true);
     await expect(h.client.getFriends(h.auth)).rejects.toBeInstanceOf(PsnForbiddenError);
+  });
+
+  it("asks once when the list read fails with a 5xx: the caller tries again on its backoff, minutes later", async () => {
+    // The harness's client retries 5xx (3 attempts) for every other read.
+    h.sim.fault("friends", { status: 503, times: Number.POSITIVE_INFINITY });
+    await expect(h.client.getFriends(h.auth)).rejects.toBeInstanceOf(PsnUnavailableError);
+    expect(h.sim.requests().filter((r) => r.endpoint === "friends")).toHaveLength(1);
   });
 
   it("forgets a friendship on either side", async () => {

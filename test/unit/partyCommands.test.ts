@@ -65,6 +65,17 @@ describe("partyStatus", () => {
 
   it.each<[string, MemberFacts, Record<string, unknown>]>([
     ["cards off here", facts({ settings: { ...settings, enabled: false } }), { why: "cardsOff" }],
+    // Announced nowhere else, the member is not read at all: the bot never saw them.
+    [
+      "cards off here, never polled",
+      facts({ link: { ...online, online: null }, settings: { ...settings, enabled: false } }),
+      { why: "cardsOff" },
+    ],
+    [
+      "no party channel here, never polled",
+      facts({ link: { ...online, online: null }, settings: { ...settings, channelId: null } }),
+      { why: "cardsOff" },
+    ],
     [
       "cards paused here",
       facts({ settings: { ...settings, pausedReason: { code: "unknown" } } }),

@@ -41,6 +41,9 @@ export function partyStatus(f: MemberFacts): PartyStatus {
   if (f.link === null) return { kind: "notLinked" };
   if (!f.announcedHere) return { kind: "private" };
   if (f.cardHere !== null) return { kind: "card", ...f.cardHere };
+  // Cards off or no channel: that is the answer, and the bot may not know more, as it reads
+  // no one whom no server shows (a server paused for lost access still shows, once fixed).
+  if (!f.settings.enabled || f.settings.channelId === null) return { kind: "notShown", why: "cardsOff" };
   if (f.link.state === "needs_relink") return { kind: "relink" };
   if (f.link.online === null) return { kind: "notSeen" };
   if (!f.link.online) return { kind: "offline" };
