@@ -142,4 +142,66 @@ describe("a card Discord will not edit any more (30046)", () => {
     expect(JSON.stringify(ended?.embeds)).toContain("Ended");
     expect(await findCard(db(), row?.id ?? 0)).toMatchObject({ state: "ended", messageId: ended?.id });
   });
+
+  /**
+   * The bot dies the moment Discord has deleted `messageId` during the next tick: Discord
+   * carries the delete out, and nothing the bot does after it reaches the database (its
+   * store is closed under it, as a killed process's would be). Then the bot starts again
+   * on the same database file.
+   */
+  async function crashOnceDeleted(messageId: string): Promise<void> {
+    const held = m.world.discord.hold({
+      method: "DELETE",
+      path: `/channels/${channelId()}/messages/${messageId}`,
+    });
+    const tick = m.tick().catch(() => undefined);
+    await held.arrived;
+    await db().close();
+    held.release("handle");
+    await tick;
+    await m.world.restartApp();
+  }
+
+  it("a crash right after the old card was deleted: the party still gets its one live card after the restart", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const bob = await m.linkedMember("bob", "bob_ps");
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const old = await m.world.discord.waitForMessage(channelId());
+    m.world.discord.refuseEdits(old.id);
+
+    m.psn.joinParty(session, bob.accountId);
+    await crashOnceDeleted(old.id);
+    expect(m.world.discord.message(channelId(), old.id)?.deleted).toBe(true);
+
+    await m.tick();
+    const live = liveCardsOf(session);
+    expect(live).toHaveLength(1);
+    expect(JSON.stringify(live[0]?.embeds)).toContain(bob.user.id);
+    expect(await findAllOpenCards(db())).toEqual([
+      expect.objectContaining({ sessionId: session, state: "live", messageId: live[0]?.id }),
+    ]);
+  });
+
+  it("a crash right after the old card was deleted while ending: the ended copy is posted once after the restart", async () => {
+    const alice = await m.linkedMember("alice", "alice_ps");
+    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
+    await m.tick();
+    const old = await m.world.discord.waitForMessage(channelId());
+    const [row] = await findAllOpenCards(db());
+    m.world.discord.refuseEdits(old.id);
+
+    m.psn.endParty(session);
+    // The first tick after the end only misses the party (the tracker's debounce); the second ends it.
+    await m.tick();
+    await crashOnceDeleted(old.id);
+
+    await m.tick();
+    await m.tick();
+    expect(liveCardsOf(session)).toEqual([]);
+    const [ended, ...others] = cardsOf(session);
+    expect(others).toEqual([]);
+    expect(JSON.stringify(ended?.embeds)).toContain("Ended");
+    expect(await findCard(db(), row?.id ?? 0)).toMatchObject({ state: "ended", messageId: ended?.id });
+  });
 });
