@@ -228,8 +228,9 @@ export async function retire(
 /**
  * Edits the row's message (`during` "end": its last edit). Gone while it should be
  * shown: posted again on the row. Too old to edit (30046): replaced, the old one recorded
- * on the row, then deleted, then the new one posted. Gone at its last edit: nothing to do. Returns how it went; throws AccessLost
- * when the channel is refused, the error itself when the next tick should try again.
+ * on the row, then deleted, then the new one posted. Gone at its last edit: nothing to
+ * do. Returns how it went; throws AccessLost when the channel is refused, the error
+ * itself when the next tick should try again.
  */
 export async function editOrReplace(
   io: MessageIo,
