@@ -47,6 +47,13 @@ export const ApiErrors = {
   unknownWebhook: () => new DiscordApiError(404, 10015, "Unknown Webhook"),
   unknownInteraction: () => new DiscordApiError(404, 10062, "Unknown interaction"),
   unknownCommand: () => new DiscordApiError(404, 10063, "Unknown application command"),
+  /** Discord's answer to an edit of a message older than an hour once its edits ran out; a delete still works. */
+  tooManyEdits: () =>
+    new DiscordApiError(
+      400,
+      30046,
+      "Maximum number of edits to messages older than 1 hour reached. Try again later",
+    ),
   tooManyCommands: () =>
     new DiscordApiError(400, 30032, "Maximum number of application commands reached (100)"),
   missingAccess: () => new DiscordApiError(403, 50001, "Missing Access"),

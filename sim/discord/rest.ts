@@ -375,6 +375,7 @@ export class RestApi {
       const c = this.readableChannel(params.channelId ?? "");
       const m = messages.get(c.id, params.messageId ?? "");
       if (m.authorId !== state.botUserId || m.webhookId) throw ApiErrors.cannotEditOthers();
+      if (state.editsRefused.has(m.id)) throw ApiErrors.tooManyEdits();
       const input = parseMessageInput(json);
       if (c.type === 0 && (input.embeds?.length ?? 0) > 0) {
         if (!has(state.permissionsIn(c.id, state.botUserId), Perm.EmbedLinks))

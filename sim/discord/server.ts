@@ -590,8 +590,23 @@ export class DiscordSim {
     this.faults.remove(handle);
   }
 
+  /**
+   * Edits of this message are refused with 400 30046, as Discord refuses them once a
+   * message older than an hour has used up its edits; deleting it still works. Until
+   * `acceptEdits` (or `clearFaults`).
+   */
+  refuseEdits(messageId: string): void {
+    this.state.editsRefused.add(messageId);
+  }
+
+  /** Edits of this message go through again (Discord's edit limit has passed). */
+  acceptEdits(messageId: string): void {
+    this.state.editsRefused.delete(messageId);
+  }
+
   clearFaults(): void {
     this.faults.clear();
+    this.state.editsRefused.clear();
     this.gateway.limitedMemberRequests.clear();
   }
 

@@ -102,6 +102,8 @@ export class SimState extends EventEmitter {
   readonly roles = new Map<string, SimRole>();
   readonly channels = new Map<string, SimChannel>();
   readonly messages = new Map<string, SimMessage>();
+  /** Messages whose edits Discord refuses with 30046 (its edit limit on old messages), until accepted again. */
+  readonly editsRefused = new Set<string>();
   /** DM channel id by recipient user id. */
   readonly dmChannelByUser = new Map<string, string>();
   readonly globalCommands: SimCommand[] = [];

@@ -50,6 +50,7 @@ export async function beginBoard(
         nonce: row.nonce,
         state: "posting",
         messageId: null,
+        retiringMessageId: null,
         hash: null,
         pausedReason: null,
         updatedAt: now,
@@ -67,6 +68,23 @@ export async function restartBoard(store: Store, guildId: string, nonce: string,
     .run();
 }
 
+/**
+ * Discord will not edit the board's message any more (30046): back to `posting` on a new
+ * nonce, remembering the old message as the one to delete until the replacement is posted.
+ */
+export async function beginBoardReplace(
+  store: Store,
+  guildId: string,
+  fields: { nonce: string; retiringMessageId: string },
+  now: Date,
+): Promise<void> {
+  const db = dbOf(store);
+  db.update(boards)
+    .set({ ...fields, state: "posting", messageId: null, hash: null, updatedAt: now })
+    .where(eq(boards.guildId, guildId))
+    .run();
+}
+
 /** Posted (hash known) or adopted after a lost answer (hash null: the next pass edits it). */
 export async function completeBoard(
   store: Store,
@@ -76,7 +94,7 @@ export async function completeBoard(
 ): Promise<void> {
   const db = dbOf(store);
   db.update(boards)
-    .set({ ...done, state: "live", updatedAt: now })
+    .set({ ...done, retiringMessageId: null, state: "live", updatedAt: now })
     .where(eq(boards.guildId, guildId))
     .run();
 }

@@ -97,6 +97,25 @@ export async function restartPost(
     .run();
 }
 
+/**
+ * Discord will not edit the card's message any more (30046): the row goes back to
+ * `posting` on a new nonce and remembers the old message as the one to delete, before
+ * anything is done on Discord. Until the replacement is posted (completePost, adoptMessage)
+ * every attempt deletes that message first, so it is never left live and forgotten.
+ */
+export async function beginReplace(
+  store: Store,
+  id: number,
+  fields: { nonce: string; retiringMessageId: string },
+  now: Date,
+): Promise<void> {
+  const db = dbOf(store);
+  db.update(cards)
+    .set({ ...fields, state: "posting", messageId: null, hash: null, deleteAt: null, updatedAt: now })
+    .where(eq(cards.id, id))
+    .run();
+}
+
 export async function completePost(
   store: Store,
   id: number,
@@ -106,7 +125,7 @@ export async function completePost(
 ): Promise<void> {
   const db = dbOf(store);
   db.update(cards)
-    .set({ ...done, state: "live", postedAt: now, updatedAt: now })
+    .set({ ...done, retiringMessageId: null, state: "live", postedAt: now, updatedAt: now })
     .where(eq(cards.id, id))
     .run();
 }
@@ -120,6 +139,7 @@ export async function adoptMessage(store: Store, id: number, messageId: string, 
   db.update(cards)
     .set({
       messageId,
+      retiringMessageId: null,
       state: "live",
       hash: null,
       postedAt: now,

@@ -136,6 +136,12 @@ export const cards = sqliteTable(
     sessionId: text("session_id").notNull(),
     channelId: text("channel_id").notNull(),
     messageId: text("message_id"),
+    /**
+     * The message this row's next post replaces (Discord refused to edit it, 30046): deleted
+     * before the replacement is posted, and remembered until the replacement exists, so a
+     * failed delete or a crash never leaves it live and forgotten.
+     */
+    retiringMessageId: text("retiring_message_id"),
     nonce: text("nonce").notNull(),
     state: text("state", { enum: ["posting", "live", "ended"] }).notNull(),
     hash: text("hash"),
@@ -166,6 +172,8 @@ export const boards = sqliteTable("boards", {
     .references(() => guilds.guildId, { onDelete: "cascade" }),
   channelId: text("channel_id").notNull(),
   messageId: text("message_id"),
+  /** The message the next post replaces (30046), until the replacement exists: as for cards. */
+  retiringMessageId: text("retiring_message_id"),
   nonce: text("nonce").notNull(),
   state: text("state", { enum: ["posting", "live"] }).notNull(),
   /** Hash of what the message shows; null when not known (adopted after a lost answer). */

@@ -221,6 +221,35 @@ describe("the presence board", () => {
     });
   });
 
+  it("a board too old to edit whose delete fails too: never two boards; replaced once Discord lets the old one go", async () => {
+    await m.linkedMember("alice", "alice_ps");
+    await configBoard(m.world.admin, "channel", boardChannel.id);
+    await m.tick();
+    const [old] = boards();
+    m.world.discord.refuseEdits(old!.id);
+    m.world.discord.fault(
+      { method: "DELETE", path: `/channels/${boardChannel.id}/messages/${old!.id}` },
+      { status: 503, message: "Service Unavailable" },
+    );
+    const bob = await m.linkedMember("bob", "bob_ps");
+    await m.tick();
+    await m.tick();
+    expect(boards().map((x) => x.id)).toEqual([old?.id]);
+
+    m.world.discord.clearFaults();
+    m.world.discord.refuseEdits(old!.id);
+    await m.tick();
+    expect(boards()).toHaveLength(1);
+    const [now] = boards();
+    expect(now?.id).not.toBe(old?.id);
+    expect(theBoard().description).toContain(bob.user.id);
+    expect(await findBoard(m.world.app.ctx.db, m.world.guild.id)).toMatchObject({
+      state: "live",
+      messageId: now?.id,
+      retiringMessageId: null,
+    });
+  });
+
   it("moves to a new channel when the old one was closed to the bot", async () => {
     await m.linkedMember("alice", "alice_ps");
     await configBoard(m.world.admin, "channel", boardChannel.id);

@@ -13,6 +13,7 @@ import { type BoardEntry, isBoardFooter, renderBoard } from "../../bot/embeds/pr
 import {
   type BoardRow,
   beginBoard,
+  beginBoardReplace,
   completeBoard,
   deleteBoard,
   findBoard,
@@ -104,6 +105,8 @@ export class BoardWriter implements PartySink {
       // One board per server, and a server's boards all live in its one row.
       tracked: async () => new Set(),
       restart: async (nonce, now) => await restartBoard(db, guildId, nonce, now),
+      replace: async (retiringMessageId, nonce, now) =>
+        await beginBoardReplace(db, guildId, { nonce, retiringMessageId }, now),
       complete: async (messageId, hash, now) => {
         await completeBoard(db, guildId, { messageId, hash }, now);
         this.seen.add(guildId);

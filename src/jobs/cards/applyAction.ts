@@ -8,6 +8,7 @@ import type { RenderedCard } from "../../bot/embeds/partyCard.js";
 import {
   adoptMessage,
   beginPost,
+  beginReplace,
   type CardRow,
   completePost,
   findCard,
@@ -63,6 +64,8 @@ function cardMessage(
     isOurs: isLiveCardOf(row.sessionId),
     tracked: async (ids) => await trackedMessageIds(io.db, ids),
     restart: async (nonce, now) => await restartPost(io.db, row.id, { nonce, channelId: row.channelId }, now),
+    replace: async (retiringMessageId, nonce, now) =>
+      await beginReplace(io.db, row.id, { nonce, retiringMessageId }, now),
     complete: async (messageId, hash, now) =>
       await completePost(io.db, row.id, { messageId, hash, partyJson }, now),
     adopt: async (messageId, now) => await adoptMessage(io.db, row.id, messageId, now),
@@ -134,17 +137,25 @@ async function end(io: CardIo, action: Extract<Action, { kind: "end" }>, now: Da
   const row = await findCard(io.db, action.cardId);
   if (!row) return;
   const kept = cardMessage(io, row, null);
-  // Ended while `posting`: Discord may hold its message with live buttons. Find it first.
-  let messageId = row.messageId ?? (await settleByLooking(io, kept, row.channelId, "end", now));
-  if (messageId !== null) {
-    // Too old to grey out (30046): an ended copy replaces it and the live one is deleted,
-    // so no working Request-invite button outlives its party. Already gone (10008): the
-    // card is over all the same.
-    const shown = { ...row, messageId };
-    const result = await countedWrite(io, "end", () =>
-      editOrReplace(io, kept, shown, rendered(action.card), "end", now),
-    );
-    if (result.written !== "gone") messageId = result.messageId;
+  let messageId: string | null;
+  if (row.messageId === null && row.retiringMessageId !== null) {
+    // Ended half way through a replacement (30046): the live message goes first (until
+    // Discord lets it, the card is not ended), then the ended copy is posted on the row's
+    // nonce, at most once.
+    messageId = await counted(io, "end", () => showUnsettled(io, kept, row, rendered(action.card), now));
+  } else {
+    // Ended while `posting`: Discord may hold its message with live buttons. Find it first.
+    messageId = row.messageId ?? (await settleByLooking(io, kept, row.channelId, "end", now));
+    if (messageId !== null) {
+      // Too old to grey out (30046): an ended copy replaces it and the live one is deleted,
+      // so no working Request-invite button outlives its party. Already gone (10008): the
+      // card is over all the same.
+      const shown = { ...row, messageId };
+      const result = await countedWrite(io, "end", () =>
+        editOrReplace(io, kept, shown, rendered(action.card), "end", now),
+      );
+      if (result.written !== "gone") messageId = result.messageId;
+    }
   }
   await markEnded(io.db, row.id, now, now, action.card.hash);
   if (messageId !== null) await scheduleEndedDeletion(io, row, now);

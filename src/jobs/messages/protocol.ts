@@ -9,10 +9,13 @@
  * - A row still `posting` past the nonce window is settled by looking before acting:
  *   the channel's recent messages are read, the bot's own copy adopted, extra copies
  *   deleted (settle.ts decides).
- * - A message Discord will not edit any more (30046) is replaced: the old one is deleted,
- *   then the row posts the new one on a fresh nonce. Deleted first, so no crash leaves a
- *   live, untracked copy with working buttons: at worst the row points at a deleted
- *   message, which the next edit finds gone (10008) and posts again.
+ * - A message Discord will not edit any more (30046) is replaced: the row first records
+ *   the old message as the one to retire and goes back to `posting` on a fresh nonce;
+ *   then the old message is deleted, then the new one posted on that nonce. Deleted
+ *   first, so there are never two live copies; recorded first, so a delete that fails
+ *   or a crash at any point leaves a row that deletes the old message before it posts
+ *   anything (retire), and posts the replacement at most once (the nonce). A message
+ *   Discord refuses to delete as well stays the row's business until Discord lets it go.
  * - Discord refusing the channel (50001, 50013, 10003) comes out as AccessLost: the user
  *   pauses its server (cards) or its board and stores why (discordPolicy.ts).
  */
@@ -68,6 +71,8 @@ export class AccessLost extends Error {
 export interface KeptRow {
   channelId: string;
   messageId: string | null;
+  /** A message being replaced (30046): deleted before anything is posted, until the replacement exists. */
+  retiringMessageId: string | null;
   nonce: string;
   state: MessageState;
   updatedAt: Date;
@@ -85,11 +90,16 @@ export interface KeptMessage {
   isOurs(message: SeenMessage, botUserId: string): boolean;
   /** Which of these message ids another row of the same kind already shows: never adopted. */
   tracked(messageIds: readonly string[]): Promise<ReadonlySet<string>>;
-  /** Back to `posting` on a new nonce, without a message (gone, replaced, or never found). */
+  /** Back to `posting` on a new nonce, without a message (gone, or never found). */
   restart(nonce: string, now: Date): Promise<void>;
-  /** Its message exists: posted (`hash` of what it shows) or returned on a repeated nonce (null: unknown). */
+  /** Back to `posting` on a new nonce, its message recorded as the one to retire (replaced: 30046). */
+  replace(retiringMessageId: string, nonce: string, now: Date): Promise<void>;
+  /**
+   * Its message exists: posted (`hash` of what it shows) or returned on a repeated nonce
+   * (null: unknown). Any message it replaced is forgotten: retired before it was posted.
+   */
   complete(messageId: string, hash: string | null, now: Date): Promise<void>;
-  /** Its message was found in the channel after a lost answer (what it shows is unknown). */
+  /** Its message was found in the channel after a lost answer (what it shows is unknown); as complete. */
   adopt(messageId: string, now: Date): Promise<void>;
   /** An edit went through. */
   edited(hash: string, now: Date): Promise<void>;
@@ -175,10 +185,11 @@ export async function repost(
 }
 
 /**
- * A row without a message id, to be shown: sent again on its nonce while Discord still
- * honours it; past that, its message is looked for in the channel, adopted and brought
- * up to date if found (as any edit: replaced if too old), and posted afresh on a new
- * nonce only if not.
+ * A row without a message id, to be shown: any message it replaces is deleted first (a
+ * refused delete throws, and nothing is posted beside it); then it is sent again on its
+ * nonce while Discord still honours it; past that, its message is looked for in the
+ * channel, adopted and brought up to date if found (as any edit: replaced if too old),
+ * and posted afresh on a new nonce only if not. Returns the message the row shows.
  */
 export async function showUnsettled(
   io: MessageIo,
@@ -186,26 +197,40 @@ export async function showUnsettled(
   row: KeptRow,
   rendered: Rendered,
   now: Date,
-): Promise<void> {
+): Promise<string> {
+  await retire(io, kept, row);
   if (settleNeed(row, "show", now) === "resend") {
     // A repeat on the nonce returns the first message, which may show an older rendering:
     // what it shows is not known (no hash), so the next pass brings it up to date.
-    await send(io, kept, row, row.nonce, rendered, null, now);
-    return;
+    return send(io, kept, row, row.nonce, rendered, null, now);
   }
   const found = await settleByLooking(io, kept, row.channelId, "show", now);
-  if (found === null) {
-    await repost(io, kept, row, rendered, now);
-    return;
-  }
-  await editOrReplace(io, kept, { channelId: row.channelId, messageId: found }, rendered, "edit", now);
+  if (found === null) return repost(io, kept, row, rendered, now);
+  const shown = { channelId: row.channelId, messageId: found };
+  return (await editOrReplace(io, kept, shown, rendered, "edit", now)).messageId ?? found;
+}
+
+/**
+ * Deletes the message the row is replacing, if any. Throws when Discord refuses (a 5xx, a
+ * network error): the caller stops there, and the next tick tries again, so the old
+ * message is never left live beside its replacement, nor forgotten.
+ */
+export async function retire(
+  io: MessageIo,
+  kept: KeptMessage,
+  row: Pick<KeptRow, "channelId" | "retiringMessageId">,
+): Promise<void> {
+  if (row.retiringMessageId === null) return;
+  await deleteMessage(io, row.channelId, row.retiringMessageId);
+  io.log.info({ ...kept.where, messageId: row.retiringMessageId }, `replaced ${kept.noun} deleted`);
 }
 
 /**
  * Edits the row's message (`during` "end": its last edit). Gone while it should be
- * shown: posted again on the row. Too old to edit (30046): replaced, the old one deleted
- * first. Gone at its last edit: nothing to do. Returns how it went; throws AccessLost
- * when the channel is refused, the error itself when the next tick should try again.
+ * shown: posted again on the row. Too old to edit (30046): replaced, the old one recorded
+ * on the row, then deleted, then the new one posted. Gone at its last edit: nothing to
+ * do. Returns how it went; throws AccessLost when the channel is refused, the error
+ * itself when the next tick should try again.
  */
 export async function editOrReplace(
   io: MessageIo,
@@ -229,10 +254,14 @@ export async function editOrReplace(
       case "repost":
         io.log.info(kept.where, `${kept.noun} was deleted; posting it again`);
         return { written: "reposted", messageId: await repost(io, kept, row, rendered, now) };
-      case "replace":
+      case "replace": {
         io.log.info(kept.where, `${kept.noun} too old to edit; a new one replaces it`);
-        await deleteMessage(io, row.channelId, row.messageId);
-        return { written: "replaced", messageId: await repost(io, kept, row, rendered, now) };
+        const nonce = newNonce();
+        await kept.replace(row.messageId, nonce, now);
+        await retire(io, kept, { channelId: row.channelId, retiringMessageId: row.messageId });
+        const messageId = await send(io, kept, row, nonce, rendered, rendered.hash, now);
+        return { written: "replaced", messageId };
+      }
       default:
         throw err;
     }
