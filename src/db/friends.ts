@@ -8,17 +8,33 @@ import { and, asc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm"
 import { type Db, dbOf, inTransaction, type Store } from "./client.js";
 import { friendEdges, guildMembers, users } from "./schema.js";
 
+/** A member's link whose friend list is read: the account, and which sign-in it was read for. */
+export interface FriendListOwner {
+  accountId: string;
+  /** The link's token generation when the read began (new on every sign-in). */
+  linkGeneration: number;
+}
+
 /**
  * Stores what one member's friend list says, as edges to the linked members in it;
- * returns those members (what the stored list now says).
+ * returns those members (what the stored list now says). Null, and nothing stored, when
+ * the link the read began for is gone: unlinked meanwhile, or replaced by a new sign-in
+ * (whose own list is read next, not this one's answer kept for it).
  */
 export async function saveFriendList(
   store: Store,
-  accountId: string,
+  owner: FriendListOwner,
   friendIds: readonly string[],
   now: Date,
-): Promise<string[]> {
+): Promise<string[] | null> {
+  const { accountId } = owner;
   return inTransaction(store, (tx) => {
+    const sameLink = tx
+      .select({ one: sql`1` })
+      .from(users)
+      .where(and(eq(users.psnAccountId, accountId), eq(users.tokenGeneration, owner.linkGeneration)))
+      .get();
+    if (!sameLink) return null;
     tx.delete(friendEdges).where(eq(friendEdges.accountId, accountId)).run();
     const wanted = [...new Set(friendIds)].filter((id) => id !== accountId);
     const linked: string[] = [];
@@ -130,11 +146,15 @@ export async function loadFriendGraph(
  * oldest read before `readBefore`. The caller bounds how many per tick, so the reads
  * spread out instead of all falling on one tick.
  */
-export async function findFriendListsDue(store: Store, readBefore: Date, limit: number): Promise<string[]> {
+export async function findFriendListsDue(
+  store: Store,
+  readBefore: Date,
+  limit: number,
+): Promise<FriendListOwner[]> {
   const db = dbOf(store);
   if (limit <= 0) return [];
   return db
-    .select({ id: users.psnAccountId })
+    .select({ accountId: users.psnAccountId, linkGeneration: users.tokenGeneration })
     .from(users)
     .where(
       and(
@@ -145,6 +165,5 @@ export async function findFriendListsDue(store: Store, readBefore: Date, limit: 
     )
     .orderBy(sql`${users.friendsReadAt} is not null`, asc(users.friendsReadAt))
     .limit(limit)
-    .all()
-    .map((r) => r.id);
+    .all();
 }

@@ -203,7 +203,7 @@ export class FriendWatch {
       f.minListsPerTick,
       Math.ceil(((watchedCount * this.tickMs) / f.refreshMs) * 1.5),
     );
-    const ids = await findFriendListsDue(this.io.db, new Date(t - f.refreshMs), perTick);
+    const owners = await findFriendListsDue(this.io.db, new Date(t - f.refreshMs), perTick);
     const getFriends = this.io.psn.getFriends.bind(this.io.psn);
     // A private list (403): nothing known from this side; the friends' own lists may still name the member.
     const readList = (accountId: string) =>
@@ -212,11 +212,13 @@ export class FriendWatch {
         throw err;
       });
     let requests = 0;
-    await eachLimited(ids, this.io.concurrency, async (accountId) => {
+    await eachLimited(owners, this.io.concurrency, async (owner) => {
+      const { accountId } = owner;
       requests++;
       try {
-        const linked = await saveFriendList(this.io.db, accountId, await readList(accountId), now);
-        (await this.loadedEdges()).graph.setList(accountId, linked);
+        const linked = await saveFriendList(this.io.db, owner, await readList(accountId), now);
+        // null: unlinked or signed in again during the read; the store kept nothing of it.
+        if (linked) (await this.loadedEdges()).graph.setList(accountId, linked);
       } catch (err) {
         this.io.log.info(
           { account: accountId, reason: errorText(err) },
