@@ -11,7 +11,7 @@ import { optIn } from "../src/db/guildMembers.js";
 import { updateGuild } from "../src/db/guilds.js";
 import { createBudgetLedger } from "../src/db/psnBudget.js";
 import { openStore, type Store } from "../src/db/store.js";
-import { upsertLinkedUser } from "../src/db/users.js";
+import { findUserByAccountId, upsertLinkedUser } from "../src/db/users.js";
 import { pollSoon } from "../src/db/watch.js";
 import { defaultFriendOptions } from "../src/jobs/friendWatch.js";
 import type { Poller } from "../src/jobs/poller.js";
@@ -111,7 +111,8 @@ async function run(cmd: PollerCommand): Promise<unknown> {
               // would depend on which concurrent read answered first.
               const readAt = new Date(clock - random() * defaultFriendOptions.refreshMs);
               const friends = await client.getFriends(staticToken(m.accountId, m.token));
-              await saveFriendList(d, m.accountId, friends, readAt);
+              const linkGeneration = (await findUserByAccountId(d, m.accountId))?.tokenGeneration ?? 0;
+              await saveFriendList(d, { accountId: m.accountId, linkGeneration }, friends, readAt);
             }
           }),
         );

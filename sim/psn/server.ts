@@ -849,7 +849,7 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
   };
 }
 
-/** Any `windowMs` holds at most `requests` accepted calls per account; refused calls do not count. */
+/** Any `windowMs`, both edges included, holds at most `requests` accepted calls per account; refused calls do not count. */
 class SlidingBudget {
   private readonly stamps = new Map<string, number[]>();
 
@@ -861,10 +861,11 @@ class SlidingBudget {
   /** Counts one call, or returns the time (ms) the account may call again. */
   take(accountId: string): number | undefined {
     const now = this.now();
-    const kept = (this.stamps.get(accountId) ?? []).filter((t) => t > now - this.limit.windowMs);
+    // Both edges in: a call exactly one window after another is still within it, as PSN counts.
+    const kept = (this.stamps.get(accountId) ?? []).filter((t) => t >= now - this.limit.windowMs);
     this.stamps.set(accountId, kept);
     if (kept.length >= this.limit.requests)
-      return kept[kept.length - this.limit.requests]! + this.limit.windowMs;
+      return kept[kept.length - this.limit.requests]! + this.limit.windowMs + 1;
     kept.push(now);
     return undefined;
   }

@@ -9,17 +9,33 @@ import { announcedSomewhere } from "./announced.js";
 import { type Db, dbOf, inTransaction, type Store } from "./client.js";
 import { friendEdges, users } from "./schema.js";
 
+/** A member's link whose friend list is read: the account, and which sign-in it was read for. */
+export interface FriendListOwner {
+  accountId: string;
+  /** The link's token generation when the read began (new on every sign-in). */
+  linkGeneration: number;
+}
+
 /**
  * Stores what one member's friend list says, as edges to the linked members in it;
- * returns those members (what the stored list now says).
+ * returns those members (what the stored list now says). Null, and nothing stored, when
+ * the link the read began for is gone: unlinked meanwhile, or replaced by a new sign-in
+ * (whose own list is read next, not this one's answer kept for it).
  */
 export async function saveFriendList(
   store: Store,
-  accountId: string,
+  owner: FriendListOwner,
   friendIds: readonly string[],
   now: Date,
-): Promise<string[]> {
+): Promise<string[] | null> {
+  const { accountId } = owner;
   return inTransaction(store, (tx) => {
+    const sameLink = tx
+      .select({ one: sql`1` })
+      .from(users)
+      .where(and(eq(users.psnAccountId, accountId), eq(users.tokenGeneration, owner.linkGeneration)))
+      .get();
+    if (!sameLink) return null;
     tx.delete(friendEdges).where(eq(friendEdges.accountId, accountId)).run();
     const wanted = [...new Set(friendIds)].filter((id) => id !== accountId);
     const linked: string[] = [];
@@ -125,8 +141,7 @@ export async function loadFriendGraph(
 }
 
 /** A member whose friend list is due a read, and how many reads of it failed in a row. */
-export interface FriendListDue {
-  accountId: string;
+export interface FriendListDue extends FriendListOwner {
   failures: number;
 }
 
@@ -145,7 +160,11 @@ export async function findFriendListsDue(
   const db = dbOf(store);
   if (limit <= 0) return [];
   return db
-    .select({ accountId: users.psnAccountId, failures: users.friendsFailures })
+    .select({
+      accountId: users.psnAccountId,
+      linkGeneration: users.tokenGeneration,
+      failures: users.friendsFailures,
+    })
     .from(users)
     .where(
       and(

@@ -206,9 +206,13 @@ export const invites = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     guildId: text("guild_id").notNull(),
     sessionId: text("session_id").notNull(),
-    requesterUserId: text("requester_user_id").notNull(),
+    // The audit names both members; it goes with either's unlink, and an answer arriving
+    // after the unlink (PSN's, or an approval) cannot record it again.
+    requesterUserId: text("requester_user_id")
+      .notNull()
+      .references(() => users.discordUserId, { onDelete: "cascade" }),
     requesterAccountId: text("requester_account_id").notNull(),
-    senderUserId: text("sender_user_id"),
+    senderUserId: text("sender_user_id").references(() => users.discordUserId, { onDelete: "cascade" }),
     outcome: text("outcome", {
       enum: ["pending", "sent", "denied", "expired", "refused", "failed"],
     }).notNull(),
@@ -229,6 +233,7 @@ export const psnBudgetRequests = sqliteTable(
   "psn_budget_requests",
   {
     id: integer("id").primaryKey(),
+    // Not tied to the link: the sign-in's own reads are counted before the account is linked.
     accountId: text("account_id").notNull(),
     /** Epoch milliseconds, as the budget counts them. */
     at: integer("at").notNull(),
@@ -251,8 +256,14 @@ export const psnBudgetPauses = sqliteTable("psn_budget_pauses", {
 export const friendEdges = sqliteTable(
   "friend_edges",
   {
-    accountId: text("account_id").notNull(),
-    friendAccountId: text("friend_account_id").notNull(),
+    // Both ends linked, enforced by the engine: an unlink takes the edges with it, and a
+    // list read that finishes after the unlink cannot write them back.
+    accountId: text("account_id")
+      .notNull()
+      .references(() => users.psnAccountId, { onDelete: "cascade" }),
+    friendAccountId: text("friend_account_id")
+      .notNull()
+      .references(() => users.psnAccountId, { onDelete: "cascade" }),
   },
   (t) => [
     primaryKey({ columns: [t.accountId, t.friendAccountId] }),

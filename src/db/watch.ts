@@ -170,6 +170,7 @@ function saveWatchStateIn(db: Db, { discordUserId, state, now, presence }: Watch
   const ms = (d: Date | null) => d?.getTime() ?? null;
   preparedOnce(db, savingStatements, prepareSave).run({
     id: discordUserId,
+    account: state.accountId,
     online: bool(state.online),
     offlineStreak: state.offlineStreak,
     errorStreak: state.errorStreak,
@@ -199,31 +200,40 @@ function saveWatchStateIn(db: Db, { discordUserId, state, now, presence }: Watch
 function prepareSave(db: Db) {
   const p = (name: string) => sql.placeholder(name);
   const hasPresence = sql`${p("hasPresence")} = 1`;
-  return db
-    .update(users)
-    .set({
-      online: sql`${p("online")}`,
-      offlineStreak: sql`${p("offlineStreak")}`,
-      errorStreak: sql`${p("errorStreak")}`,
-      nextPollAt: sql`${p("nextPollAt")}`,
-      lastPresenceAt: sql`${p("lastPresenceAt")}`,
-      lastPartiesAt: sql`${p("lastPartiesAt")}`,
-      inParty: sql`${p("inParty")}`,
-      recheckPresence: sql`${p("recheckPresence")}`,
-      gameJson: sql`case when ${hasPresence} then ${p("gameJson")} else ${users.gameJson} end`,
-      platform: sql`case when ${hasPresence} then ${p("platform")} else ${users.platform} end`,
-      presenceSince: sql`case
+  return (
+    db
+      .update(users)
+      .set({
+        online: sql`${p("online")}`,
+        offlineStreak: sql`${p("offlineStreak")}`,
+        errorStreak: sql`${p("errorStreak")}`,
+        nextPollAt: sql`${p("nextPollAt")}`,
+        lastPresenceAt: sql`${p("lastPresenceAt")}`,
+        lastPartiesAt: sql`${p("lastPartiesAt")}`,
+        inParty: sql`${p("inParty")}`,
+        recheckPresence: sql`${p("recheckPresence")}`,
+        gameJson: sql`case when ${hasPresence} then ${p("gameJson")} else ${users.gameJson} end`,
+        platform: sql`case when ${hasPresence} then ${p("platform")} else ${users.platform} end`,
+        presenceSince: sql`case
         when ${p("online")} = 0 then null
         when ${p("online")} = 1 and ${hasPresence}
           and (${users.presenceSince} is null or json_extract(${users.gameJson}, '$.name') is not ${p("gameName")})
           then ${p("now")}
         else ${users.presenceSince} end`,
-      // Only ever set here: a link that needs renewing is renewed by signing in again.
-      linkState: sql`case when ${p("needsRelink")} = 1 then 'needs_relink' else ${users.linkState} end`,
-      updatedAt: sql`${p("now")}`,
-    })
-    .where(eq(users.discordUserId, sql.placeholder("id")))
-    .prepare();
+        // Only ever set here: a link that needs renewing is renewed by signing in again.
+        linkState: sql`case when ${p("needsRelink")} = 1 then 'needs_relink' else ${users.linkState} end`,
+        updatedAt: sql`${p("now")}`,
+      })
+      // The account the state was read for: a member who signed in to another account while
+      // the read was out gets the new account's own state, not the old one's.
+      .where(
+        and(
+          eq(users.discordUserId, sql.placeholder("id")),
+          eq(users.psnAccountId, sql.placeholder("account")),
+        ),
+      )
+      .prepare()
+  );
 }
 
 const savingStatements = new WeakMap<Db, ReturnType<typeof prepareSave>>();

@@ -248,7 +248,8 @@ export class FriendWatch {
       else this.listSpend.delete(id);
     }
     let requests = 0;
-    await eachLimited(due, this.io.concurrency, async ({ accountId, failures }) => {
+    await eachLimited(due, this.io.concurrency, async (owner) => {
+      const { accountId, failures } = owner;
       if (!listReadFits(this.listSpend.get(accountId) ?? [], now, limits.windowMs, cap)) return;
       const counted = countingRequests(this.io.tokens.provider(accountId));
       try {
@@ -257,8 +258,9 @@ export class FriendWatch {
           if (err instanceof PsnForbiddenError) return [];
           throw err;
         });
-        const linked = await saveFriendList(this.io.db, accountId, list, now);
-        (await this.loadedEdges()).graph.setList(accountId, linked);
+        const linked = await saveFriendList(this.io.db, owner, list, now);
+        // null: unlinked or signed in again during the read; the store kept nothing of it.
+        if (linked) (await this.loadedEdges()).graph.setList(accountId, linked);
       } catch (err) {
         const failure = listFailureOf(err);
         const retryAt = friendListRetryAt(failure, failures + 1, now, random(), f.listRetry);

@@ -28,6 +28,11 @@ export interface BudgetOptions {
   now?: () => number;
   /** Restored from at construction (see `ready`), written on every grant and pause. */
   ledger?: BudgetLedger;
+  /**
+   * Kept past the window's end before a request leaves it: our clock and PSN's differ, and
+   * a request is stamped here before PSN sees it. Default 1% of the window (9 s of 15 min).
+   */
+  marginMs?: number;
   /** Injectable so tests with a fake clock can advance it instead of waiting. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -47,6 +52,13 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export class RequestBudget {
   readonly requests: number;
   readonly windowMs: number;
+  readonly marginMs: number;
+  /**
+   * How long a grant counts: the window and the margin, both edges included. PSN counts a
+   * request at exactly one window's distance as inside it (a stand-in refused the 21st of
+   * 20 requests that came 119.99 s apart in a 120 s window).
+   */
+  private readonly spanMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly keys = new Map<string, KeyState>();
@@ -65,6 +77,9 @@ export class RequestBudget {
     this.windowMs = options.windowMs ?? 15 * 60_000;
     if (!(this.requests >= 1) || !(this.windowMs > 0))
       throw new RangeError("budget needs requests >= 1 and windowMs > 0");
+    this.marginMs = options.marginMs ?? Math.ceil(this.windowMs / 100);
+    if (!(this.marginMs >= 0)) throw new RangeError("budget needs marginMs >= 0");
+    this.spanMs = this.windowMs + this.marginMs;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     this.ledger = options.ledger;
@@ -117,7 +132,7 @@ export class RequestBudget {
       next =
         times.length < this.requests
           ? start
-          : Math.max(start, times[times.length - this.requests]! + this.windowMs);
+          : Math.max(start, this.freedAt(times[times.length - this.requests]!));
       times.push(next);
     }
     return new Date(next);
@@ -150,7 +165,7 @@ export class RequestBudget {
       if (state.stamps.length === 0 && state.pausedUntil <= now && state.pending === 0 && state.tail === null)
         this.keys.delete(key);
     }
-    await this.ledger?.forget(now - this.windowMs);
+    await this.ledger?.forget(now - this.spanMs - 1);
   }
 
   private async take(key: string, state: KeyState): Promise<void> {
@@ -160,7 +175,7 @@ export class RequestBudget {
       this.prune(state, now);
       const wait = Math.max(
         state.pausedUntil - now,
-        state.stamps.length < this.requests ? 0 : state.stamps[0]! + this.windowMs - now,
+        state.stamps.length < this.requests ? 0 : this.freedAt(state.stamps[0]!) - now,
       );
       if (wait <= 0) {
         // Recorded before it is granted: the request goes out after its record.
@@ -176,7 +191,7 @@ export class RequestBudget {
 
   private async restore(ledger: BudgetLedger): Promise<void> {
     const now = this.now();
-    const { spent, pauses } = await ledger.restore(now - this.windowMs, now);
+    const { spent, pauses } = await ledger.restore(now - this.spanMs - 1, now);
     for (const { key, at } of spent) this.state(key).stamps.push(at);
     for (const { key, until } of pauses) {
       const state = this.state(key);
@@ -185,9 +200,14 @@ export class RequestBudget {
     this.restored = true;
   }
 
+  /** The first moment a grant at `stamp` no longer counts. */
+  private freedAt(stamp: number): number {
+    return stamp + this.spanMs + 1;
+  }
+
   private prune(state: KeyState, now: number): void {
     let drop = 0;
-    while (drop < state.stamps.length && state.stamps[drop]! <= now - this.windowMs) drop++;
+    while (drop < state.stamps.length && now >= this.freedAt(state.stamps[drop]!)) drop++;
     if (drop > 0) state.stamps.splice(0, drop);
   }
 

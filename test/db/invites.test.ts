@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deleteInvitesOfUser, invitesOfSession, recordInvite } from "../../src/db/invites.js";
 import { openStore, type Store } from "../../src/db/store.js";
+import { upsertLinkedUser } from "../../src/db/users.js";
 
 describe("deleteInvitesOfUser", () => {
   let dir: string;
@@ -12,11 +13,28 @@ describe("deleteInvitesOfUser", () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "ppb-invites-"));
     database = await openStore(join(dir, "bot.sqlite"));
+    // The audit names linked members only (its foreign keys).
+    for (const who of ["alice", "bob", "carol"]) await link(who);
   });
   afterEach(async () => {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  const link = (who: string) =>
+    upsertLinkedUser(
+      database,
+      {
+        discordUserId: who,
+        psnAccountId: `acc-${who}`,
+        psnOnlineId: `${who}_psn`,
+        accessTokenEnc: "enc",
+        accessTokenExpiresAt: now,
+        refreshTokenEnc: "enc",
+        refreshTokenExpiresAt: now,
+      },
+      now,
+    );
 
   const invite = async (requesterUserId: string, senderUserId: string | null) =>
     await recordInvite(

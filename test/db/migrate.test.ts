@@ -151,6 +151,7 @@ describe("database", () => {
     const path = tempFile();
     migrateUpTo(path, "0007_pause_reason_codes");
     const before = new Database(path);
+    insertUser(before, "u", "a");
     const insert = before.prepare(
       "insert into invites (guild_id, session_id, requester_user_id, requester_account_id, outcome, detail) values ('g', 's', 'u', 'a', ?, ?)",
     );
@@ -181,7 +182,62 @@ describe("database", () => {
       null,
     ]);
   });
+
+  it("deletes the friendships and invitations written for members no longer linked, and keeps the rest", async () => {
+    const path = tempFile();
+    migrateUpTo(path, "0008_invite_detail_codes");
+    const before = new Database(path);
+    insertUser(before, "u1", "a1");
+    insertUser(before, "u2", "a2");
+    // "gone"/"g0": a member whose unlink a late write outlived (the defect of issue 20).
+    const edge = before.prepare("insert into friend_edges (account_id, friend_account_id) values (?, ?)");
+    for (const [a, b] of [
+      ["a1", "a2"],
+      ["a2", "a1"],
+      ["g0", "a1"],
+      ["a2", "g0"],
+    ])
+      edge.run(a, b);
+    const invite = before.prepare(
+      "insert into invites (guild_id, session_id, requester_user_id, requester_account_id, sender_user_id, outcome) values ('g', ?, ?, 'x', ?, 'sent')",
+    );
+    for (const [session, requester, sender] of [
+      ["kept", "u1", "u2"],
+      ["kept-no-sender", "u2", null],
+      ["gone-asker", "gone", "u1"],
+      ["gone-sender", "u1", "gone"],
+    ])
+      invite.run(session, requester, sender);
+    before.close();
+
+    const store = await openStore(path);
+    const sqlite = sqliteOf(store);
+    const all = (q: string) => sqlite.prepare(q).raw().all();
+    expect(all("select account_id, friend_account_id from friend_edges order by 1")).toEqual([
+      ["a1", "a2"],
+      ["a2", "a1"],
+    ]);
+    expect(all("select session_id from invites order by id")).toEqual([["kept"], ["kept-no-sender"]]);
+    // And from now on the engine refuses them.
+    expect(() => sqlite.prepare("insert into friend_edges values ('a1', 'g0')").run()).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      sqlite
+        .prepare(
+          "insert into invites (guild_id, session_id, requester_user_id, requester_account_id, outcome) values ('g', 'late', 'gone', 'x', 'sent')",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    await store.close();
+  });
 });
+
+/** A linked member as an older version stored one (only the columns without a default). */
+function insertUser(db: Database.Database, discordUserId: string, accountId: string): void {
+  db.prepare(
+    `insert into users (discord_user_id, psn_account_id, psn_online_id, access_token_enc, access_token_expires_at,
+      refresh_token_enc, refresh_token_expires_at) values (?, ?, ?, 'enc', 0, 'enc', 0)`,
+  ).run(discordUserId, accountId, `${discordUserId}_psn`);
+}
 
 /** A database file migrated only up to (and including) the migration tagged `lastTag`. */
 function migrateUpTo(path: string, lastTag: string): void {

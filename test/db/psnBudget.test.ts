@@ -58,7 +58,7 @@ describe("the PSN budget's pauses across a restart", () => {
     for (let i = 0; i < 3; i++) await budget.acquire("acct-1");
     await budget.pause("acct-2", new Date(t0 + 60_000));
     // A window after the pause ended: nothing stored before then counts any more.
-    now = t0 + 60_000 + budget.windowMs;
+    now = t0 + 60_000 + budget.windowMs + budget.marginMs + 1;
     await budget.acquire("acct-1");
     await budget.sweep();
     const grants = dbOf(database!).select().from(psnBudgetRequests).all();

@@ -56,6 +56,19 @@ describe("the watch state on the users row", () => {
   const save = async (state: Partial<WatchState>, now: Date, presence?: PresenceFacts) =>
     await saveWatchState(database, "alice", { ...(await alice()).state, ...state }, now, presence);
 
+  it("does not save a state read for the account the member was linked to before signing in to another", async () => {
+    const old = (await alice()).state;
+    // Signed in to another account while a poll of the old one was out.
+    dbOf(database).update(users).set({ psnAccountId: "2002", online: null }).run();
+    await saveWatchState(database, "alice", { ...old, online: true, nextPollAt: at(30) }, at(1), {
+      game: game("Old Account's Game"),
+      platform: "PS5",
+    });
+    const now = await alice();
+    expect(now.state).toMatchObject({ accountId: "2002", online: null, nextPollAt: t0 });
+    expect(now.game).toBeNull();
+  });
+
   it("keeps every field of the state, nulls included, and finds the member due by it", async () => {
     const state: WatchState = {
       ...newWatchState("1001", t0),

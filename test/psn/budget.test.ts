@@ -28,6 +28,8 @@ function maxInAnyWindow(stamps: number[], windowMs: number): number {
   return best;
 }
 
+// A grant counts for its window, the margin (1%: 10 ms of a 1 s window) and the edge's
+// millisecond: the next goes 1,011 ms after it.
 describe("RequestBudget", () => {
   it("spreads a burst so that no window holds more than the limit", async () => {
     const { clock, now, sleep } = fakeClock();
@@ -38,7 +40,7 @@ describe("RequestBudget", () => {
     );
     expect(granted).toHaveLength(10);
     expect(maxInAnyWindow(granted, 1_000)).toBe(3);
-    expect(Math.max(...granted) - Math.min(...granted)).toBe(3_000);
+    expect(Math.max(...granted) - Math.min(...granted)).toBe(3 * 1_011);
   });
 
   it("keeps accounts apart", async () => {
@@ -50,7 +52,7 @@ describe("RequestBudget", () => {
     expect(clock.sleeps).toBe(0);
     expect(budget.remaining("a")).toBe(0);
     expect(budget.remaining("b")).toBe(1);
-    expect(budget.nextFreeAt("a").getTime()).toBe(clock.now + 1_000);
+    expect(budget.nextFreeAt("a").getTime()).toBe(clock.now + 1_011);
     expect(budget.nextFreeAt("b").getTime()).toBe(clock.now);
   });
 
@@ -69,11 +71,11 @@ describe("RequestBudget", () => {
     await budget.acquire("a");
     const queued = [budget.acquire("a"), budget.acquire("a")];
     await Promise.resolve();
-    expect(budget.nextFreeAt("a").getTime()).toBe(clock.now + 2_000);
+    expect(budget.nextFreeAt("a").getTime()).toBe(clock.now + 2 * 1_011);
     wake();
     // The window frees two slots at once, so the fourth call goes with the third.
     await Promise.all(queued);
-    expect(clock.now).toBe(1_001_000);
+    expect(clock.now).toBe(1_001_011);
   });
 
   it("holds a paused account until the pause ends", async () => {
@@ -93,7 +95,7 @@ describe("RequestBudget", () => {
     const budget = new RequestBudget({ requests: 5, windowMs: 1_000, now, sleep });
     for (let i = 0; i < 1_000; i++) await budget.acquire(`k${i}`);
     expect(budget.size).toBeLessThanOrEqual(1_000);
-    clock.now += 1_001;
+    clock.now += 1_011;
     await budget.sweep();
     expect(budget.size).toBe(0);
   });
@@ -148,7 +150,7 @@ describe("RequestBudget with a ledger", () => {
     const granted: number[] = [];
     for (let i = 0; i < 2; i++) await restarted.acquire("a").then(() => granted.push(clock.now));
     // The third of the window goes at once; the next waits for the restart's first grant to leave it.
-    expect(granted).toEqual([1_000_100, 1_001_000]);
+    expect(granted).toEqual([1_000_100, 1_001_011]);
   });
 
   it("a grant the ledger could not record fails alone; the next caller still gets its turn", async () => {
@@ -168,7 +170,7 @@ describe("RequestBudget with a ledger", () => {
     const { ledger, spent } = memoryLedger();
     const budget = new RequestBudget({ requests: 3, windowMs: 1_000, now, sleep, ledger });
     await budget.acquire("a");
-    clock.now += 1_000;
+    clock.now += 1_011;
     await budget.sweep();
     expect(spent).toEqual([]);
   });
@@ -255,6 +257,36 @@ describe("the client's budget over real HTTP", () => {
   });
 });
 
+describe("the budget's window edge (issue 20: 21 requests in 119.99 s of a 120 s window)", () => {
+  // One grant at s; the next is refused while s is within the window, both edges and
+  // the margin included, and granted the millisecond after.
+  const W = 120_000;
+  const margin = 1_200;
+  it.each([
+    ["one millisecond inside the window", W - 1, 0],
+    ["exactly one window later", W, 0],
+    ["at the end of the margin", W + margin, 0],
+    ["just past the margin", W + margin + 1, 1],
+  ])("%s: %i ms after the grant, %i more may go", async (_label, after, remaining) => {
+    const { clock, now, sleep } = fakeClock();
+    const budget = new RequestBudget({ requests: 1, windowMs: W, now, sleep });
+    const s = clock.now;
+    await budget.acquire("a");
+    clock.now = s + after;
+    expect(budget.remaining("a")).toBe(remaining);
+    expect(budget.nextFreeAt("a").getTime()).toBe(Math.max(s + W + margin + 1, clock.now));
+  });
+
+  it("a waiting grant goes the millisecond after the margin, not at the window's edge", async () => {
+    const { clock, now, sleep } = fakeClock();
+    const budget = new RequestBudget({ requests: 20, windowMs: W, now, sleep });
+    const s = clock.now;
+    for (let i = 0; i < 20; i++) await budget.acquire("a");
+    await budget.acquire("a");
+    expect(clock.now).toBe(s + W + margin + 1);
+  });
+});
+
 describe("the simulator's own per-account budget (PSN's limit, not ours)", () => {
   let h: Harness;
   let clock: number;
@@ -282,9 +314,9 @@ describe("the simulator's own per-account budget (PSN's limit, not ours)", () =>
 
     const refused = await presence(alice);
     expect(refused.status).toBe(429);
-    // The oldest call of the window (10 s ago) leaves it 60 s after it was made: 50 s from now.
-    expect(refused.headers.get("retry-after")).toBe("50");
-    expect(refused.headers.get("x-ratelimit-next-available")).toBe(String((clock + 50_000) / 1000));
+    // The oldest call of the window (10 s ago) leaves it just after 60 s: 50 s (and 1 ms) from now.
+    expect(refused.headers.get("retry-after")).toBe("51");
+    expect(refused.headers.get("x-ratelimit-next-available")).toBe(String((clock + 51_000) / 1000));
     expect(await refused.json()).toEqual({
       error: { referenceId: expect.any(String), code: 2138635, message: "Rate limit exceeded" },
     });
@@ -292,10 +324,38 @@ describe("the simulator's own per-account budget (PSN's limit, not ours)", () =>
     // Another account has a budget of its own.
     const bobTokens = await h.client.exchangeNpsso(h.bob.npsso);
     expect((await presence(bobTokens.accessToken)).status).toBe(200);
-    // Refused calls do not count: once the oldest call leaves the window, one more goes through.
+    // Both edges in: exactly one window after the oldest call, it is still in the window.
     clock += 50_000;
+    expect((await presence(alice)).status).toBe(429);
+    // Refused calls do not count: once the oldest call has left the window, one more goes through.
+    clock += 1;
     expect((await presence(alice)).status).toBe(200);
     expect((await presence(alice)).status).toBe(429);
+  });
+
+  it("the real client on PSN's own budget never sends a request landing on the window's edge", async () => {
+    const client = clientFor(h.sim, {
+      budget: { requests: 3, windowMs: 60_000 },
+      budgetMaxWaitMs: 0,
+      now: () => clock,
+    });
+    try {
+      const auth = h.tokens.provider(h.alice.accountId);
+      const start = clock;
+      for (let i = 0; i < 3; i++) await client.getPresence(auth, "me");
+      // Exactly one window later (where PSN refuses), then at the margin's end: held back here.
+      for (const after of [60_000, 60_600]) {
+        clock = start + after;
+        const err = await client.getPresence(auth, "me").catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(PsnRateLimitedError);
+        expect((err as PsnRateLimitedError).source).toBe("budget");
+      }
+      clock += 1;
+      await client.getPresence(auth, "me");
+      expect(h.sim.requests().map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    } finally {
+      await client.close();
+    }
   });
 
   it("the real client, set to spend more than PSN allows, is stopped by PSN and pauses the account", async () => {
@@ -306,8 +366,9 @@ describe("the simulator's own per-account budget (PSN's limit, not ours)", () =>
       const err = await client.getPresence(auth, "me").catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PsnRateLimitedError);
       expect((err as PsnRateLimitedError).source).toBe("server");
-      expect((err as PsnRateLimitedError).retryAt.getTime()).toBe(clock + 60_000);
-      expect(client.budget.pausedUntil(h.alice.accountId)?.getTime()).toBe(clock + 60_000);
+      // PSN's edge is inclusive: free 1 ms after the window, which its whole seconds round up.
+      expect((err as PsnRateLimitedError).retryAt.getTime()).toBe(clock + 61_000);
+      expect(client.budget.pausedUntil(h.alice.accountId)?.getTime()).toBe(clock + 61_000);
       expect(h.sim.requests().map((r) => r.status)).toEqual([200, 200, 200, 429]);
     } finally {
       await client.close();
