@@ -6,7 +6,6 @@
 import Database from "better-sqlite3";
 import { afterEach, expect, it } from "vitest";
 import { linkButtonUrl } from "../../sim/botEnv.js";
-import { updateGuild } from "../../src/db/guilds.js";
 import { eventually, type LinkedMember, startWorld, type World } from "./world.js";
 
 let world: World | undefined;
@@ -72,10 +71,8 @@ function rowsNaming(path: string, needle: string): Record<string, unknown[]> {
  * linked and befriended: the next tick reads the member's list only.
  */
 async function worldWithFriends(): Promise<{ w: World; member: LinkedMember; friend: LinkedMember }> {
-  world = await startWorld({ app: { schedulePolls: false } });
+  world = await startWorld({ app: { schedulePolls: false }, showParties: true });
   const w = world;
-  // Friend lists are read only for members a server shows: this one has a party channel.
-  await updateGuild(w.app.ctx.db, w.guild.id, { channelId: w.partyChannel.id });
   const friend = await w.linkMember(w.admin, "Stays_Linked");
   await w.app.poller.tick();
   const member = await w.linkMember(w.member, "Leaves_Mid_Read");

@@ -14,6 +14,7 @@ import {
 import { type PsnSim, type PsnSimOptions, startPsnSim } from "../../sim/psn/server.js";
 import { type App, type StartAppOptions, startApp } from "../../src/app.js";
 import { type Config, parseConfig } from "../../src/config.js";
+import { updateGuild } from "../../src/db/guilds.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 
 /**
@@ -34,6 +35,11 @@ export interface WorldOptions {
   psn?: Omit<PsnSimOptions, "redirectUri" | "port">;
   /** How members sign in to PSN (default npsso). */
   signinMode?: "npsso" | "oauth";
+  /**
+   * The server shows party cards in #parties from the start, so its linked members are
+   * watched (a member no server shows is never read). Off: a server not set up yet.
+   */
+  showParties?: boolean;
 }
 
 /** A PSN account of the simulator, linked to a Discord user of the world. */
@@ -132,6 +138,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
     let app = await start(options.app);
     cleanup.push(() => app.stop());
+    if (options.showParties) await updateGuild(app.ctx.db, guild.id, { channelId: partyChannel.id });
 
     const world: World = {
       discord,

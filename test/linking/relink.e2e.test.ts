@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 it("the relink notice's button gives a fresh sign-in link that makes the member active again", async () => {
-  world = await startWorld({ app: { schedulePolls: false } });
+  world = await startWorld({ app: { schedulePolls: false }, showParties: true });
   const w = world;
   const linked = await w.linkMember(w.member, "Lapsed_Link");
   w.psn.revokeRefreshToken(linked.accountId);

@@ -45,7 +45,7 @@ describe("a refresh that started before a new sign-in", () => {
     { outcome: "refused", refuse: true },
     { outcome: "answered", refuse: false },
   ])("is $outcome by PSN: the new link stays active, keeps its tokens, no relink DM", async ({ refuse }) => {
-    world = await startWorld({ app: { schedulePolls: false } });
+    world = await startWorld({ app: { schedulePolls: false }, showParties: true });
     const w = world;
     const linked = await w.linkMember(w.member, "Twice_Signed");
     const first = await stored(w, w.member.id);
@@ -77,7 +77,7 @@ describe("a refresh that started before a new sign-in", () => {
   });
 
   it("a refusal of the current sign-in still marks it and DMs once", async () => {
-    world = await startWorld({ app: { schedulePolls: false } });
+    world = await startWorld({ app: { schedulePolls: false }, showParties: true });
     const w = world;
     const linked = await w.linkMember(w.member, "Really_Revoked");
     w.psn.revokeRefreshToken(linked.accountId);

@@ -41,7 +41,7 @@ describe("PSN error answers that quote the request's secrets back", () => {
     "echoed as %s, on sign-in, the code exchange, a friend list read and a refresh: no secret reaches the log",
     async (shape: EchoShape) => {
       const logs = capturingLogger();
-      world = await startWorld({ log: logs.log, app: { schedulePolls: false } });
+      world = await startWorld({ log: logs.log, app: { schedulePolls: false }, showParties: true });
       const w = world;
       const account = w.psn.createAccount({ onlineId: "Echo_Target" });
 
