@@ -114,7 +114,7 @@ export function reconcile(
       continue;
     }
     const view = { announced, mentionRoleId: settings.mentionRoleId, template: settings.template };
-    if (party.unseenReason !== null && (!card || card.state !== "live")) {
+    if (party.unseenReason !== null && card?.state !== "live") {
       if (card) handled.add(card.id);
       continue;
     }
