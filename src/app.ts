@@ -145,7 +145,8 @@ export async function startApp(config: Config, options: StartAppOptions = {}): P
     };
     const tokens = psn.tokenManager({
       store: createTokenStore({ db, vault, log, now }),
-      onRelinkRequired: (accountId, generation) => handleRelinkRequired(linking, accountId, generation),
+      onRelinkRequired: (accountId, generation, cause) =>
+        handleRelinkRequired(linking, accountId, generation, cause),
     });
 
     // The party mirror: cards written through the bot's REST, and the PSN watcher.

@@ -58,6 +58,7 @@ export class Metrics {
   readonly psnCallsSkipped: Counter<"reason">;
   readonly psnRateLimitPauses: Counter;
   readonly psnTokenRefreshes: Counter<"outcome">;
+  readonly psnTokensUndecryptable: Counter;
 
   readonly cardActions: Counter<"kind" | "result">;
   readonly interactions: Counter<"kind" | "command" | "outcome">;
@@ -136,6 +137,11 @@ export class Metrics {
       name: `${p}psn_token_refreshes_total`,
       help: "PSN token refreshes, by outcome (ok; refused: the member must link again; failed: PSN unreachable or erring)",
       labelNames: ["outcome"],
+      registers,
+    });
+    this.psnTokensUndecryptable = new Counter({
+      name: `${p}psn_tokens_undecryptable_total`,
+      help: "Links whose stored PSN tokens no longer decrypt (damaged in the database, key unchanged): the member must link again",
       registers,
     });
 

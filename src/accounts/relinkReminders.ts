@@ -4,6 +4,7 @@
  */
 import { claimRelinkNotice, claimReminderStage, listExpiringLinks, markNeedsRelink } from "../db/users.js";
 import { discordTimestamp } from "../domain/timestamps.js";
+import type { RelinkCause } from "../psn/tokens.js";
 import { issueLink, type LinkingDeps } from "./linking.js";
 
 const DAY_MS = 86_400_000;
@@ -65,6 +66,7 @@ export async function handleRelinkRequired(
   deps: LinkingDeps,
   psnAccountId: string,
   generation?: number,
+  cause: RelinkCause = "refused",
 ): Promise<void> {
   const now = deps.now();
   const user = await markNeedsRelink(deps.db, psnAccountId, now, generation);
@@ -77,7 +79,14 @@ export async function handleRelinkRequired(
     return;
   }
   if (!(await claimRelinkNotice(deps.db, psnAccountId, now, generation))) return;
-  deps.log.info({ discordUserId: user.discordUserId }, "PSN link needs a new sign-in; telling the member");
+  if (cause === "undecryptable")
+    // Names the member, never the value: the operator may want to know which row was damaged.
+    deps.log.warn(
+      { discordUserId: user.discordUserId },
+      "the member's stored PSN tokens no longer decrypt (damaged in the database); they must sign in again; telling them",
+    );
+  else
+    deps.log.info({ discordUserId: user.discordUserId }, "PSN link needs a new sign-in; telling the member");
   const link = await issueLink(deps, user.discordUserId, null);
   await deps.notifier.dm(user.discordUserId, {
     content:

@@ -5,9 +5,9 @@
 import type { Store } from "../db/store.js";
 import { findUserByAccountId, saveUserTokens } from "../db/users.js";
 import type { Logger } from "../log.js";
-import type { StoredTokens, TokenStore } from "../psn/tokens.js";
+import { type StoredTokens, type TokenStore, TokenUndecryptableError } from "../psn/tokens.js";
 import type { TokenSet } from "../psn/types.js";
-import type { Vault } from "../vault.js";
+import { type Vault, VaultError } from "../vault.js";
 import { decryptTokens, encryptTokens, needsReencryption } from "./tokenCrypto.js";
 
 export function createTokenStore(deps: {
@@ -23,7 +23,15 @@ export function createTokenStore(deps: {
       // A link waiting for a new sign-in has no usable tokens: nothing to refresh.
       if (!user) return null;
       if (user.linkState !== "active") return null;
-      const tokens = decryptTokens(vault, accountId, user);
+      let tokens: TokenSet;
+      try {
+        tokens = decryptTokens(vault, accountId, user);
+      } catch (err) {
+        // Damaged or cut short in the database: no retry will read it, only a new sign-in helps.
+        if (err instanceof VaultError)
+          throw new TokenUndecryptableError(accountId, user.tokenGeneration, err.reason);
+        throw err;
+      }
       if (needsReencryption(vault, user)) {
         // Key rotation: move the value to the current key as soon as it is read.
         await saveUserTokens(

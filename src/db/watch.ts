@@ -297,6 +297,28 @@ export async function linkedAccountsOf(
   return new Map(rows.map((r) => [r.accountId, r.discordUserId]));
 }
 
+/**
+ * Of these accounts, those the poller can still read: linked, active and announced in some
+ * server (findDueMembers' rule, without the time). A party none of whose linked members is
+ * here cannot be observed.
+ */
+export async function readableAccountsOf(store: Store, accountIds: readonly string[]): Promise<Set<string>> {
+  const db = dbOf(store);
+  if (accountIds.length === 0) return new Set();
+  const rows = db
+    .select({ accountId: users.psnAccountId })
+    .from(users)
+    .where(
+      and(
+        inArray(users.psnAccountId, [...accountIds]),
+        eq(users.linkState, "active"),
+        announcedSomewhere(db),
+      ),
+    )
+    .all();
+  return new Set(rows.map((r) => r.accountId));
+}
+
 /** Discord user id → the servers that announce them. */
 export async function announcingGuildsOf(
   store: Store,

@@ -7,6 +7,8 @@ import type { PsnErrorKind } from "../psn/errors.js";
 export type InviteDetail =
   /** Nobody in the party may invite the requester. */
   | "nobodyCanInvite"
+  /** The party's linked members all must sign in again: the bot cannot see the party. */
+  | "partyUnseen"
   /** The approval request could not be sent to the member by DM. */
   | "approvalNotDelivered"
   /** The member asked to approve unlinked before answering. */

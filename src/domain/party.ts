@@ -17,6 +17,13 @@ export interface PartyDetails {
   info: PartyInfo | null;
 }
 
+/**
+ * Why the bot can no longer see a party it shows, stored as a code on the card's row
+ * and rendered in src/bot/embeds: "relinkNeeded", none of its linked members can be read
+ * until one signs in to PlayStation again.
+ */
+export type UnseenReason = "relinkNeeded";
+
 /** A PSN party as the bot shows it. */
 export interface Party {
   sessionId: string;
@@ -37,6 +44,8 @@ export interface Party {
   /** From PSN's partyInfo when known. */
   startedAt: Date | null;
   imageUrl: string | null;
+  /** null while a linked member in it can be read; else why nobody can (no invite can be served). */
+  unseenReason: UnseenReason | null;
 }
 
 /** Parties a friend can get into without an invitation from inside. */
@@ -59,6 +68,8 @@ export interface FromPsnPartyOptions {
   game: GameTitle | null;
   firstSeenAt: Date;
   details?: PartyDetails | null;
+  /** Default null: seen. */
+  unseenReason?: UnseenReason | null;
 }
 
 export function fromPsnParty(psn: PsnParty, opts: FromPsnPartyOptions): Party {
@@ -86,5 +97,6 @@ export function fromPsnParty(psn: PsnParty, opts: FromPsnPartyOptions): Party {
     joinableFrom: info && info.joinableFrom.length > 0 ? [...info.joinableFrom] : null,
     startedAt: info?.timeStarted ?? null,
     imageUrl: info?.shareImageUrl ?? null,
+    unseenReason: opts.unseenReason ?? null,
   };
 }

@@ -37,6 +37,8 @@ const partySchema = z.object({
   joinableFrom: z.array(z.string()).nullable(),
   startedAt: date.nullable(),
   imageUrl: z.string().nullable(),
+  // Rows written before the field existed show a party the bot could see.
+  unseenReason: z.enum(["relinkNeeded"]).nullable().default(null),
 });
 
 function parseJson<T>(schema: z.ZodType<T>, json: string): T | null {

@@ -73,6 +73,11 @@ export interface TrackInput {
   linked: LinkedAccounts;
   /** Share link and partyInfo fetched for some parties; kept once known. */
   details?: ReadonlyMap<string, PartyDetails>;
+  /**
+   * Linked accounts the poller can still read (active, announced somewhere). A party with
+   * linked members and none of them here cannot be observed any more. Absent: all can.
+   */
+  readable?: ReadonlySet<string>;
   now: Date;
 }
 
@@ -189,7 +194,7 @@ export function trackParties(
   input: TrackInput,
   opts: TrackerOptions = defaultTrackerOptions,
 ): TrackResult {
-  const { now, linked } = input;
+  const { now, linked, readable } = input;
   const byMember = new Map<string, MemberObservation>();
   for (const o of input.observations) byMember.set(o.accountId, o);
 
@@ -256,7 +261,7 @@ export function trackParties(
       const end: EndedParty = {
         sessionId: tracked.sessionId,
         endedAt: missingSince ?? now,
-        party: tracked.snapshot ? toParty({ ...tracked, details }, linked) : null,
+        party: tracked.snapshot ? toParty({ ...tracked, details }, linked, readable) : null,
       };
       ended.set(tracked.sessionId, end);
       justEnded.push(end);
@@ -292,11 +297,33 @@ export function trackParties(
     .sort(
       (a, b) => a.firstSeenAt.getTime() - b.firstSeenAt.getTime() || a.sessionId.localeCompare(b.sessionId),
     )
-    .map((p) => toParty(p, linked));
+    .map((p) => toParty(p, linked, readable));
 
   return { state: { parties, ended }, live, justEnded, ended: [...ended.values()] };
 }
 
-function toParty(p: TrackedParty, linked: LinkedAccounts): Party {
-  return fromPsnParty(p.snapshot!, { linked, game: p.game, firstSeenAt: p.firstSeenAt, details: p.details });
+function toParty(p: TrackedParty, linked: LinkedAccounts, readable?: ReadonlySet<string>): Party {
+  return fromPsnParty(p.snapshot!, {
+    linked,
+    game: p.game,
+    firstSeenAt: p.firstSeenAt,
+    details: p.details,
+    unseenReason: readable && unobservable(p.snapshot!, linked, readable) ? "relinkNeeded" : null,
+  });
+}
+
+/**
+ * Pure: nobody can report on the party any more. Its linked members are all unreadable (each
+ * must sign in again), so it would stay "live" until staleness with nobody to serve an
+ * invite. A party with no linked member at all is not shown anywhere, so no verdict is needed.
+ */
+export function unobservable(
+  party: PsnParty,
+  linked: LinkedAccounts,
+  readable: ReadonlySet<string>,
+): boolean {
+  const accounts = [party.owner.accountId, ...party.members.map((m) => m.accountId)].filter((a) =>
+    linked.has(a),
+  );
+  return accounts.length > 0 && !accounts.some((a) => readable.has(a));
 }

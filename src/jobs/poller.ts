@@ -7,7 +7,7 @@
  */
 import { findAllOpenCards } from "../db/cards.js";
 import type { Store } from "../db/store.js";
-import { linkedAccountsOf, type WatchedMember } from "../db/watch.js";
+import { linkedAccountsOf, readableAccountsOf, type WatchedMember } from "../db/watch.js";
 import type { PartySink } from "../domain/partyUpdate.js";
 import { partyFromJson } from "../domain/storedParty.js";
 import type { Logger } from "../log.js";
@@ -266,10 +266,19 @@ export class Poller {
     for (const t of this.tracker.parties.values())
       if (t.snapshot) for (const m of partyAccounts(t.snapshot)) accountIds.add(m);
     const linked = await linkedAccountsOf(this.db, [...accountIds]);
+    // Read after this pass's refusals were recorded: a party whose last readable member just
+    // had to re-link shows so on this same tick.
+    const readable = await readableAccountsOf(this.db, [...accountIds]);
     const sessionIds = new Set([...this.tracker.parties.keys(), ...observerOf.keys()]);
     const tracked = trackParties(
       this.tracker,
-      { observations, linked, details: this.details.known(sessionIds, startedAt.getTime()), now: startedAt },
+      {
+        observations,
+        linked,
+        readable,
+        details: this.details.known(sessionIds, startedAt.getTime()),
+        now: startedAt,
+      },
       this.trackerOptions,
     );
     this.tracker = tracked.state;

@@ -20,6 +20,9 @@
  *   Discord does not create it twice.
  * - A card whose party is neither live nor ended is left alone: the tracker has not
  *   decided yet (after a restart, its members may not have been polled).
+ * - A party the bot can no longer see (party.unseenReason) only updates a card already
+ *   in the channel, which then says so with no Request invite: it is never posted, nor
+ *   an ended card revived for it, since nothing about it can be confirmed.
  * - Cards stay in the channel they were posted in, even after the channel setting changes.
  * - At most one action per card per call.
  */
@@ -111,6 +114,10 @@ export function reconcile(
       continue;
     }
     const view = { announced, mentionRoleId: settings.mentionRoleId, template: settings.template };
+    if (party.unseenReason !== null && card?.state !== "live") {
+      if (card) handled.add(card.id);
+      continue;
+    }
     if (!card) {
       const rendered = renderPartyCard(party, { ...view, firstPost: true });
       // canPostCards() inside isShown() guarantees the channel.

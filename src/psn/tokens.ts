@@ -15,7 +15,28 @@ export interface StoredTokens extends TokenSet {
   generation: number;
 }
 
+/**
+ * What a store's load throws when the link's tokens are stored but cannot be read (a
+ * damaged or half-written value, the key unchanged): the link is as dead as one whose
+ * refresh PSN refused. Carries no part of the value.
+ */
+export class TokenUndecryptableError extends Error {
+  constructor(
+    readonly key: string,
+    /** The sign-in whose tokens are unreadable. */
+    readonly generation: number,
+    readonly reason: string,
+  ) {
+    super(`stored PSN tokens no longer decrypt (${reason})`);
+    this.name = "TokenUndecryptableError";
+  }
+}
+
+/** Why a link needs a new sign-in. */
+export type RelinkCause = "refused" | "undecryptable";
+
 export interface TokenStore {
+  /** The link's tokens; null when not linked; throws TokenUndecryptableError when they cannot be read. */
   load(key: string): StoredTokens | null | Promise<StoredTokens | null>;
   /**
    * Saves refreshed tokens over those of `generation`. False, and nothing saved, when
@@ -38,7 +59,7 @@ export interface TokenManagerOptions {
    * Called once per refused refresh token, with the generation it belongs to: the
    * member must sign in again, unless they already did (a newer generation).
    */
-  onRelinkRequired?: (key: string, generation: number) => void | Promise<void>;
+  onRelinkRequired?: (key: string, generation: number, cause: RelinkCause) => void | Promise<void>;
   /** Refresh when the access token has less than this left. */
   marginMs?: number;
   now?: () => number;
@@ -49,7 +70,11 @@ export interface TokenManagerOptions {
 export class TokenManager {
   private readonly store: TokenStore;
   private readonly refresher: TokenRefresher;
-  private readonly onRelinkRequired: (key: string, generation: number) => void | Promise<void>;
+  private readonly onRelinkRequired: (
+    key: string,
+    generation: number,
+    cause: RelinkCause,
+  ) => void | Promise<void>;
   private readonly marginMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -104,7 +129,7 @@ export class TokenManager {
   }
 
   private async load(key: string): Promise<StoredTokens> {
-    const stored = await this.store.load(key);
+    const stored = await this.loadStored(key);
     const recent = this.recent.get(key);
     if (!stored) {
       this.recent.delete(key);
@@ -120,6 +145,32 @@ export class TokenManager {
     }
     if (recent) this.recent.delete(key);
     return stored;
+  }
+
+  /** The store's load; unreadable tokens end the link as a refused refresh does. */
+  private async loadStored(key: string): Promise<StoredTokens | null> {
+    try {
+      return await this.store.load(key);
+    } catch (err) {
+      if (!(err instanceof TokenUndecryptableError)) throw err;
+      // Reported once: the hook marks the link, after which the store loads nothing for it.
+      this.recent.delete(key);
+      this.metrics?.psnTokensUndecryptable.inc();
+      this.log.warn(
+        { account: key, reason: err.reason },
+        "stored PSN tokens no longer decrypt: the member must link again",
+      );
+      try {
+        await this.onRelinkRequired(key, err.generation, "undecryptable");
+      } catch (hookErr) {
+        this.log.error({ err: hookErr, account: key }, "onRelinkRequired failed");
+      }
+      throw new PsnAuthError(
+        "invalid_refresh_token",
+        {},
+        "PSN sign-in problem: the stored tokens no longer decrypt",
+      );
+    }
   }
 
   private refreshOnce(key: string, tokens: StoredTokens): Promise<string> {
@@ -174,13 +225,13 @@ export class TokenManager {
     this.metrics?.psnTokenRefreshes.inc({ outcome: "refused" });
     // Refused, but for a sign-in the member has replaced meanwhile: the new one is not
     // condemned for it. (The relink hook checks the generation again, in the database.)
-    const current = await this.store.load(key);
+    const current = await this.loadStored(key).catch(() => null);
     if (current && current.generation !== tokens.generation) return this.afterReplaced(key, tokens);
     this.dead.set(key, tokens.refreshToken);
     this.recent.delete(key);
     this.log.info({ account: key }, "PSN refresh token refused: the member must link again");
     try {
-      await this.onRelinkRequired(key, tokens.generation);
+      await this.onRelinkRequired(key, tokens.generation, "refused");
     } catch (hookErr) {
       this.log.error({ err: hookErr, account: key }, "onRelinkRequired failed");
     }

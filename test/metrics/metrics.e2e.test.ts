@@ -25,6 +25,7 @@ const FAMILIES: Record<string, string> = {
   ppb_psn_calls_skipped_total: "counter",
   ppb_psn_rate_limit_pauses_total: "counter",
   ppb_psn_token_refreshes_total: "counter",
+  ppb_psn_tokens_undecryptable_total: "counter",
   ppb_discord_card_actions_total: "counter",
   ppb_interactions_total: "counter",
   ppb_link_attempts_total: "counter",

@@ -16,6 +16,8 @@ export interface LinkedMember {
   user: SimUser;
   accountId: string;
   onlineId: string;
+  /** For signing in again through the real flow. */
+  npsso: string;
 }
 
 export interface MirrorWorld {
@@ -60,7 +62,7 @@ export async function startMirrorWorld(
       // Linking from a server announces the member there; made explicit so the test does not depend on it.
       await optIn(world.app.ctx.db, world.guild.id, user.id);
       psn.setPresence(account.accountId, { online: true, platform: "PS5", game: { name: "Helldivers 2" } });
-      return { user, accountId: account.accountId, onlineId };
+      return { user, accountId: account.accountId, onlineId, npsso: account.npsso };
     },
     plainUser(username) {
       const user = world.discord.createUser({ username });

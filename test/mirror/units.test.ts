@@ -86,6 +86,7 @@ const party: Party = {
   joinableFrom: null,
   startedAt: null,
   imageUrl: null,
+  unseenReason: null,
 };
 
 const user = (
@@ -157,6 +158,14 @@ describe("party snapshots and pause reasons", () => {
     expect(partyFromJson(partyToJson(party))).toEqual(party);
     expect(partyFromJson("{}")).toBeNull();
     expect(partyFromJson("not json")).toBeNull();
+  });
+
+  it("keeps a card's 'can't see this party' code, and reads a row written before the code existed as seen", () => {
+    const unseen = { ...party, unseenReason: "relinkNeeded" as const };
+    expect(partyFromJson(partyToJson(unseen))?.unseenReason).toBe("relinkNeeded");
+    const { unseenReason: _, ...older } = party;
+    expect(partyFromJson(JSON.stringify(older))).toEqual(party);
+    expect(partyFromJson(JSON.stringify({ ...party, unseenReason: "a sentence" }))).toBeNull();
   });
 
   const game = { titleId: "PPSA01", name: "Helldivers 2", iconUrl: null, status: "On a dive" };

@@ -31,6 +31,7 @@ export function party(sessionId: string, over: Partial<Party> = {}): Party {
     joinableFrom: null,
     startedAt: null,
     imageUrl: null,
+    unseenReason: null,
     ...over,
   };
 }

@@ -34,6 +34,7 @@ function party(over: Partial<Party> = {}): Party {
     joinableFrom: null,
     startedAt: null,
     imageUrl: null,
+    unseenReason: null,
     ...over,
   };
 }

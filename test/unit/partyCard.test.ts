@@ -39,6 +39,7 @@ function party(over: Partial<Party> = {}): Party {
     joinableFrom: null,
     startedAt: null,
     imageUrl: null,
+    unseenReason: null,
     ...over,
   };
 }
@@ -317,5 +318,34 @@ describe("renderPartyCard", () => {
       ).toBe(base);
       expect(renderPartyCard(party(), view({ announced: new Set(["d-alice"]) })).hash).not.toBe(base);
     });
+  });
+});
+
+describe("a party the bot can no longer see", () => {
+  const unseen = party({ unseenReason: "relinkNeeded", members: [alice, member("carol")] });
+  const inviteButton = (p: Party, v: CardView = view()) =>
+    renderPartyCard(p, v).components[0]!.components.find((b) => "custom_id" in b);
+
+  it("says so, names who must sign in again (a mention where announced), and disables Request invite", () => {
+    const embed = embedOf(unseen);
+    expect(embed.description).toContain(
+      "can't see this party any more: <@d-alice> must sign in to PlayStation again",
+    );
+    expect(embed.color).toBe(CARD_COLOURS.unseen);
+    expect(inviteButton(unseen)).toMatchObject({ custom_id: `invite:${unseen.sessionId}`, disabled: true });
+    expect(embedOf(unseen, view({ announced: new Set() })).description).toContain("alice must sign in");
+    expect(renderPartyCard(unseen, view()).hash).not.toBe(
+      renderPartyCard(party({ members: unseen.members }), view()).hash,
+    );
+  });
+
+  it("once ended, says only that it ended", () => {
+    const ended = embedOf(unseen, view({ ended: { at: new Date(T0.getTime() + 60_000) } }));
+    expect(ended.description).not.toContain("can't see");
+    expect(ended.color).toBe(CARD_COLOURS.ended);
+  });
+
+  it("a seen party's Request invite stays enabled", () => {
+    expect(inviteButton(party())).toMatchObject({ disabled: false });
   });
 });

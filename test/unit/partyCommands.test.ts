@@ -20,6 +20,7 @@ function party(sessionId: string, over: Partial<Party> = {}): Party {
     joinableFrom: null,
     startedAt: null,
     imageUrl: null,
+    unseenReason: null,
     ...over,
   };
 }

@@ -8,6 +8,7 @@ import {
   type TrackerState,
   type TrackResult,
   trackParties,
+  unobservable,
 } from "../../src/jobs/partyTracker.js";
 import type { GameTitle, PsnParty, PsnPartyMember } from "../../src/psn/types.js";
 
@@ -324,6 +325,7 @@ describe("seedSessionsOf", () => {
     joinableFrom: null,
     startedAt: null,
     imageUrl: null,
+    unseenReason: null,
   });
   const card = (sessionId: string, party: Party | null, postedAt: Date | null = posted) => ({
     sessionId,
@@ -366,5 +368,41 @@ describe("seedSessionsOf", () => {
     ],
   ])("%s", (_what, cards, expected) => {
     expect(seedSessionsOf(cards)).toEqual(expected);
+  });
+});
+
+describe("unobservable", () => {
+  const both = party("s1", alice, [alice, bob, carol]);
+  it.each([
+    ["a linked member still readable", both, new Set(["200"]), false],
+    ["every linked member must re-link", both, new Set<string>(), true],
+    ["only an unlinked member readable", both, new Set(["300"]), true],
+    ["no linked member at all (shown nowhere)", party("s2", carol, [carol]), new Set<string>(), false],
+  ])("%s", (_name, p, readable, expected) => {
+    expect(unobservable(p, linked, readable)).toBe(expected);
+  });
+
+  it("a live party whose linked members are all unreadable carries the code, and loses it once one is readable", () => {
+    const seenBy = trackParties(emptyTrackerState(), {
+      observations: [{ accountId: "100", online: true, parties: [both], game: null, at: tick(0) }],
+      linked,
+      readable: new Set(["100"]),
+      now: tick(0),
+    });
+    expect(seenBy.live[0]?.unseenReason).toBeNull();
+    const unseen = trackParties(seenBy.state, {
+      observations: [],
+      linked,
+      readable: new Set(),
+      now: tick(1),
+    });
+    expect(unseen.live[0]?.unseenReason).toBe("relinkNeeded");
+    const back = trackParties(unseen.state, {
+      observations: [],
+      linked,
+      readable: new Set(["200"]),
+      now: tick(2),
+    });
+    expect(back.live[0]?.unseenReason).toBeNull();
   });
 });

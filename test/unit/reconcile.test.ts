@@ -241,4 +241,23 @@ describe("reconcile", () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(actions.length).toBe(5);
   });
+
+  describe("a party the bot can no longer see", () => {
+    const unseen = party("s9", { unseenReason: "relinkNeeded" });
+    it("edits its live card into the unseen card, with Request invite disabled", () => {
+      const live = upToDate(party("s9"));
+      const actions = reconcile([live], [unseen], [], settings(), announced, NOW);
+      expect(summary(actions)).toEqual([`edit:${live.id}`]);
+      const edit = actions[0];
+      if (edit?.kind !== "edit") throw new Error("expected an edit");
+      expect(JSON.stringify(edit.card.components)).toContain('"custom_id":"invite:s9","disabled":true');
+    });
+    it.each([
+      ["no card", () => []],
+      ["a card still posting", () => [card("s9", { state: "posting", messageId: null })]],
+      ["an ended card", () => [card("s9", { state: "ended" })]],
+    ])("posts nothing and revives nothing with %s", (_name, cards) => {
+      expect(reconcile(cards(), [unseen], [], settings(), announced, NOW)).toEqual([]);
+    });
+  });
 });

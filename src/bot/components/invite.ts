@@ -24,6 +24,7 @@ import {
   IN_FLIGHT,
   NOBODY_CAN_INVITE,
   NOT_LINKED,
+  PARTY_UNSEEN,
   RELINK_NEEDED,
   repeatMessage,
 } from "../invites/messages.js";
@@ -34,6 +35,7 @@ import {
   inviteCandidates,
   inviteFailureOf,
   onlineIdIn,
+  partyUnseen,
   repeatHorizon,
 } from "../invites/policy.js";
 
@@ -102,6 +104,15 @@ async function requestFromMembers(
       });
   }
   const candidates = inviteCandidates(party, members, requesterUserId);
+  // A click on a card still live in the clicker's client as it turns "can't see this party".
+  if (candidates.length === 0 && partyUnseen(party, members, requesterUserId)) {
+    await recordInvite(
+      ctx.db,
+      { ...base, senderUserId: null, outcome: "refused", detail: "partyUnseen" },
+      now,
+    );
+    throw new UserError(PARTY_UNSEEN);
+  }
   if (candidates.length === 0) {
     await recordInvite(
       ctx.db,

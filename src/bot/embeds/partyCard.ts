@@ -14,7 +14,7 @@ import {
   ButtonStyle,
   ComponentType,
 } from "discord.js";
-import type { Party, PartyMember } from "../../domain/party.js";
+import type { Party, PartyMember, UnseenReason } from "../../domain/party.js";
 import { discordTimestamp } from "../../domain/timestamps.js";
 import type { Joinability } from "../../psn/types.js";
 import { customId } from "../handlers.js";
@@ -50,7 +50,8 @@ export const CARD_COLOURS = {
   request: 0xf0b232,
   invite: 0x5865f2,
   ended: 0x80848e,
-} as const satisfies Record<Joinability | "ended", number>;
+  unseen: 0x4e5058,
+} as const satisfies Record<Joinability | "ended" | "unseen", number>;
 
 const JOINABILITY_LABEL: Record<Joinability, string> = {
   open: "Open to friends",
@@ -126,6 +127,19 @@ export function partyTitle(party: Pick<Party, "name" | "host">): string {
   return `${psnName(party.host.onlineId)}'s party`;
 }
 
+/** Why the card can no longer be trusted, naming who can fix it. */
+function unseenLine(reason: UnseenReason, party: Party, announced: ReadonlySet<string>): string {
+  switch (reason) {
+    case "relinkNeeded": {
+      const who = party.members.filter((m) => m.discordUserId !== null).map((m) => memberLabel(m, announced));
+      return (
+        `⚠️ The bot can't see this party any more: ${who.join(", ")} must sign in to PlayStation again (\`/link\`). ` +
+        "Requests are off until then; the card ends by itself if nobody sees the party again."
+      );
+    }
+  }
+}
+
 function slots(party: Party): string {
   const count = party.members.length;
   return party.maxMembers !== null ? `${count}/${party.maxMembers}` : `${count}`;
@@ -135,6 +149,7 @@ function buttons(
   sessionId: string,
   shareUrl: string | null,
   disabled: boolean,
+  noRequests = false,
 ): APIActionRowComponent<APIButtonComponent>[] {
   const row: APIButtonComponent[] = [];
   if (shareUrl !== null) {
@@ -151,7 +166,7 @@ function buttons(
     style: ButtonStyle.Primary,
     label: "Request invite",
     custom_id: customId(INVITE_PREFIX, sessionId),
-    disabled,
+    disabled: disabled || noRequests,
   });
   return [{ type: ComponentType.ActionRow, components: row }];
 }
@@ -209,6 +224,9 @@ export function renderPartyCard(party: Party, view: CardView): RenderedCard {
   if (view.ended) {
     lines.push(`Ended · lasted ${formatDuration(view.ended.at.getTime() - started.getTime())}`);
   }
+  // Once ended, the card says only that: who could not be read no longer matters.
+  const unseen = view.ended ? null : party.unseenReason;
+  if (unseen !== null) lines.push(unseenLine(unseen, party, view.announced));
 
   const fields: APIEmbedField[] = [
     { name: `Members (${slots(party)})`, value: memberList(party, view.announced), inline: false },
@@ -232,7 +250,11 @@ export function renderPartyCard(party: Party, view: CardView): RenderedCard {
   const embed: APIEmbed = {
     title: partyTitle(party),
     description: lines.join("\n"),
-    color: view.ended ? CARD_COLOURS.ended : CARD_COLOURS[party.joinability],
+    color: view.ended
+      ? CARD_COLOURS.ended
+      : unseen !== null
+        ? CARD_COLOURS.unseen
+        : CARD_COLOURS[party.joinability],
     fields,
     footer: footer(party.sessionId),
   };
@@ -240,9 +262,11 @@ export function renderPartyCard(party: Party, view: CardView): RenderedCard {
   if (party.game?.iconUrl) embed.thumbnail = { url: party.game.iconUrl };
   if (party.imageUrl !== null) embed.image = { url: party.imageUrl };
 
+  // Unseen: nobody could serve an invite, so the button is disabled (not removed: its
+  // custom_id still names the party; the Join link stays, PSN itself answers it).
   return finish(
     fitEmbed(embed),
-    buttons(party.sessionId, party.shareUrl, view.ended !== undefined),
+    buttons(party.sessionId, party.shareUrl, view.ended !== undefined, unseen !== null),
     view,
     party,
   );

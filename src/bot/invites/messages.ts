@@ -15,6 +15,8 @@ export const NOT_LINKED =
   "Link your PlayStation account first: open the sign-in page below (or run `/link` in this server), then press **Request invite** again.";
 export const RELINK_NEEDED =
   "Your PlayStation sign-in has expired. Run `/link` to sign in again, then press **Request invite** again.";
+export const PARTY_UNSEEN =
+  "The bot can't see this party any more: its linked members must sign in to PlayStation again, so nobody can send an invite for now. If the party is still going, ask in the channel; the card comes back once one of them signs in.";
 export const ALREADY_IN_PARTY = "You're already in this party.";
 export const NOBODY_CAN_INVITE = "Nobody in this party accepts invite requests right now.";
 export const IN_FLIGHT = "You already asked for an invite to this party; it is being handled right now.";

@@ -42,6 +42,23 @@ export function inviteCandidates(
   return [...out.filter((s) => s.mode === "auto"), ...out.filter((s) => s.mode === "approve")];
 }
 
+/**
+ * Whether nobody could serve this request because every other linked member of the party
+ * must sign in to PlayStation again: the card is (or is about to be) "can't see this party".
+ */
+export function partyUnseen(
+  party: Party,
+  members: ReadonlyMap<string, { user: UserRow }>,
+  requesterUserId: string,
+): boolean {
+  const linked = party.members.flatMap((m) => {
+    const known =
+      m.discordUserId && m.discordUserId !== requesterUserId ? members.get(m.discordUserId) : undefined;
+    return known && known.user.psnAccountId === m.accountId ? [known.user] : [];
+  });
+  return linked.length > 0 && linked.every((u) => u.linkState !== "active");
+}
+
 /** Whether an earlier request stops this one (within the dedupe window, or an approval still open). */
 export function blocksRepeat(recent: Pick<InviteRow, "outcome" | "createdAt">, now: Date): boolean {
   const age = now.getTime() - recent.createdAt.getTime();
@@ -79,6 +96,8 @@ export function explainFailure(detail: InviteDetail): string {
       return "PSN refused (not in the party any more?)";
     case "nobodyCanInvite":
       return "nobody can invite";
+    case "partyUnseen":
+      return "the party's members must sign in again";
     case "approvalNotDelivered":
       return "approval DM not delivered";
     case "senderNotLinked":
