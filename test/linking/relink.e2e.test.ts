@@ -5,7 +5,6 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { linkButtonUrl } from "../../sim/botEnv.js";
-import { updateGuild } from "../../src/db/guilds.js";
 import { findUser } from "../../src/db/users.js";
 import { startWorld, type World } from "../e2e/world.js";
 
@@ -18,8 +17,6 @@ afterEach(async () => {
 it("the relink notice's button gives a fresh sign-in link that makes the member active again", async () => {
   world = await startWorld({ app: { schedulePolls: false }, showParties: true });
   const w = world;
-  // The bot reads only members a server shows: this one has a party channel.
-  await updateGuild(w.app.ctx.db, w.guild.id, { channelId: w.partyChannel.id });
   const linked = await w.linkMember(w.member, "Lapsed_Link");
   w.psn.revokeRefreshToken(linked.accountId);
   w.psn.expireAccessTokens();

@@ -7,7 +7,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { linkButtonUrl } from "../../sim/botEnv.js";
 import { decryptTokens } from "../../src/accounts/tokenCrypto.js";
-import { updateGuild } from "../../src/db/guilds.js";
 import { findUser } from "../../src/db/users.js";
 import { createVault } from "../../src/vault.js";
 import { type LinkedMember, startWorld, type World } from "../e2e/world.js";
@@ -48,8 +47,6 @@ describe("a refresh that started before a new sign-in", () => {
   ])("is $outcome by PSN: the new link stays active, keeps its tokens, no relink DM", async ({ refuse }) => {
     world = await startWorld({ app: { schedulePolls: false }, showParties: true });
     const w = world;
-    // The bot reads only members a server shows: this one has a party channel.
-    await updateGuild(w.app.ctx.db, w.guild.id, { channelId: w.partyChannel.id });
     const linked = await w.linkMember(w.member, "Twice_Signed");
     const first = await stored(w, w.member.id);
 
@@ -82,8 +79,6 @@ describe("a refresh that started before a new sign-in", () => {
   it("a refusal of the current sign-in still marks it and DMs once", async () => {
     world = await startWorld({ app: { schedulePolls: false }, showParties: true });
     const w = world;
-    // The bot reads only members a server shows: this one has a party channel.
-    await updateGuild(w.app.ctx.db, w.guild.id, { channelId: w.partyChannel.id });
     const linked = await w.linkMember(w.member, "Really_Revoked");
     w.psn.revokeRefreshToken(linked.accountId);
     w.psn.expireAccessTokens();
