@@ -555,8 +555,12 @@ export async function startPsnSim(options: PsnSimOptions = {}): Promise<PsnSim> 
     if (route.bearer) {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
       const checked = world.checkAccessToken(token);
-      if (checked === "expired") reply = apiError(401, 2241047, "Expired token");
-      else if (checked === "invalid") reply = apiError(401, 2241025, "Invalid token");
+      if (checked === "expired") {
+        reply = apiError(401, 2241047, "Expired token");
+        // Still the account's request in the log: a fault on it (a 429 pausing the
+        // account) must show under the account, or the soak cannot tell why it paused.
+        entry.accountId = world.accessTokenOwner(token);
+      } else if (checked === "invalid") reply = apiError(401, 2241025, "Invalid token");
       else {
         ctx.caller = checked.accountId;
         entry.accountId = checked.accountId;

@@ -307,6 +307,11 @@ export class SimWorld {
     return record.accountId;
   }
 
+  /** Whose access token this is, expired or not (PSN's tokens name their account). */
+  accessTokenOwner(token: string): string | undefined {
+    return this.accessTokens.get(token)?.accountId;
+  }
+
   checkAccessToken(token: string): { accountId: string } | "expired" | "invalid" {
     const record = this.accessTokens.get(token);
     if (!record) return "invalid";

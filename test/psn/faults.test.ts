@@ -182,6 +182,23 @@ describe.each(all)("%s", (name) => {
 });
 
 describe("status mapping details", () => {
+  it("a 429 on a request made with an expired token is logged under the token's account, which it pauses", async () => {
+    const client = clientFor(h.sim);
+    try {
+      h.sim.expireAccessTokens(h.alice.accountId);
+      h.sim.fault("presence", { status: 429, headers: { "retry-after": "300" } });
+      await failure(client.getPresence(h.auth, "me"));
+      expect(client.budget.pausedUntil(h.alice.accountId)).not.toBeNull();
+      // The soak reads PSN's pauses from this log: one it cannot attribute is a party it
+      // would count as missed while the account was rightly waiting.
+      expect(h.sim.requests().filter((r) => r.status === 429)).toEqual([
+        expect.objectContaining({ endpoint: "presence", accountId: h.alice.accountId }),
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("honours X-RateLimit-Next-Available (unix seconds)", async () => {
     const client = clientFor(h.sim);
     try {
