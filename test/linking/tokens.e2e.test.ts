@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { Writable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { linkButtonUrl } from "../../sim/botEnv.js";
@@ -8,26 +7,15 @@ import { decryptTokens } from "../../src/accounts/tokenCrypto.js";
 import { dbOf } from "../../src/db/client.js";
 import { users } from "../../src/db/schema.js";
 import { findUser } from "../../src/db/users.js";
-import { createLogger } from "../../src/log.js";
 import { createVault, keyIdOf } from "../../src/vault.js";
 import { eventually, startWorld, type World } from "../e2e/world.js";
+import { capturingLogger } from "../support/capturingLogger.js";
 
 let world: World | undefined;
 afterEach(async () => {
   await world?.stop();
   world = undefined;
 });
-
-function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  return { log: createLogger({ level: "trace", destination }), text: () => lines.join("") };
-}
 
 const vaultOf = (w: World) => createVault(w.config.encryption.key, w.config.encryption.oldKey);
 

@@ -4,14 +4,13 @@
  * is told once, the log names the member and never the value, and /metrics counts it.
  * Before, the member stayed active and every poll failed and backed off, untold.
  */
-import { Writable } from "node:stream";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { decryptTokens } from "../../src/accounts/tokenCrypto.js";
 import { findUser } from "../../src/db/users.js";
-import { createLogger } from "../../src/log.js";
 import { createVault } from "../../src/vault.js";
 import { type MirrorWorld, startMirrorWorld } from "../mirror/harness.js";
+import { capturingLogger } from "../support/capturingLogger.js";
 import { scrape, seriesValue } from "../support/prometheus.js";
 
 let m: MirrorWorld | undefined;
@@ -19,17 +18,6 @@ afterEach(async () => {
   await m?.stop();
   m = undefined;
 });
-
-function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  return { log: createLogger({ level: "trace", destination }), text: () => lines.join("") };
-}
 
 type Damage = (stored: string) => string;
 /** One byte of the ciphertext part flipped: the value parses, and fails authentication. */

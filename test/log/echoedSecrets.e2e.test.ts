@@ -1,29 +1,17 @@
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { linkButtonUrl } from "../../sim/botEnv.js";
 import { ECHO_SHAPES, type EchoShape } from "../../sim/psn/faults.js";
 import { decryptTokens } from "../../src/accounts/tokenCrypto.js";
 import { findUser } from "../../src/db/users.js";
-import { createLogger } from "../../src/log.js";
 import { createVault } from "../../src/vault.js";
 import { startWorld, type World } from "../e2e/world.js";
+import { capturingLogger } from "../support/capturingLogger.js";
 
 let world: World | undefined;
 afterEach(async () => {
   await world?.stop();
   world = undefined;
 });
-
-function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  return { log: createLogger({ level: "trace", destination }), text: () => lines.join("") };
-}
 
 /** Every way a value can sit in a log line's text. */
 function encodings(value: string): Array<[string, string]> {
