@@ -80,6 +80,19 @@ export async function beginPost(store: Store, card: NewCard, now: Date): Promise
     .get();
 }
 
+/** The row waits for a post again, on a new nonce, with no message of its own. */
+function backToPosting(
+  db: Db,
+  id: number,
+  fields: { nonce: string; channelId?: string; retiringMessageId?: string },
+  now: Date,
+): void {
+  db.update(cards)
+    .set({ ...fields, state: "posting", messageId: null, hash: null, deleteAt: null, updatedAt: now })
+    .where(eq(cards.id, id))
+    .run();
+}
+
 /**
  * Repost of a card whose message is gone: the same row gets a new nonce and goes
  * back to `posting`, so the unique "one open card per party" index still holds.
@@ -90,11 +103,7 @@ export async function restartPost(
   fields: { nonce: string; channelId: string },
   now: Date,
 ): Promise<void> {
-  const db = dbOf(store);
-  db.update(cards)
-    .set({ ...fields, state: "posting", messageId: null, hash: null, deleteAt: null, updatedAt: now })
-    .where(eq(cards.id, id))
-    .run();
+  backToPosting(dbOf(store), id, fields, now);
 }
 
 /**
@@ -109,11 +118,7 @@ export async function beginReplace(
   fields: { nonce: string; retiringMessageId: string },
   now: Date,
 ): Promise<void> {
-  const db = dbOf(store);
-  db.update(cards)
-    .set({ ...fields, state: "posting", messageId: null, hash: null, deleteAt: null, updatedAt: now })
-    .where(eq(cards.id, id))
-    .run();
+  backToPosting(dbOf(store), id, fields, now);
 }
 
 export async function completePost(
