@@ -62,6 +62,8 @@ export interface SoakResult {
    * summed over its cards: a card the bot can no longer vouch for, shown as going on.
    */
   liveCardTicksWhileRelinking: number;
+  /** The same, for parties a member of which PSN had paused (429) since: the bot could not read them. */
+  liveCardTicksWhileRelinkingPaused: number;
   /**
    * Friend-list requests per minute by each account whose reads failed during the friends
    * outage (404, 503 or 429), over the outage: the most and the mean.
@@ -226,7 +228,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const relinkingParties = new Set<string>();
     // Session → when all its members' refreshes were refused, while none has signed in again.
     const relinkingNow = new Map<string, number>();
-    let liveCardTicksWhileRelinking = 0;
+    // Ticks a live card of a party whose members all had to sign in again still offered an
+    // invitation, with when the refusal happened: judged once PSN's pauses are known.
+    const relinkLive: { sessionId: string; at: number; clock: number; cards: number }[] = [];
     // Message id → session id of every card seen: one whose button is gone is still its party's.
     const knownCards = new Map<string, string>();
     const noteCards = () => {
@@ -468,9 +472,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const live = cardsNow();
       // Two ticks after the refusal the bot has tried its refreshes; its card should not
       // still offer an invitation it cannot vouch for.
-      for (const [sessionId, at] of relinkingNow)
-        if (clock >= at + 2 * TICK_MS)
-          liveCardTicksWhileRelinking += live.filter((x) => x.button === `invite:${sessionId}`).length;
+      for (const [sessionId, at] of relinkingNow) {
+        const cards = live.filter((x) => x.button === `invite:${sessionId}`).length;
+        if (clock >= at + 2 * TICK_MS && cards > 0) relinkLive.push({ sessionId, at, clock, cards });
+      }
       if (live.length > 0 && random() < 0.5) {
         const { m, button } = pick(live);
         const guildId = channels.find((c) => c.channelId === m.channelId)?.guildId ?? "";
@@ -494,8 +499,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
 
     const psnLog = psn.requests().map((r) => ({ ...r, at: r.at.getTime() }));
-    for (const [a, spans] of pausesFrom(psnLog, PAUSE_MS))
-      unreadable.set(a, [...(unreadable.get(a) ?? []), ...spans]);
+    const pauses = pausesFrom(psnLog, PAUSE_MS);
+    for (const [a, spans] of pauses) unreadable.set(a, [...(unreadable.get(a) ?? []), ...spans]);
+    // A member PSN paused (429) since the refusal could not be read, so the bot could not
+    // learn that they must sign in again: those ticks are counted apart.
+    const pausedSince = (sessionId: string, from: number, to: number) =>
+      (parties.get(sessionId)?.accountIds ?? []).some((a) =>
+        (pauses.get(a) ?? []).some(([f, t]) => f <= to && t >= from),
+      );
+    let liveCardTicksWhileRelinking = 0;
+    let liveCardTicksWhileRelinkingPaused = 0;
+    for (const r of relinkLive) {
+      if (pausedSince(r.sessionId, r.at, r.clock)) liveCardTicksWhileRelinkingPaused += r.cards;
+      else {
+        liveCardTicksWhileRelinking += r.cards;
+        say(`live while relinking: ${r.sessionId} ${(r.clock - r.at) / 1000} s after, ${r.cards} card(s)`);
+      }
+    }
     noteCards();
     const finalMessages = channels.flatMap((c) => discord.allChannelMessages(c.channelId));
     const counts = countSoak({
@@ -567,6 +587,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         .filter((r) => r.method === "PATCH" && r.status === 400 && messages.test(r.path)).length,
       wholePartyRelinks: relinkingParties.size,
       liveCardTicksWhileRelinking,
+      liveCardTicksWhileRelinkingPaused,
       friendReadsPerAccountDuringOutage: {
         ...friendReads,
         accounts: outageAccounts.length,
