@@ -36,13 +36,20 @@ describe("a card Discord will not edit any more (30046)", () => {
       .channelMessages(channelId())
       .filter((x) => JSON.stringify(x.components).includes(`"invite:${session}"`));
 
+  /** A party of `host`'s with its live card, which Discord then refuses to edit. */
+  const liveCardRefusingEdits = async (host: string) => {
+    const session = m.psn.startParty(host, { joinability: "open" });
+    await m.tick();
+    const old = await m.world.discord.waitForMessage(channelId());
+    const [row] = await findAllOpenCards(db());
+    m.world.discord.refuseEdits(old.id);
+    return { session, old, row };
+  };
+
   it("a live card: the replacement is the one live card and tracked; the old one is gone; the end ends it", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     const bob = await m.linkedMember("bob", "bob_ps");
-    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
-    await m.tick();
-    const old = await m.world.discord.waitForMessage(channelId());
-    m.world.discord.refuseEdits(old.id);
+    const { session, old } = await liveCardRefusingEdits(alice.accountId);
 
     m.psn.joinParty(session, bob.accountId);
     await m.tick();
@@ -67,10 +74,7 @@ describe("a card Discord will not edit any more (30046)", () => {
   it("a live card whose delete fails too: never two live cards; the old one is deleted once Discord lets it", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     const bob = await m.linkedMember("bob", "bob_ps");
-    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
-    await m.tick();
-    const old = await m.world.discord.waitForMessage(channelId());
-    m.world.discord.refuseEdits(old.id);
+    const { session, old } = await liveCardRefusingEdits(alice.accountId);
     m.world.discord.fault(
       { method: "DELETE", path: `/channels/${channelId()}/messages/${old.id}` },
       { status: 503, message: "Service Unavailable" },
@@ -97,11 +101,7 @@ describe("a card Discord will not edit any more (30046)", () => {
 
   it("ending: not done while the old card is live; once Discord accepts edits again, no live card is left", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
-    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
-    await m.tick();
-    const old = await m.world.discord.waitForMessage(channelId());
-    const [row] = await findAllOpenCards(db());
-    m.world.discord.refuseEdits(old.id);
+    const { session, old, row } = await liveCardRefusingEdits(alice.accountId);
     m.world.discord.fault(
       { method: "DELETE", path: `/channels/${channelId()}/messages/${old.id}` },
       { status: 503, message: "Service Unavailable" },
@@ -125,11 +125,7 @@ describe("a card Discord will not edit any more (30046)", () => {
 
   it("ending: the live card is deleted and an ended copy posted once, the end recorded on it", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
-    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
-    await m.tick();
-    const old = await m.world.discord.waitForMessage(channelId());
-    const [row] = await findAllOpenCards(db());
-    m.world.discord.refuseEdits(old.id);
+    const { session, old, row } = await liveCardRefusingEdits(alice.accountId);
 
     m.psn.endParty(session);
     await m.tick();
@@ -165,10 +161,7 @@ describe("a card Discord will not edit any more (30046)", () => {
   it("a crash right after the old card was deleted: the party still gets its one live card after the restart", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
     const bob = await m.linkedMember("bob", "bob_ps");
-    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
-    await m.tick();
-    const old = await m.world.discord.waitForMessage(channelId());
-    m.world.discord.refuseEdits(old.id);
+    const { session, old } = await liveCardRefusingEdits(alice.accountId);
 
     m.psn.joinParty(session, bob.accountId);
     await crashOnceDeleted(old.id);
@@ -185,11 +178,7 @@ describe("a card Discord will not edit any more (30046)", () => {
 
   it("a crash right after the old card was deleted while ending: the ended copy is posted once after the restart", async () => {
     const alice = await m.linkedMember("alice", "alice_ps");
-    const session = m.psn.startParty(alice.accountId, { joinability: "open" });
-    await m.tick();
-    const old = await m.world.discord.waitForMessage(channelId());
-    const [row] = await findAllOpenCards(db());
-    m.world.discord.refuseEdits(old.id);
+    const { session, old, row } = await liveCardRefusingEdits(alice.accountId);
 
     m.psn.endParty(session);
     // The first tick after the end only misses the party (the tracker's debounce); the second ends it.
