@@ -5,7 +5,6 @@
  */
 import Database from "better-sqlite3";
 import { afterEach, expect, it } from "vitest";
-import { linkButtonUrl } from "../../sim/botEnv.js";
 import { eventually, type LinkedMember, startWorld, type World } from "./world.js";
 
 let world: World | undefined;
@@ -29,19 +28,6 @@ async function unlink(w: World, user: World["member"]): Promise<void> {
     })
     .response();
   expect(done.content).toContain("Unlinked");
-}
-
-/** Signs the member in again to the same PSN account, through /link and the sign-in page. */
-async function relinkSameAccount(w: World, linked: LinkedMember): Promise<void> {
-  const seen = new Set(w.discord.dmMessages(linked.user.id).map((m) => m.id));
-  await w.slash(linked.user, "link").response();
-  const dm = await w.discord.waitForDm(linked.user.id, (m) => !seen.has(m.id));
-  const page = await fetch(linkButtonUrl(dm.components), {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ npsso: linked.npsso }),
-  });
-  expect(await page.text()).toContain(`Linked as ${linked.onlineId}`);
 }
 
 /** Every row of every table of the bot's database file that names `needle`, by table. */
@@ -101,7 +87,7 @@ it("a friend list read from before an unlink is not stored into the member's new
   const tick = w.app.poller.tick();
   await held.arrived;
   await unlink(w, w.member);
-  await relinkSameAccount(w, member);
+  await w.signInAgain(member);
   held.release();
   await tick;
   // The new link's list is unread: no friendship from the old read, and still due a read.

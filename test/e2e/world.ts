@@ -80,6 +80,8 @@ export interface World {
    * the DM's button, the sign-in page, the NPSSO form (npsso mode only).
    */
   linkMember(user: SimUser, onlineId?: string): Promise<LinkedMember>;
+  /** /link again and sign in to the same PSN account (throws unless the page says linked). */
+  signInAgain(linked: LinkedMember): Promise<void>;
   /** Runs a slash command as `user` in the world's server. */
   slash(user: SimUser, name: string, input?: SlashInput): InteractionHandle;
   /** Stops the app and starts it again on the same database and simulator. */
@@ -140,6 +142,20 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     cleanup.push(() => app.stop());
     if (options.showParties) await updateGuild(app.ctx.db, guild.id, { channelId: partyChannel.id });
 
+    /** /link, the DM's button, and the NPSSO form: the member's whole sign-in. */
+    const signIn = async (user: SimUser, npsso: string, onlineId: string) => {
+      const seen = new Set(discord.dmMessages(user.id).map((m) => m.id));
+      await world.slash(user, "link").response();
+      const dm = await discord.waitForDm(user.id, (m) => !seen.has(m.id));
+      const answer = await fetch(linkButtonUrl(dm.components), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ npsso }),
+      });
+      const page = await answer.text();
+      if (!page.includes(`Linked as ${onlineId}`)) throw new Error(`linking failed: ${answer.status}`);
+    };
+
     const world: World = {
       discord,
       get app() {
@@ -156,18 +172,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       webUrl,
       async linkMember(user, onlineId = `${user.username}_psn`) {
         const account = psn.createAccount({ onlineId });
-        const seen = new Set(discord.dmMessages(user.id).map((m) => m.id));
-        await world.slash(user, "link").response();
-        const dm = await discord.waitForDm(user.id, (m) => !seen.has(m.id));
-        const url = linkButtonUrl(dm.components);
-        const answer = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ npsso: account.npsso }),
-        });
-        const page = await answer.text();
-        if (!page.includes(`Linked as ${onlineId}`)) throw new Error(`linking failed: ${answer.status}`);
+        await signIn(user, account.npsso, onlineId);
         return { user, ...account };
+      },
+      async signInAgain(linked) {
+        await signIn(linked.user, linked.npsso, linked.onlineId);
       },
       slash(user, name, input = {}) {
         return discord.runSlashCommand({

@@ -5,11 +5,10 @@
  * the refresh in flight while the member re-links through the real flow.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { linkButtonUrl } from "../../sim/botEnv.js";
 import { decryptTokens } from "../../src/accounts/tokenCrypto.js";
 import { findUser } from "../../src/db/users.js";
 import { createVault } from "../../src/vault.js";
-import { type LinkedMember, startWorld, type World } from "../e2e/world.js";
+import { startWorld, type World } from "../e2e/world.js";
 
 let world: World | undefined;
 afterEach(async () => {
@@ -22,19 +21,6 @@ async function stored(w: World, discordUserId: string) {
   if (!user) throw new Error("not linked");
   const vault = createVault(w.config.encryption.key, w.config.encryption.oldKey);
   return { user, tokens: decryptTokens(vault, user.psnAccountId, user) };
-}
-
-/** /link again and sign in to the same PSN account, as a member whose link still works would. */
-async function signInAgain(w: World, linked: LinkedMember): Promise<void> {
-  const seen = new Set(w.discord.dmMessages(linked.user.id).map((m) => m.id));
-  await w.slash(linked.user, "link").response();
-  const dm = await w.discord.waitForDm(linked.user.id, (m) => !seen.has(m.id));
-  const page = await fetch(linkButtonUrl(dm.components), {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ npsso: linked.npsso }),
-  });
-  expect(await page.text()).toContain(`Linked as ${linked.onlineId}`);
 }
 
 const relinkNotices = (w: World, userId: string) =>
@@ -58,7 +44,7 @@ describe("a refresh that started before a new sign-in", () => {
 
     // Meanwhile the member signs in again (after revoking the old sign-in, in the refused case).
     if (refuse) w.psn.revokeRefreshToken(linked.accountId);
-    await signInAgain(w, linked);
+    await w.signInAgain(linked);
     const second = await stored(w, w.member.id);
     expect(second.user.tokenGeneration).toBeGreaterThan(first.user.tokenGeneration);
     expect(second.tokens.refreshToken).not.toBe(first.tokens.refreshToken);

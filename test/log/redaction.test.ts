@@ -1,17 +1,6 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, scrubSecrets } from "../../src/log.js";
-
-function capture() {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { log: createLogger({ level: "debug", destination }), output: () => chunks.join("") };
-}
+import { scrubSecrets } from "../../src/log.js";
+import { capturingLogger } from "../support/capturingLogger.js";
 
 const JWT = "eyJhbGciOiJIUzI1NiJ9.eyJhY2NvdW50X2lkIjoiMTIzNDUifQ.c2lnbmF0dXJlLXNpbXVsYXRlZA";
 const NPSSO = `${"a".repeat(40)}NPSSOSECRET${"b".repeat(13)}`;
@@ -25,7 +14,7 @@ describe("log redaction", () => {
     ["cookie header", { req: { headers: { cookie: `npsso=${NPSSO}` } } }],
     ["encryption key", { encryptionKey: "S2V5S2V5S2V5S2V5S2V5S2V5S2V5S2V5S2V5S2V5S2U=" }],
   ])("blanks %s in structured fields", (_name, fields) => {
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     log.info(fields, "something happened");
     const secret = JSON.stringify(fields).match(
       /(eyJ[^"]+|rt-secret-value-123|NPSSOSECRET|S2V5S2V5[^"]+)/,
@@ -36,7 +25,7 @@ describe("log redaction", () => {
   });
 
   it("keeps a token out of the log when it travels inside an error", () => {
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     const err = new Error(
       `request failed: Authorization: Bearer ${JWT} for url https://x/y?code=v3.SECRETCODE&npsso=${NPSSO}`,
     );
@@ -59,7 +48,7 @@ describe("errors from discord.js and the network", () => {
 
   it("keeps the sign-in link of a failed DM and the interaction token of a failed reply out", async () => {
     const { DiscordAPIError } = await import("discord.js");
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     const dm = new DiscordAPIError(
       { code: 50007, message: "Cannot send messages to this user" },
       50007,
@@ -97,7 +86,7 @@ describe("errors from discord.js and the network", () => {
     ["discord.js", "TokenInvalid"],
     ["Discord's JSON error code", 50007],
   ])("keeps the error code of %s (what an operator searches for)", (_what, code) => {
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     log.error({ err: Object.assign(new Error("failed"), { code }) }, "failed");
     expect(JSON.parse(output()).err.code).toBe(code);
   });
@@ -105,7 +94,7 @@ describe("errors from discord.js and the network", () => {
   it.each([["v3.AbCdEf"], ["a1b2c3d4e5f6"], ["Zx9_secret-value"]])(
     "still blanks a code that may be an OAuth authorization code (%s)",
     (code) => {
-      const { log, output } = capture();
+      const { log, text: output } = capturingLogger();
       log.info({ request: { code } }, "exchanging");
       expect(output()).not.toContain(code);
     },
@@ -116,7 +105,7 @@ describe("every string the logger writes, at any depth", () => {
   const deep = (depth: number, leaf: unknown): unknown =>
     depth === 0 ? leaf : { next: deep(depth - 1, leaf) };
 
-  it.each<[string, (log: ReturnType<typeof capture>["log"]) => void]>([
+  it.each<[string, (log: ReturnType<typeof capturingLogger>["log"]) => void]>([
     ["a field named for what went wrong", (log) => log.warn({ reason: `PSN said ${JWT}` }, "failed")],
     ["a field deep in an object", (log) => log.info({ a: deep(9, `npsso=${NPSSO}`) }, "deep")],
     ["an array of strings", (log) => log.info({ lines: ["fine", `Bearer ${JWT}`] }, "array")],
@@ -146,7 +135,7 @@ describe("every string the logger writes, at any depth", () => {
       (log) => log.info({ at: new URL(`https://x/cb?code=v3.SECRETCODE&npsso=${NPSSO}`) }, "url"),
     ],
   ])("scrubs %s", (_what, write) => {
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     write(log);
     const out = output();
     expect(out.length).toBeGreaterThan(0);
@@ -155,7 +144,7 @@ describe("every string the logger writes, at any depth", () => {
   });
 
   it("leaves what it logs intact otherwise: dates, numbers, error types and codes, the caller's objects", () => {
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     const fields = { at: new Date("2026-03-01T20:00:00Z"), count: 3, ok: true, none: null, list: [1, "two"] };
     const err = Object.assign(new TypeError(`bad ${JWT}`), { code: "ECONNRESET" });
     log.info({ ...fields, err }, "normal line");
@@ -173,7 +162,7 @@ describe("every string the logger writes, at any depth", () => {
   });
 
   it("writes an error logged alone as pino writes one: under err, with its message as the line's", () => {
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     log.error(Object.assign(new Error(`refresh failed for token ${JWT}`), { code: "ECONNRESET" }));
     const line = JSON.parse(output());
     expect(line.msg).toBe("refresh failed for token [Redacted]");
@@ -181,7 +170,7 @@ describe("every string the logger writes, at any depth", () => {
   });
 
   it("writes an object that appears twice in one line both times: only a cycle is cut", () => {
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     const guild = { id: "123", channel: "https://x/cb?code=v3.SECRETCODE" };
     log.info({ before: guild, after: guild, list: [guild, guild] }, "settings changed");
     const line = JSON.parse(output());
@@ -190,7 +179,7 @@ describe("every string the logger writes, at any depth", () => {
   });
 
   it("cuts a cycle instead of looping", () => {
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     const a: Record<string, unknown> = { name: `npsso=${NPSSO}` };
     a.self = a;
     log.info({ a }, "cyclic");
@@ -205,7 +194,7 @@ describe("a PSN error answer that echoes a secret, through the real poll path", 
     const { observeMember } = await import("../../src/jobs/observe.js");
     const h = await startHarness();
     try {
-      const { log, output } = capture();
+      const { log, text: output } = capturingLogger();
       h.sim.fault("presence", {
         status: 400,
         body: { error: { code: 2105857, message: `Bad request for token ${JWT} (cookie npsso=${NPSSO})` } },
@@ -227,7 +216,7 @@ describe("a PSN error answer that echoes a secret, through the real poll path", 
 describe("a refused Discord request, through the real card writer", () => {
   it("logs the refusal without the card it tried to post (the member, their party)", async () => {
     const { startMirrorWorld } = await import("../mirror/harness.js");
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     const m = await startMirrorWorld({ log });
     try {
       const alice = await m.linkedMember("alice", "alice_ps");

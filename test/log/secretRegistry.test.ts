@@ -1,22 +1,11 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, SecretRegistry, scrubSecrets, secretsOf, silentLogger } from "../../src/log.js";
+import { SecretRegistry, scrubSecrets, secretsOf, silentLogger } from "../../src/log.js";
 import { secretsSent, staticToken } from "../../src/psn/http.js";
 import { clientFor, startHarness } from "../psn/harness.js";
+import { capturingLogger } from "../support/capturingLogger.js";
 
 const REFRESH = "3f2c9a7e-1b4d-4e8f-9a6b-0c1d2e3f4a5b";
 const NPSSO = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6QUJD";
-
-function capture() {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { log: createLogger({ level: "debug", destination }), output: () => chunks.join("") };
-}
 
 describe("the secret registry scrubs registered values, however encoded", () => {
   it.each<[string, (v: string) => string]>([
@@ -128,7 +117,7 @@ describe("a PSN client that never received the tokens it sends (read back from t
   it("scrubs the bearer token and refresh token it sent when PSN quotes them back bare, and a token just received", async () => {
     // The harness signs in with a client of its own; the one under test only ever sends them.
     const h = await startHarness();
-    const { log, output } = capture();
+    const { log, text: output } = capturingLogger();
     const client = clientFor(h.sim, {}, log);
     try {
       const tokens = h.store.tokens.get(h.alice.accountId)!;
