@@ -55,11 +55,20 @@ export interface GatewayEvent {
   intent?: number;
 }
 
+/** How many events Discord keeps for a dropped session before it can only start anew. */
+const MISSED_LIMIT = 1000;
+
 export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Set<Session>();
   /** Intents by session id handed out, so a RESUME with a known id succeeds and keeps its intents. */
   private readonly knownSessions = new Map<string, number>();
+  /**
+   * Events for sessions whose connection dropped, replayed on RESUME as Discord does (an
+   * interaction sent while the bot reconnects reaches it after the resume, not never).
+   * Past MISSED_LIMIT the session can no longer resume, as when Discord's buffer runs out.
+   */
+  private readonly missed = new Map<string, { t: string; d: Json }[]>();
   /** Every dispatch sent, in order, for tests that check what the client was told. */
   readonly dispatched: { t: string; d: Json }[] = [];
   /** Servers whose member requests Discord answers with RATE_LIMITED, and its retry_after (seconds). */
@@ -84,6 +93,14 @@ export class Gateway {
 
   broadcast(event: GatewayEvent): void {
     this.dispatched.push({ t: event.t, d: event.d });
+    for (const [sessionId, events] of this.missed) {
+      const intents = this.knownSessions.get(sessionId) ?? 0;
+      if (event.intent !== undefined && (intents & event.intent) === 0) continue;
+      if (events.length >= MISSED_LIMIT) {
+        this.knownSessions.delete(sessionId);
+        this.missed.delete(sessionId);
+      } else events.push({ t: event.t, d: event.d });
+    }
     for (const s of this.sessions) {
       if (s.sessionId === null) continue;
       if (event.intent !== undefined && (s.intents & event.intent) === 0) continue;
@@ -94,7 +111,13 @@ export class Gateway {
 
   /** Closes every connection abnormally (1006-like), keeping the sessions resumable. */
   dropAll(): void {
-    for (const s of this.sessions) s.ws.terminate();
+    for (const s of this.sessions) {
+      // Missed from now on, not from when the socket's close event comes round.
+      this.sessions.delete(s);
+      if (s.sessionId !== null) this.missed.set(s.sessionId, []);
+      s.ws.terminate();
+    }
+    this.state.touch();
   }
 
   async close(): Promise<void> {
@@ -107,7 +130,7 @@ export class Gateway {
     const session: Session = { ws, sessionId: null, intents: 0, seq: 0 };
     this.sessions.add(session);
     const drop = (): void => {
-      this.sessions.delete(session);
+      if (this.sessions.delete(session) && session.sessionId !== null) this.missed.set(session.sessionId, []);
       this.state.touch();
     };
     ws.on("close", drop);
@@ -192,10 +215,12 @@ export class Gateway {
       this.send(session, { op: Op.InvalidSession, d: false, s: null, t: null });
       return;
     }
-    // Nothing is replayed: the sim does not buffer events for disconnected sessions.
     session.sessionId = parsed.data.session_id;
     session.seq = parsed.data.seq ?? 0;
     session.intents = intents;
+    // What happened while it was away, then RESUMED, as Discord replays a resumed session.
+    for (const e of this.missed.get(session.sessionId) ?? []) this.dispatch(session, e.t, e.d);
+    this.missed.delete(session.sessionId);
     this.dispatch(session, "RESUMED", {});
     this.state.touch();
   }

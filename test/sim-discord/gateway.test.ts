@@ -47,6 +47,22 @@ describe("Discord sim gateway with a real discord.js client", () => {
     expect(code).toBe(4004);
   });
 
+  it("replays to a resumed session what it missed while its connection was down, as Discord does", async () => {
+    h = await startHarness();
+    const client = h.client;
+    await client.application?.commands.set([{ name: "ping", description: "Ping" }], h.guildId);
+    const received = new Promise<string>((resolve) =>
+      client.once(Events.InteractionCreate, (i) => {
+        if (i.isChatInputCommand()) resolve(i.commandName);
+      }),
+    );
+    h.sim.dropGateway();
+    // Sent while the bot is reconnecting: it arrives after the resume, not never.
+    h.sim.runSlashCommand({ guildId: h.guildId, userId: h.owner, name: "ping" });
+    expect(await received).toBe("ping");
+    expect(h.sim.connectedClients).toBe(1);
+  });
+
   it("answers heartbeats and resumes a known session", async () => {
     sim = await startDiscordSim({ botToken: BOT_TOKEN });
     const frames: { op: number; t?: string; d?: { session_id?: string } }[] = [];
